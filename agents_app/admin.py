@@ -1,0 +1,66 @@
+"""Staff views of agent configuration, LLM call telemetry and background jobs."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from agents_app.models import AgentConfig, AgentRun, Job
+from agents_app.prompts import versions
+from agents_app.registry import agent_names
+
+
+class AgentConfigForm(forms.ModelForm):
+    """Only agents the registry knows, and only prompt versions that exist for them."""
+
+    class Meta:
+        model = AgentConfig
+        fields = "__all__"
+
+    def clean_agent(self) -> str:
+        agent = self.cleaned_data["agent"]
+        if agent not in agent_names():
+            raise forms.ValidationError(f"Unknown agent; choose one of: {', '.join(agent_names())}.")
+        return agent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        agent, version = cleaned.get("agent") or (self.instance and self.instance.agent), cleaned.get("prompt_version")
+        if agent and version and version not in versions(agent):
+            self.add_error("prompt_version", f"{agent} has prompt versions: {', '.join(sorted(versions(agent)))}.")
+        return cleaned
+
+
+@admin.register(AgentConfig)
+class AgentConfigAdmin(admin.ModelAdmin):
+    form = AgentConfigForm
+    list_display = ["agent", "model", "temperature", "max_tokens", "prompt_version", "enabled", "updated_at"]
+    list_editable = ["model", "temperature", "max_tokens", "prompt_version", "enabled"]
+    list_filter = ["enabled"]
+    search_fields = ["agent", "model"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Telemetry and job rows are written by the system, never by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AgentRun)
+class AgentRunAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "agent", "model", "status", "offline", "attempts", "latency_ms",
+                    "prompt_tokens", "completion_tokens", "cost_usd", "session"]
+    list_filter = ["agent", "status", "offline", "model", "created_at"]
+    search_fields = ["agent", "model", "error", "user__username"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "owner", "status", "stage", "progress", "created_at", "finished_at"]
+    list_filter = ["kind", "status", "created_at"]
+    search_fields = ["kind", "owner__username", "error"]

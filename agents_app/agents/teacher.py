@@ -1,0 +1,167 @@
+"""The teacher turn: one streamed model call with tools, as an async generator of events.
+
+Tool calls run as they arrive and their results go back to the model in the same turn
+(assistant tool_calls message + tool messages) until it answers in text. Failures end the
+turn with TurnFailed carrying the partial text; cancelling the consuming task closes the
+upstream stream.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agents_app import offline
+from agents_app.errors import AgentError
+from agents_app.gateway import Completion, LLMGateway, StreamText, ToolCall
+from agents_app.policy import Action
+from agents_app.prompts import ACTION_INSTRUCTIONS, get_prompt, quote_passages
+from agents_app.runs import AgentSettings, CallContext
+from agents_app.schemas import (
+    ChunkRef, Citation, FocusObjective, TeacherEvent, TextDelta, ToolCallResult, ToolCallStarted, TranscriptTurn,
+    TurnCompleted, TurnFailed,
+)
+from agents_app.text import sentences, terms
+
+logger = logging.getLogger(__name__)
+
+NAME = "teacher"
+MAX_TOOL_ROUNDS = 4
+HISTORY_TURNS = 12
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A capability offered to the model: JSON-schema parameters and an async handler."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    handler: Callable[[dict[str, Any]], Awaitable[Any]]
+
+    def spec(self) -> dict[str, Any]:
+        return {"type": "function",
+                "function": {"name": self.name, "description": self.description, "parameters": self.parameters}}
+
+
+class TeacherRequest(BaseModel):
+    action: Action
+    message: str = ""
+    focus: FocusObjective | None = None
+    passages: list[ChunkRef] = []
+    history: list[TranscriptTurn] = []
+    board_summary: str = ""
+    pace: float = Field(1.0, ge=0.5, le=1.5)
+
+
+async def teach(gw: LLMGateway, ctx: CallContext, request: TeacherRequest,
+                tools: Mapping[str, Tool] | None = None) -> AsyncIterator[TeacherEvent]:
+    ctx = ctx.with_agent(NAME)
+    settings = await gw.settings_for(NAME)
+    if await gw.admit_turn(ctx, settings):
+        source = _llm_turn(gw, ctx, settings, request, tools or {})
+    else:
+        source = _offline_turn(gw, ctx, settings, request)
+    async with aclosing(source):  # closing this turn closes the model stream at once
+        async for event in source:
+            yield event
+
+
+async def _llm_turn(gw: LLMGateway, ctx: CallContext, settings: AgentSettings, request: TeacherRequest,
+                    tools: Mapping[str, Tool]) -> AsyncIterator[TeacherEvent]:
+    messages = _messages(request, settings.prompt_version)
+    specs = [t.spec() for t in tools.values()]
+    said: list[str] = []
+    try:
+        for round_no in range(MAX_TOOL_ROUNDS + 1):
+            # The last round offers no tools, so the turn always ends in text.
+            offered = specs if round_no < MAX_TOOL_ROUNDS else None
+            completion: Completion | None = None
+            # Closed explicitly so a turn closed mid-stream closes the HTTP stream now, not at GC.
+            async with aclosing(gw.stream(ctx, settings, messages, tools=offered)) as stream:
+                async for item in stream:
+                    if isinstance(item, StreamText):
+                        said.append(item.text)
+                        yield TextDelta(text=item.text)
+                    else:
+                        completion = item
+            if completion is None or not completion.tool_calls:
+                break
+            messages.append({"role": "assistant", "content": completion.text or None,
+                             "tool_calls": [c.as_message_part() for c in completion.tool_calls]})
+            for call in completion.tool_calls:
+                async for event in _run_tool(call, tools, messages):
+                    yield event
+    except AgentError as exc:
+        yield TurnFailed(partial_text="".join(said), code=exc.code, message=exc.message, retryable=exc.retryable)
+        return
+    text = "".join(said)
+    yield TurnCompleted(text=text, citations=cite(text, request.passages))
+
+
+async def _run_tool(call: ToolCall, tools: Mapping[str, Tool], messages: list[dict[str, Any]]
+                    ) -> AsyncIterator[TeacherEvent]:
+    """Run one tool call; success or failure, the outcome goes to the learner and back to the model."""
+    try:
+        arguments = call.parsed_arguments()
+    except AgentError as exc:
+        arguments, failure = {}, exc.message
+    else:
+        failure = None if call.name in tools else f"there is no tool named {call.name!r}"
+    yield ToolCallStarted(call_id=call.id, name=call.name, arguments=arguments)
+    result: Any = None
+    if failure is None:
+        try:
+            result = await tools[call.name].handler(arguments)
+        except AgentError as exc:
+            failure = exc.message
+        except Exception as exc:  # tools are plugged in from other apps: a crash becomes a reported failure
+            logger.exception("tool %s failed", call.name)
+            failure = f"{type(exc).__name__}: {exc}"
+    yield ToolCallResult(call_id=call.id, name=call.name, ok=failure is None, result=result, error=failure)
+    content = {"ok": True, "result": result} if failure is None else {"ok": False, "error": failure}
+    messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(content, default=str)})
+
+
+async def _offline_turn(gw: LLMGateway, ctx: CallContext, settings: AgentSettings,
+                        request: TeacherRequest) -> AsyncIterator[TeacherEvent]:
+    query = request.message or " ".join(request.focus.concepts if request.focus else [])
+    async with gw.track(ctx, settings, offline=True):
+        text, used = offline.explain(request.action.value, query, request.passages)
+    for piece in re.findall(r"\S+\s*", text):
+        yield TextDelta(text=piece)
+    yield TurnCompleted(text=text, citations=cite(text, used), offline=True)
+
+
+def _messages(request: TeacherRequest, version: str) -> list[dict[str, Any]]:
+    prompt = get_prompt(NAME, version)
+    focus = f"{request.focus.title} (concepts: {', '.join(request.focus.concepts)})" if request.focus else "none"
+    system, user = prompt.messages(
+        pace=request.pace, focus=focus, action=ACTION_INSTRUCTIONS[request.action.value],
+        board=request.board_summary or "empty", passages=quote_passages(request.passages, numbered=True),
+        message=request.message or "(no message: continue the lesson)",
+    )
+    history = [{"role": "user" if t.role == "learner" else "assistant", "content": t.text}
+               for t in request.history[-HISTORY_TURNS:]]
+    return [system, *history, user]
+
+
+def cite(text: str, passages: list[ChunkRef]) -> list[Citation]:
+    """Citations for the [n] markers in `text`, each quoting the passage sentence closest to the reply."""
+    numbers = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
+    reply_terms = set(terms(text))
+    citations = []
+    for n in numbers:
+        if 1 <= n <= len(passages):
+            chunk = passages[n - 1]
+            quote = max(sentences(chunk.text) or [chunk.text], key=lambda s: len(reply_terms & set(terms(s))))
+            citations.append(Citation(document_id=chunk.document_id, chunk_id=chunk.chunk_id, page=chunk.page,
+                                      quote=quote))
+    return citations

@@ -1,0 +1,1 @@
+"""Per-format text extractors behind `agents_app.extraction.extract`."""

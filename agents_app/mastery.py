@@ -1,0 +1,81 @@
+"""Mastery maths: Bayesian Knowledge Tracing per concept, difficulty choice, Elo item ratings.
+
+Pure functions over floats so the tutor socket, the quiz endpoints and the planner share them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Difficulty = Literal["easy", "medium", "hard"]
+
+MASTERED = 0.95  # the customary BKT mastery threshold
+
+
+@dataclass(frozen=True)
+class BKTParams:
+    prior: float = 0.2  # P(L0): known before any practice
+    learn: float = 0.15  # P(T): learnt at each opportunity
+    slip: float = 0.1  # P(S): wrong although known
+    guess: float = 0.2  # P(G): right although not known
+
+    def __post_init__(self) -> None:
+        for name in ("prior", "learn", "slip", "guess"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"BKT {name} must be within [0, 1], got {value}")
+        if self.slip + self.guess >= 1.0:
+            raise ValueError("BKT slip + guess must stay below 1, or answers carry no information")
+
+
+DEFAULT_BKT = BKTParams()
+
+
+def posterior(p_known: float, correct: bool, params: BKTParams = DEFAULT_BKT) -> float:
+    """P(known | this answer), before the learning step."""
+    if correct:
+        hit = p_known * (1 - params.slip)
+        return hit / (hit + (1 - p_known) * params.guess)
+    miss = p_known * params.slip
+    return miss / (miss + (1 - p_known) * (1 - params.guess))
+
+
+def update(p_known: float, correct: bool, params: BKTParams = DEFAULT_BKT) -> float:
+    """P(known) after one answer: condition on the evidence, then allow for learning."""
+    p = posterior(p_known, correct, params)
+    return p + (1 - p) * params.learn
+
+
+def p_correct(p_known: float, params: BKTParams = DEFAULT_BKT) -> float:
+    """Probability that the next answer is correct."""
+    return p_known * (1 - params.slip) + (1 - p_known) * params.guess
+
+
+def is_mastered(p_known: float) -> bool:
+    return p_known >= MASTERED
+
+
+def choose_difficulty(p_known: float, pace: float = 1.0) -> Difficulty:
+    """Harder questions as mastery grows; a faster pace (up to 1.5) pushes up, slower pushes down."""
+    if not 0.5 <= pace <= 1.5:
+        raise ValueError(f"pace must be within [0.5, 1.5], got {pace}")
+    level = min(1.0, max(0.0, p_known * pace))
+    if level < 0.35:
+        return "easy"
+    if level < 0.7:
+        return "medium"
+    return "hard"
+
+
+ELO_K = 32.0
+
+
+def elo_expected(learner_rating: float, item_rating: float) -> float:
+    """Chance the learner answers the item correctly under the Elo model."""
+    return 1.0 / (1.0 + 10 ** ((item_rating - learner_rating) / 400.0))
+
+
+def elo_update(learner_rating: float, item_rating: float, correct: bool, k: float = ELO_K) -> tuple[float, float]:
+    """New (learner, item) ratings: a surprising answer moves both more than an expected one."""
+    delta = k * ((1.0 if correct else 0.0) - elo_expected(learner_rating, item_rating))
+    return learner_rating + delta, item_rating - delta

@@ -1,0 +1,388 @@
+"""The offline engine (SPEC 5.3): deterministic, extractive stand-ins for every agent.
+
+It reads only the learner's own text: concepts are the terms the documents emphasise,
+define or use as headings; plans follow the documents' order; questions are the
+documents' own sentences with the key term blanked out. Everything a learner can see is
+labelled "offline mode".
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from agents_app.errors import AgentError
+from agents_app.mastery import MASTERED, Difficulty
+from agents_app.retrieval import BM25Index
+from agents_app.schemas import (
+    OFFLINE_LABEL, ChunkRef, Concept, FolderAnalysis, GradeResult, KeyTerm, LessonPlan, LessonSection, Objective,
+    QuizQuestion, SessionAnalysis, SessionStats, TranscriptTurn,
+)
+from agents_app.text import content_words, normalise, sentences, stem, terms, words
+
+PREFIX = f"({OFFLINE_LABEL}) "
+MAX_CONCEPTS = 40
+MIN_CONCEPTS = 5
+MAX_TERM_WORDS = 8
+MAX_SENTENCE_CHARS = 1000  # longer "sentences" are extraction debris, not quotable teaching text
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_DEFINED_SUBJECT = re.compile(
+    r"^(?:(?:an?|the)\s+)?(?P<term>[A-Za-z][\w'\- ]{1,60}?)\s+"
+    r"(?:(?:is|are)\s+(?:an?|the)|refers to|means|states that)\s",
+    re.IGNORECASE,
+)
+_CALLED = re.compile(r"\b(?:is|are) called (?:the |an? )?(?P<term>[\w'\- ]{2,60}?)[.,;]", re.IGNORECASE)
+_NOT_A_SUBJECT = frozenset({"it", "this", "that", "these", "those", "there", "they", "he", "she", "its", "each", "one"})
+_EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
+
+
+# --- concepts -------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    name: str
+    score: float = 0.0
+    definition: str = ""
+    first_seen: tuple[int, int] = (1 << 30, 1 << 30)
+    chunk_ids: list[int] = field(default_factory=list)
+    heading_only: bool = True
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """Stemmed content words: 'Limiting factors' and 'limiting factor' share one key."""
+    return tuple(terms(phrase))
+
+
+def ngrams(tokens: list[str], longest: int) -> set[tuple[str, ...]]:
+    """Every run of 1..longest tokens: phrase lookups become set lookups on large folders."""
+    return {tuple(tokens[i : i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
+
+
+def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    return any(tuple(haystack[i : i + n]) == needle for i in range(len(haystack) - n + 1))
+
+
+def _defined_term(sentence: str) -> str | None:
+    for pattern in (_CALLED, _DEFINED_SUBJECT):
+        match = pattern.search(sentence)
+        if match:
+            term = match.group("term").strip(" '")
+            first = words(term)[:1]
+            if first and first[0] not in _NOT_A_SUBJECT and len(words(term)) <= 5 and content_words(term):
+                return term
+    return None
+
+
+def _heading_term(section: str) -> str | None:
+    """A short heading names a concept: 'The first law: inertia' gives 'inertia'."""
+    tail = section.split(":")[-1].strip()
+    tail = re.sub(r"^(?:the|an?)\s+", "", tail, flags=re.IGNORECASE)
+    if not tail or len(content_words(tail)) > 3 or {"and", "before", "after"} & set(words(tail)):
+        return None
+    return tail
+
+
+def find_concepts(chunks: list[ChunkRef]) -> list[_Candidate]:
+    """Candidate concepts with scores, definitions and the chunks that teach them, in reading order."""
+    ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
+    candidates: dict[tuple[str, ...], _Candidate] = {}
+
+    def note(term: str, bonus: float, *, heading: bool = False) -> _Candidate | None:
+        key = phrase_key(term)
+        if not key or len(words(term)) > MAX_TERM_WORDS:
+            return None
+        candidate = candidates.setdefault(key, _Candidate(name=term.strip()))
+        candidate.score += bonus
+        candidate.heading_only = candidate.heading_only and heading
+        return candidate
+
+    for chunk in ordered:
+        for match in _BOLD.finditer(chunk.text):
+            note(match.group(1) or match.group(2), 3.0)
+        for sentence in sentences(chunk.text):
+            term = _defined_term(sentence)
+            candidate = note(term, 2.0) if term else None
+            if candidate is not None and not candidate.definition and len(sentence) <= MAX_SENTENCE_CHARS:
+                candidate.definition = sentence
+        heading = _heading_term(chunk.section)
+        if heading and _contains(terms(chunk.text), phrase_key(heading)):
+            note(heading, 1.0, heading=True)
+    _drop_heading_fragments(candidates)
+    if len(candidates) < MIN_CONCEPTS:
+        _add_frequent_terms(ordered, candidates)
+    _count_occurrences(ordered, candidates)
+    found = [c for c in candidates.values() if c.chunk_ids]
+    found = sorted(found, key=lambda c: -c.score)[:MAX_CONCEPTS]
+    return sorted(found, key=lambda c: c.first_seen)
+
+
+def _drop_heading_fragments(candidates: dict[tuple[str, ...], _Candidate]) -> None:
+    """A heading like 'The Terror' is a fragment of the emphasised 'Reign of Terror': keep the latter."""
+    for key in [k for k, c in candidates.items() if c.heading_only]:
+        if any(other != key and _contains(list(other), key) for other in candidates):
+            del candidates[key]
+
+
+def _add_frequent_terms(chunks: list[ChunkRef], candidates: dict[tuple[str, ...], _Candidate]) -> None:
+    """Plain text with no emphasis, definitions or headings: fall back on its most used words."""
+    counts: dict[str, int] = defaultdict(int)
+    spelling: dict[str, str] = {}
+    for chunk in chunks:
+        for word in content_words(chunk.text):
+            if len(word) >= 4 and not word.isdigit():
+                counts[stem(word)] += 1
+                spelling.setdefault(stem(word), word)
+    for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: MIN_CONCEPTS * 2]:
+        if len(candidates) >= MIN_CONCEPTS * 2:
+            break
+        candidates.setdefault((key,), _Candidate(name=spelling[key]))
+
+
+def _count_occurrences(chunks: list[ChunkRef], candidates: dict[tuple[str, ...], _Candidate]) -> None:
+    longest = max((len(k) for k in candidates), default=1)
+    for chunk in chunks:
+        present = ngrams(terms(chunk.text), longest) & candidates.keys()
+        for key in present:
+            candidate = candidates[key]
+            candidate.score += 1.0
+            candidate.chunk_ids.append(chunk.chunk_id)
+            candidate.first_seen = min(candidate.first_seen, (chunk.document_id, chunk.order))
+            if not candidate.definition:
+                candidate.definition = next((s for s in sentences(chunk.text) if _contains(terms(s), key)), "")
+            candidate.definition = candidate.definition[:MAX_SENTENCE_CHARS]
+
+
+def analyze(chunks: list[ChunkRef]) -> FolderAnalysis:
+    found = find_concepts(chunks)
+    if not found:
+        raise AgentError("the documents contain no text to analyse", code="empty_folder")
+    top = max(c.score for c in found)
+    concepts = [
+        Concept(name=c.name, definition=c.definition or c.name, importance=max(1, min(5, round(1 + 4 * c.score / top))),
+                source_chunk_ids=c.chunk_ids[:10])
+        for c in found
+    ]
+    key_terms = [KeyTerm(term=c.name, definition=c.definition) for c in found if c.definition]
+    names = ", ".join(c.name for c in concepts[:6])
+    opening = next(iter(sentences(min(chunks, key=lambda c: (c.document_id, c.order)).text)), "")
+    summary = f"{PREFIX}An extractive overview of the documents, which cover {names}. {opening}".strip()
+    return FolderAnalysis(summary=summary[:4000], concepts=concepts, key_terms=key_terms,
+                          suggested_difficulty=_difficulty_of(chunks), offline=True)
+
+
+def _difficulty_of(chunks: list[ChunkRef]) -> Difficulty:
+    all_sentences = [s for c in chunks for s in sentences(c.text)]
+    average = sum(len(words(s)) for s in all_sentences) / max(1, len(all_sentences))
+    return "easy" if average < 14 else "medium" if average < 24 else "hard"
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+def slug(text: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower())[:56].strip("-") or "objective"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def plan(analysis: FolderAnalysis, chunks: list[ChunkRef], mastery: dict[str, float],
+         done: set[str] = frozenset()) -> LessonPlan:
+    """One objective per document section, in the documents' order; mastered ones are left out."""
+    by_id = {c.chunk_id: c for c in chunks}
+    groups: dict[tuple[int, str], list[str]] = defaultdict(list)
+    first_pos: dict[tuple[int, str], tuple[int, int]] = {}
+    for concept in analysis.concepts:
+        home = min((by_id[i] for i in concept.source_chunk_ids if i in by_id),
+                   key=lambda c: (c.document_id, c.order), default=None)
+        if home is None:
+            continue
+        group = (home.document_id, home.section or "Overview")
+        groups[group].append(concept.name)
+        first_pos[group] = min(first_pos.get(group, (1 << 30, 0)), (home.document_id, home.order))
+    sections, taken, previous = [], set(), None
+    for group in sorted(groups, key=first_pos.__getitem__):
+        title, names = group[1], groups[group]
+        objective_id = slug(title, taken)
+        if objective_id in done or all(mastery.get(n, 0.0) >= MASTERED for n in names):
+            continue
+        objective = Objective(id=objective_id, title=title[:300], description=f"Understand {_join(names)}."[:4000],
+                              concepts=names, prerequisites=[previous] if previous else [],
+                              estimated_minutes=min(240, 3 + 2 * len(names)))
+        sections.append(LessonSection(title=title[:300], objectives=[objective]))
+        previous = objective_id
+    if not sections:
+        raise AgentError("every objective of the plan is already mastered", code="plan_complete")
+    return LessonPlan(title="Lesson plan", offline=True, sections=sections,
+                      description=f"{PREFIX}This plan follows the order of your documents, one section at a time.")
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --- explaining -------------------------------------------------------------------------
+
+_INTROS = {
+    "explain": "Here is what your documents say.",
+    "help_simpler": "Let us take it one small step at a time.",
+    "example": "Here is an example from your documents.",
+    "give_feedback": "Let us look at the passage again.",
+    "ask_question": "Let us check your understanding.",
+    "move_on": "Well done, let us move on.",
+    "replan": "You have mastered this objective, so the plan moves on.",
+}
+
+
+def explain(action: str, query: str, passages: list[ChunkRef]) -> tuple[str, list[ChunkRef]]:
+    """An explanation stitched from the best-matching sentences, cited as [n]; and the passages used."""
+    ranked = [c for c, _ in BM25Index(passages).search(query, k=3)] or passages[:2]
+    wanted = set(terms(query))
+    picks: list[tuple[str, ChunkRef]] = []
+    for chunk in ranked:
+        options = [s for s in sentences(chunk.text) if len(s) <= MAX_SENTENCE_CHARS]
+        if action == "example":
+            options = [s for s in options if any(m in s.lower() for m in _EXAMPLE_MARKERS)] or options
+        best = max(options, key=lambda s: (len(wanted & set(terms(s))), -len(s)), default=None)
+        if best:
+            picks.append((best, chunk))
+    if action == "help_simpler":
+        picks = sorted(picks, key=lambda p: len(p[0]))[:1]
+    used = list(dict.fromkeys(chunk.chunk_id for _, chunk in picks))
+    numbered = " ".join(f"{s} [{used.index(c.chunk_id) + 1}]" for s, c in picks)
+    if not numbered:
+        numbered = "Your documents do not say anything about this yet."
+    cited = [next(c for c in passages if c.chunk_id == i) for i in used]
+    return f"{PREFIX}{_INTROS.get(action, _INTROS['explain'])} {numbered}", cited
+
+
+# --- questions and grading ----------------------------------------------------------------
+
+
+def make_questions(chunks: list[ChunkRef], concepts: list[str], *, count: int, difficulty: Difficulty,
+                   kinds: tuple[str, ...] = ("mcq",), existing: list[str] = ()) -> list[QuizQuestion]:
+    """Questions on `concepts`, cycling through kinds; never repeating `existing` or each other."""
+    seen = {normalise(p) for p in existing}
+    vocabulary = [c.name for c in find_concepts(chunks)]
+    quotable = _quotable_sentences(chunks)
+    questions: list[QuizQuestion] = []
+    for concept in concepts:
+        if len(questions) >= count:
+            break
+        kind = kinds[len(questions) % len(kinds)]
+        question = _question_for(concept, kind, quotable, vocabulary, difficulty)
+        if question is not None and normalise(question.prompt) not in seen:
+            seen.add(normalise(question.prompt))
+            questions.append(question)
+    return questions
+
+
+@dataclass
+class _Quotable:
+    sentence: str
+    chunk: ChunkRef
+    grams: set[tuple[str, ...]]
+
+
+def _quotable_sentences(chunks: list[ChunkRef]) -> list[_Quotable]:
+    ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
+    return [_Quotable(s, c, ngrams(terms(s), MAX_TERM_WORDS)) for c in ordered for s in sentences(c.text)
+            if len(s) <= MAX_SENTENCE_CHARS]
+
+
+def _question_for(concept: str, kind: str, quotable: list[_Quotable], vocabulary: list[str],
+                  difficulty: Difficulty) -> QuizQuestion | None:
+    found = _sentence_about(concept, quotable, prefer_definition=difficulty != "hard")
+    if found is None:
+        return None
+    sentence, chunk = found
+    common = dict(concept=concept, chunk_id=chunk.chunk_id, quote=sentence, difficulty=difficulty, offline=True)
+    if kind == "free":
+        rubric = [w for w in dict.fromkeys(content_words(sentence)) if stem(w) not in phrase_key(concept)][:4]
+        return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {concept}?",
+                            options=[], correct_index=None, reference_answer=sentence,
+                            rubric=rubric or [concept], **common)
+    distractors = _distractors(concept, sentence, vocabulary)
+    if len(distractors) < 3:
+        return None
+    blanked = _blank(sentence, concept)
+    options = [concept, *distractors[:3]]
+    shift = int(hashlib.sha256(sentence.encode()).hexdigest(), 16) % len(options)
+    options = options[shift:] + options[:shift]
+    return QuizQuestion(kind="mcq", prompt=f"Which term completes this sentence from your documents? “{blanked}”",
+                        options=options, correct_index=options.index(concept), reference_answer="", rubric=[],
+                        **common)
+
+
+def _sentence_about(concept: str, quotable: list[_Quotable], *, prefer_definition: bool
+                    ) -> tuple[str, ChunkRef] | None:
+    key = phrase_key(concept)
+    found = [(q.sentence, q.chunk) for q in quotable if key in q.grams and _blank(q.sentence, concept) != q.sentence]
+    if not found:
+        return None
+    defining = [(s, c) for s, c in found if _defined_term(s) and phrase_key(_defined_term(s) or "") == key]
+    if prefer_definition and defining:
+        return defining[0]
+    others = [f for f in found if f not in defining]
+    return (others or found)[0]
+
+
+def _blank(sentence: str, concept: str) -> str:
+    """The sentence with the concept (also as a plural) replaced by a blank."""
+    pattern = r"\b" + r"[\s\-]+".join(re.escape(w) for w in concept.split()) + r"(?:e?s)?\b"
+    return re.sub(pattern, "_____", sentence, flags=re.IGNORECASE)
+
+
+def _distractors(concept: str, sentence: str, vocabulary: list[str]) -> list[str]:
+    """Other key terms of the folder that do not occur in the sentence, closest in length first."""
+    sentence_terms = terms(sentence)
+    taken = {phrase_key(concept)}
+    picks = []
+    for term in sorted(vocabulary, key=lambda t: (abs(len(t) - len(concept)), t)):
+        key = phrase_key(term)
+        if key in taken or _contains(sentence_terms, key) or set(key) & set(phrase_key(concept)):
+            continue
+        taken.add(key)
+        picks.append(term)
+    return picks
+
+
+def grade_free(answer: str, reference: str, rubric: list[str]) -> GradeResult:
+    """Share of the reference answer's meaningful words that the answer uses."""
+    expected = set(terms(reference))
+    given = set(terms(answer))
+    score = round(len(expected & given) / len(expected), 3) if expected else 0.0
+    missing = [point for point in rubric if not set(terms(point)) <= given]
+    correct = score >= 0.5
+    verdict = "That covers the main points." if correct else "That misses part of the answer."
+    feedback = f"{PREFIX}{verdict} The reference answer is: {reference}"
+    return GradeResult(correct=correct, score=score, feedback=feedback[:4000], missing_points=missing, offline=True)
+
+
+# --- session analysis ----------------------------------------------------------------------
+
+
+def analyze_session(transcript: list[TranscriptTurn], stats: SessionStats) -> SessionAnalysis:
+    rate = stats.questions_correct / stats.questions_asked if stats.questions_asked else 0.5
+    gains = [c.after - c.before for c in stats.concept_changes]
+    average_gain = sum(gains) / len(gains) if gains else 0.0
+    effectiveness = round(100 * max(0.0, min(1.0, 0.6 * rate + 0.4 * (0.5 + average_gain))))
+    strengths = [f"{c.concept}: mastery rose from {c.before:.0%} to {c.after:.0%}"
+                 for c in stats.concept_changes if c.after - c.before >= 0.05]
+    gaps = [f"{c.concept}: mastery is {c.after:.0%}" for c in stats.concept_changes
+            if c.after < MASTERED and c.after - c.before < 0.05]
+    recommendations = [f"Review {g.split(':')[0]} with a worked example before new material."[:300] for g in gaps[:3]]
+    if stats.help_requests >= 3:
+        recommendations.append("Start the next session at a slower pace with smaller steps.")
+    recommendations = recommendations or ["Continue with the next objective of the lesson plan."]
+    learner_turns = sum(1 for t in transcript if t.role == "learner")
+    summary = (f"{PREFIX}{learner_turns} learner messages, {stats.questions_asked} questions asked, "
+               f"{stats.questions_correct} answered correctly, {stats.help_requests} requests for help.")
+    return SessionAnalysis(summary=summary, effectiveness=effectiveness, strengths=[s[:300] for s in strengths],
+                           gaps=[g[:300] for g in gaps], concept_changes=stats.concept_changes,
+                           recommendations=recommendations, offline=True)

@@ -1,0 +1,133 @@
+"""Tutor socket under load: N concurrent sessions taking turns against a scripted model
+that streams its replies at a fixed token rate (default 200 sessions, 50 tokens/s).
+
+Figures:
+- first-delta latency beyond the model's own: (user.message → first text.delta) minus
+  the model's own time to its first token, measured before the run with as many
+  concurrent streams read by a plain HTTP client;
+- delivery lag of deltas: arrival of each delta minus when the model sent the last token
+  it contains (request start + the model's own first-token time + one token interval per
+  later token); it includes the deliberate coalescing window (40 ms);
+- errors: error frames, failed turns, timeouts and dropped connections.
+
+    .venv/bin/python bench/tutor_concurrency.py                        # 200 sessions, 3 turns each
+    .venv/bin/python bench/tutor_concurrency.py --sessions 50 --servers 2
+
+Goal: p99 first-delta latency beyond the model's ≤ 100 ms, zero errors.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import websockets
+
+from tutor_common import make_sessions, prepare, scripted_llm, summary, tutor_servers, ws_url
+
+QUESTION = "How does light reach the chloroplast?"
+
+
+@dataclass
+class Figures:
+    first_delta: list[float] = field(default_factory=list)
+    lag: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    turns: int = 0
+
+
+async def model_first_token(llm_url: str, concurrency: int) -> float:
+    """The scripted model's own time to its first content token with `concurrency` streams
+    at once (it slows down under load too), read with a plain HTTP client: the median."""
+    body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+    times: list[float] = []
+
+    async def one(client: httpx.AsyncClient) -> None:
+        started = time.perf_counter()
+        async with client.stream("POST", f"{llm_url}/chat/completions", json=body) as response:
+            async for line in response.aiter_lines():
+                if '"content": "' in line and '"content": ""' not in line:
+                    times.append(time.perf_counter() - started)
+                    break
+
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency + 10)) as client:
+        await asyncio.gather(*(one(client) for _ in range(concurrency)))
+    return sorted(times)[len(times) // 2]
+
+
+async def learner(url: str, turns: int, own_first: float, interval: float, figures: Figures) -> None:
+    await asyncio.sleep(random.uniform(0, 1.0))  # do not start every session in the same millisecond
+    try:
+        async with websockets.connect(url, max_size=None, open_timeout=30) as ws:
+            await ws.send(json.dumps({"type": "hello", "resume_from": 0}))
+            for n in range(turns):
+                await one_turn(ws, n, own_first, interval, figures)
+    except (OSError, websockets.WebSocketException, asyncio.TimeoutError) as exc:
+        figures.errors.append(f"connection: {type(exc).__name__}: {exc}")
+
+
+async def one_turn(ws, n: int, own_first: float, interval: float, figures: Figures) -> None:
+    started = time.perf_counter()
+    await ws.send(json.dumps({"type": "user.message", "client_id": f"c{n}", "text": QUESTION}))
+    tokens = 0
+    while True:
+        event = json.loads(await asyncio.wait_for(ws.recv(), 60))
+        now = time.perf_counter()
+        if event["type"] == "text.delta":
+            if tokens == 0:
+                figures.first_delta.append((now - started - own_first) * 1000)
+            tokens += len(re.findall(r"\S+", event["text"]))
+            sent_by_model = started + own_first + (tokens - 1) * interval
+            figures.lag.append((now - sent_by_model) * 1000)
+        elif event["type"] == "error":
+            figures.errors.append(f"error frame: {event['code']}")
+        elif event["type"] == "turn.completed":
+            figures.turns += 1
+            if event["status"] != "complete":
+                figures.errors.append(f"turn {event['status']}")
+            return
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=200)
+    parser.add_argument("--turns", type=int, default=3, help="turns per session, one after the other")
+    parser.add_argument("--tokens-per-second", type=float, default=50.0)
+    parser.add_argument("--servers", type=int, default=1, help="Daphne processes; sessions are spread over them")
+    parser.add_argument("--chat-only", action="store_true",
+                        help="sessions without the whiteboard: no drawing tools in the model requests")
+    args = parser.parse_args()
+    env = prepare()
+    sessions = make_sessions(args.sessions, learners=args.sessions, chat_only=args.chat_only)
+    interval = 1.0 / args.tokens_per_second
+    figures = Figures()
+    with scripted_llm(args.tokens_per_second) as llm_url, tutor_servers(env, llm_url, args.servers) as (urls, _):
+        own_first = asyncio.run(model_first_token(llm_url, args.sessions))
+
+        async def run_all() -> float:
+            started = time.perf_counter()
+            await asyncio.gather(*(learner(ws_url(urls[i % len(urls)], sid, token), args.turns, own_first,
+                                           interval, figures) for i, (sid, token) in enumerate(sessions)))
+            return time.perf_counter() - started
+
+        elapsed = asyncio.run(run_all())
+    print(f"tutor_concurrency: {args.sessions} sessions x {args.turns} turns, model at {args.tokens_per_second:g} "
+          f"tokens/s (own first token {own_first * 1000:.1f} ms), {args.servers} Daphne process(es), "
+          f"{'chat only' if args.chat_only else 'chat and whiteboard'}, "
+          f"database {env['DATABASE_URL'].split('@')[-1]}, wall {elapsed:.1f} s")
+    print(summary("first text.delta beyond the model's own", figures.first_delta))
+    print(summary("delivery lag of deltas                 ", figures.lag))
+    print(f"turns completed: {figures.turns}  errors: {len(figures.errors)}")
+    for error in sorted(set(figures.errors))[:10]:
+        print("  error:", error)
+    sys.exit(1 if figures.errors else 0)
+
+
+if __name__ == "__main__":
+    main()

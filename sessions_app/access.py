@@ -1,0 +1,41 @@
+"""Ownership gates: one per resource, the same "not found" for missing and foreign."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from sessions_app.models import Document, Folder, Quiz, TutorSession
+from tutor_project.ownership import get_or_404
+
+
+def folders_of(user: AbstractBaseUser) -> QuerySet[Folder]:
+    # Explicit order: Meta.ordering is dropped once a view annotates with an aggregate.
+    return Folder.live.filter(owner=user).order_by("-created_at", "-id")
+
+
+def documents_of(user: AbstractBaseUser) -> QuerySet[Document]:
+    return Document.objects.filter(folder__owner=user, folder__deleted_at__isnull=True)
+
+
+def sessions_of(user: AbstractBaseUser) -> QuerySet[TutorSession]:
+    return TutorSession.objects.filter(learner=user, folder__deleted_at__isnull=True)
+
+
+def get_folder_for_user(user: AbstractBaseUser, pk: object) -> Folder:
+    return get_or_404(folders_of(user), pk)
+
+
+def get_document_for_user(user: AbstractBaseUser, pk: object) -> Document:
+    return get_or_404(documents_of(user).select_related("folder"), pk)
+
+
+def get_session_for_user(user: AbstractBaseUser, pk: object) -> TutorSession:
+    return get_or_404(sessions_of(user).select_related("folder"), pk)
+
+
+def quizzes_of(user: AbstractBaseUser) -> QuerySet[Quiz]:
+    return Quiz.objects.filter(owner=user, folder__deleted_at__isnull=True)
+
+
+def get_quiz_for_user(user: AbstractBaseUser, pk: object) -> Quiz:
+    return get_or_404(quizzes_of(user).select_related("folder"), pk)

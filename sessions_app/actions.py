@@ -1,0 +1,308 @@
+"""Every state change of the learning domain, one function each.
+
+Views, consumers, tasks and commands call these; each runs in one short
+transaction and assumes its input was validated at the edge.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from agents_app import mastery as bkt
+from agents_app.models import Job
+from agents_app.tasks import ingest_document
+from agents_app.schemas import GradeResult, QuizQuestion
+from sessions_app import events
+from sessions_app.context import TutorContext
+from sessions_app.models import (
+    Answer, ConceptMastery, Document, Folder, Message, Question, Quiz, QuizAttempt, SessionAnalysis, TutorSession,
+)
+from sessions_app.quizzes import Submitted, question_row
+from sessions_app.uploads import CheckedUpload
+from tutor_project.errors import DomainError
+
+User = get_user_model()
+
+
+def register_learner(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
+    return User.objects.create_user(username=username, password=password, email=email)
+
+
+def create_folder(owner: AbstractBaseUser, *, name: str, description: str = "") -> Folder:
+    return Folder.objects.create(owner=owner, name=name, description=description)
+
+
+def update_folder(folder: Folder, **changes: str) -> Folder:
+    for field, value in changes.items():
+        setattr(folder, field, value)
+    folder.save(update_fields=[*changes, "updated_at"])
+    return folder
+
+
+def delete_folder(folder: Folder) -> None:
+    """Soft delete: the folder and everything in it disappear from the API; staff can restore it."""
+    Folder.objects.filter(pk=folder.pk).update(deleted_at=timezone.now())
+
+
+def add_documents(folder: Folder, uploads: list[CheckedUpload]) -> list[Document]:
+    """Store checked uploads as queued documents; on any failure nothing stays behind."""
+    documents: list[Document] = []
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                document = Document(
+                    folder=folder, original_name=upload.name, sha256=upload.sha256, kind=upload.kind,
+                    mime_type=upload.mime_type, size=upload.size,
+                )
+                document.file.save(upload.name, upload.file, save=False)
+                documents.append(document)
+                document.save()
+                _queue_processing(document)
+    except IntegrityError:
+        _delete_files(documents)
+        # A concurrent upload of the same content won the unique constraint.
+        raise DomainError("duplicate_document", "This folder already has that content.", http_status=409) from None
+    except BaseException:
+        _delete_files(documents)
+        raise
+    return documents
+
+
+def reprocess_document(document: Document) -> Document:
+    """Run the ingestion pipeline again from the start, as a new job."""
+    with transaction.atomic():
+        document.status, document.progress, document.error_code, document.error = Document.Status.QUEUED, 0, "", ""
+        document.save(update_fields=["status", "progress", "error_code", "error", "updated_at"])
+        _queue_processing(document)
+    return document
+
+
+def _queue_processing(document: Document) -> None:
+    """A job to show progress, and the pipeline task once the rows are committed."""
+    document.job = Job.objects.create(
+        owner=document.folder.owner, kind="ingest_document", stage=Document.Status.QUEUED,
+        target={"document_id": document.pk, "folder_id": document.folder_id},
+    )
+    document.save(update_fields=["job"])
+    document_id = document.pk
+    transaction.on_commit(lambda: ingest_document.delay(document_id))
+
+
+def _delete_files(documents: list[Document]) -> None:
+    for document in documents:
+        if document.file.name:
+            document.file.storage.delete(document.file.name)
+
+
+def delete_document(document: Document) -> None:
+    name, storage = document.file.name, document.file.storage
+    document.delete()
+    # The file goes only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def start_session(learner: AbstractBaseUser, folder: Folder) -> TutorSession:
+    return TutorSession.objects.create(learner=learner, folder=folder)
+
+
+
+
+# --- the tutor socket ----------------------------------------------------------------
+# Each records its socket events (sessions_app.events) in the same transaction as the
+# rows they describe, so nothing is announced that was not stored.
+
+MASTERY_HISTORY = 50
+CONFUSION_NOTES = 20
+
+
+def _next_message_seq(session_id: int) -> int:
+    return events.bump_counters(session_id, messages=1)[1]
+
+
+def _add_message(session: TutorSession, **fields: object) -> Message:
+    return Message.objects.create(session=session, seq=_next_message_seq(session.pk), **fields)
+
+
+def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
+    """Store a learner's message and announce its turn; None if `client_id` was received before."""
+    try:
+        with transaction.atomic():
+            message = _add_message(session, role=Message.Role.LEARNER, kind="message", client_id=client_id,
+                                   turn_id=turn_id, text=text)
+            events.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})])
+    except IntegrityError:
+        return None  # the unique (session, client_id) constraint: received before, maybe by another process
+    return message
+
+
+def start_turn(session: TutorSession, *, turn_id: str, in_reply_to: str) -> None:
+    record_event(session, "turn.started", turn_id=turn_id, in_reply_to=in_reply_to)
+
+
+PROGRESS_ECHO_SECONDS = 30
+
+
+def record_document_progress(session: TutorSession, **fields: object) -> None:
+    """Log a document's progress report in the session once: every socket of the session
+    (in any process) hears the same report at about the same time, so one already logged
+    in the last PROGRESS_ECHO_SECONDS is an echo (a later re-run may repeat the values)."""
+    with transaction.atomic():
+        events.lock_session(session.pk)
+        echoes = session.events.filter(
+            type="document.progress", created_at__gte=timezone.now() - timedelta(seconds=PROGRESS_ECHO_SECONDS),
+            **{f"payload__{name}": value for name, value in fields.items()},
+        )
+        if not echoes.exists():
+            events.record(session.pk, [("document.progress", fields)])
+
+
+def record_event(session: TutorSession, type_: str, **fields: object) -> events.Frame:
+    with transaction.atomic():
+        return events.record(session.pk, [(type_, fields)])[0]
+
+
+def update_context(session: TutorSession, context: TutorContext) -> None:
+    TutorSession.objects.filter(pk=session.pk).update(context=context, last_activity_at=timezone.now())
+
+
+def finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, kind: str, status: str, text: str,
+                citations: list[dict] | None = None, content: dict | None = None,
+                before: list[tuple[str, dict]] = ()) -> Message:
+    """Store the tutor's message and the context (history included), then announce the end of the turn
+    after the `before` events."""
+    with transaction.atomic():
+        return _finish_turn(session, context, turn_id=turn_id, kind=kind, status=status, text=text,
+                            citations=citations or [], content=content or {}, before=list(before))
+
+
+def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, kind: str, status: str, text: str,
+                 citations: list[dict], content: dict, before: list[tuple[str, dict]]) -> Message:
+    message = _add_message(session, role=Message.Role.TUTOR, kind=kind, status=status, turn_id=turn_id, text=text,
+                           citations=citations, payload=content)
+    TutorSession.objects.filter(pk=session.pk).update(
+        context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now()
+    )
+    events.record(session.pk, [*before, ("turn.completed", {
+        "turn_id": turn_id, "status": status, "kind": kind, "content": {**content, "text": text},
+        "citations": citations,
+    })])
+    return message
+
+
+def add_session_question(session: TutorSession, question: QuizQuestion, *, chunk_id: int | None) -> Question:
+    row = question_row(question, session=session)
+    row.chunk_id = chunk_id
+    row.save()
+    return row
+
+
+def ask_question(session: TutorSession, context: TutorContext, question: Question, *, turn_id: str,
+                 board_object_ids: list[str]) -> None:
+    """Make a stored question the session's pending one and show it (in chat and, drawn, on the board)."""
+    with transaction.atomic():
+        context.pending_question_id = question.pk
+        shown = {"turn_id": turn_id, "question": question_out(question), "board_object_ids": board_object_ids}
+        message = _finish_turn(session, context, turn_id=turn_id, kind="question", status="complete",
+                               text=question.prompt, citations=[], content={"question_id": question.pk},
+                               before=[("question", shown)])
+        Message.objects.filter(pk=message.pk).update(board_object_ids=board_object_ids)
+
+
+def question_out(question: Question) -> dict:
+    """A question as the learner sees it: never its answer."""
+    return {"id": question.pk, "kind": question.kind, "prompt": question.prompt, "options": question.options,
+            "concept": question.concept}
+
+
+def grade_session_answer(session: TutorSession, context: TutorContext, question: Question, *, turn_id: str,
+                         answer_text: str, option_index: int | None, grade: GradeResult,
+                         board_object_ids: list[str] = ()) -> Answer:
+    """Store a graded answer, move the concept's mastery (BKT), close the question, give feedback."""
+    with transaction.atomic():
+        answer = Answer.objects.create(
+            session=session, question=question, learner=session.learner, option_index=option_index,
+            text=answer_text if option_index is None else "", correct=grade.correct, score=grade.score,
+            feedback=grade.feedback,
+        )
+        _add_message(session, role=Message.Role.LEARNER, kind="answer", turn_id=turn_id, text=answer_text,
+                     payload={"question_id": question.pk, "option_index": option_index})
+        change = update_mastery(session.learner_id, session.folder_id, question.concept, grade.correct,
+                                wrong_answer=answer_text)
+        context.pending_question_id = None
+        feedback = {"turn_id": turn_id, "question_id": question.pk, "correct": grade.correct,
+                    "correct_option_index": question.correct_index if question.kind == "mcq" else None,
+                    "explanation": grade.feedback}
+        drawn = [("board.updated", {"turn_id": turn_id, "object_ids": list(board_object_ids)})] if board_object_ids else []
+        _finish_turn(session, context, turn_id=turn_id, kind="feedback", status="complete", text=grade.feedback,
+                     citations=[], content={"question_id": question.pk, "correct": grade.correct},
+                     before=[("feedback", feedback), ("mastery.updated", {"turn_id": turn_id, "changes": [change]}),
+                             *drawn])
+    return answer
+
+
+def update_mastery(learner_id: int, folder_id: int, concept: str, correct: bool, *, wrong_answer: str = "") -> dict:
+    """Move a concept's P(known) by one answer (BKT); the change as `mastery.updated` shows it."""
+    row, _ = ConceptMastery.objects.select_for_update().get_or_create(
+        learner_id=learner_id, folder_id=folder_id, concept=concept
+    )
+    params = bkt.BKTParams(prior=row.p_init, learn=row.p_learn, slip=row.p_slip, guess=row.p_guess)
+    before = row.p_known
+    row.p_known = bkt.update(before, correct, params)
+    row.attempts += 1
+    row.correct += int(correct)
+    row.history = [*row.history, round(row.p_known, 4)][-MASTERY_HISTORY:]
+    if not correct and wrong_answer and wrong_answer not in row.confusion_notes:
+        row.confusion_notes = [*row.confusion_notes, wrong_answer][-CONFUSION_NOTES:]
+    row.last_seen_at = timezone.now()
+    row.save()
+    return {"concept": concept, "before": round(before, 4), "after": round(row.p_known, 4)}
+
+
+def end_session(session: TutorSession) -> SessionAnalysis:
+    """End the session (over REST or the socket), queue its analysis once, and tell the
+    session's sockets; ending twice is harmless."""
+    with transaction.atomic():
+        now = timezone.now()
+        TutorSession.objects.filter(pk=session.pk, status=TutorSession.Status.ACTIVE).update(
+            status=TutorSession.Status.ENDED, ended_at=now, last_activity_at=now
+        )
+        analysis, created = SessionAnalysis.objects.get_or_create(session=session)
+        events.record(session.pk, [("session.ended", {"analysis_status": analysis.status})])
+        if created:
+            transaction.on_commit(lambda: _queue_analysis(analysis.pk))
+    return analysis
+
+
+def _queue_analysis(analysis_id: int) -> None:
+    from sessions_app.tasks import analyse_session  # tasks call these actions: import at use, no cycle
+
+    analyse_session.delay(analysis_id)
+
+
+# --- quizzes -------------------------------------------------------------------------
+
+
+def record_attempt(quiz: Quiz, learner: AbstractBaseUser, answers: list[Submitted],
+                   grades: list[GradeResult]) -> tuple[QuizAttempt, list[dict]]:
+    """Store a graded attempt and move mastery once per answered question."""
+    correct = sum(grade.correct for grade in grades)
+    total = quiz.questions.count()
+    with transaction.atomic():
+        attempt = QuizAttempt.objects.create(quiz=quiz, learner=learner, correct_count=correct, total=total,
+                                             score=round(sum(g.score for g in grades) / total, 4) if total else 0.0)
+        Answer.objects.bulk_create(
+            Answer(attempt=attempt, question=item.question, learner=learner, option_index=item.option_index,
+                   text=item.text, correct=grade.correct, score=grade.score, feedback=grade.feedback)
+            for item, grade in zip(answers, grades)
+        )
+        changes = [
+            update_mastery(learner.pk, quiz.folder_id, item.question.concept, grade.correct,
+                           wrong_answer="" if grade.correct else item.said)
+            for item, grade in zip(answers, grades) if item.question.concept
+        ]
+    return attempt, changes

@@ -1,0 +1,290 @@
+"""The tutor event log: store, number, then send.
+
+Every server event but `pong` is stored as a SessionEvent with the next per-session
+`seq` before anyone sees it. Numbers come from TutorSession.last_event_seq, bumped by an
+UPDATE inside the caller's transaction: the row lock serialises writers, so when event
+N is visible every event before it is too. After commit the channel layer rings the
+session's group; the bell carries the frames as a shortcut, but a receiver that sees a
+gap (the layer may drop messages when full) reads the stored rows instead, so nothing
+is lost across processes and nothing is sent twice.
+
+Text deltas, the bulk of the traffic, go through DeltaLog: the deltas of all of a
+process's sessions share transactions (record_batch), under the same rules.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from sessions_app.models import SessionEvent, TutorSession
+from sessions_app.protocol import EVENT_MODELS
+
+Frame = dict[str, Any]
+R = TypeVar("R")
+BELL = "tutor.bell"  # the consumer's handler is tutor_bell
+# High-volume, transient events whose commit need not wait for the disk (see record).
+RELAXED_TYPES = frozenset({"text.delta"})
+_local = threading.local()
+# PostgreSQL takes concurrent writers (each session's row lock orders its own events), so
+# the socket's database work for different sessions runs in parallel; SQLite has one
+# writer at a time, and its busy-wait backs off in steps of milliseconds, so there it
+# queues in Django's one database thread instead.
+WRITER_THREADS = 8
+_writers = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="tutor-events")
+
+
+def group_name(session_id: int) -> str:
+    return f"tutor.session.{session_id}"
+
+
+def record(session_id: int, events: list[tuple[str, dict[str, Any]]]) -> list[Frame]:
+    """Store `events` (type, fields) with consecutive seqs; ring the group after commit.
+
+    Must run inside a transaction (an action's); returns the wire frames.
+    """
+    if not events:
+        return []
+    checked = [_validated(type_, fields) for type_, fields in events]
+    if connection.vendor == "postgresql" and all(f["type"] in RELAXED_TYPES for f in checked):
+        _relax_commit()
+    last, _ = bump_counters(session_id, events=len(checked))
+    first = last - len(checked) + 1
+    rows = []
+    for offset, frame in enumerate(checked):
+        frame["seq"] = first + offset
+        rows.append(SessionEvent(session_id=session_id, seq=frame["seq"], type=frame["type"],
+                                 turn_id=frame.get("turn_id") or "", payload=_payload(frame)))
+    SessionEvent.objects.bulk_create(rows)
+    transaction.on_commit(lambda: ring(session_id, checked))
+    return checked
+
+
+def record_batch(entries: list[tuple[int, str, dict[str, Any]]]) -> list[Frame]:
+    """Store one event each for many sessions (session id, type, fields) in one transaction:
+    one counter UPDATE and one INSERT for them all. Rings each session's group after commit;
+    returns the frames in the order of `entries`."""
+    checked = [(session_id, _validated(type_, fields)) for session_id, type_, fields in entries]
+    counts = Counter(session_id for session_id, _ in checked)
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and all(f["type"] in RELAXED_TYPES for _, f in checked):
+            _relax_commit()
+        next_seq = {session_id: last - counts[session_id] + 1 for session_id, last in _bump_many(counts).items()}
+        rows, by_session = [], defaultdict(list)
+        for session_id, frame in checked:
+            frame["seq"] = next_seq[session_id]
+            next_seq[session_id] += 1
+            rows.append(SessionEvent(session_id=session_id, seq=frame["seq"], type=frame["type"],
+                                     turn_id=frame.get("turn_id") or "", payload=_payload(frame)))
+            by_session[session_id].append(frame)
+        SessionEvent.objects.bulk_create(rows)
+        for session_id, frames in by_session.items():
+            transaction.on_commit(partial(ring, session_id, frames))
+    return [frame for _, frame in checked]
+
+
+def _bump_many(counts: Mapping[int, int]) -> dict[int, int]:
+    """Add to several sessions' event counters in one statement; their last seqs after it.
+    Rows are listed in id order so concurrent batches of other processes lock alike."""
+    table = connection.ops.quote_name(TutorSession._meta.db_table)
+    ids = sorted(counts)
+    values = " UNION ALL ".join(["SELECT %s AS id, %s AS n"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_event_seq = {table}.last_event_seq + v.n FROM ({values}) AS v "
+            f"WHERE {table}.id = v.id RETURNING {table}.id, {table}.last_event_seq",
+            [value for session_id in ids for value in (session_id, counts[session_id])],
+        )
+        lasts = dict(cursor.fetchall())
+    if len(lasts) != len(ids):
+        raise TutorSession.DoesNotExist(f"no tutor session {sorted(set(ids) - set(lasts))}")
+    return lasts
+
+
+def _relax_commit() -> None:
+    # A crash may lose the last few deltas, never leave a hole: the counter and the rows
+    # commit together and PostgreSQL replays commits in order. A client that saw a lost
+    # seq is told on resume (ahead of the log) and gets a fresh state.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def bump_counters(session_id: int, *, events: int = 0, messages: int = 0) -> tuple[int, int]:
+    """Add to a session's event and message counters in one statement (the row lock
+    serialises writers); returns (last event seq, last message seq) after the bump."""
+    table = connection.ops.quote_name(TutorSession._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s "
+            "WHERE id = %s RETURNING last_event_seq, last_message_seq", [events, messages, session_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise TutorSession.DoesNotExist(f"no tutor session {session_id}")
+    return row[0], row[1]
+
+
+def lock_session(session_id: int) -> int:
+    """Take the session's row lock (a write, so SQLite takes its write lock at once rather
+    than failing to upgrade a read later); returns the last event seq."""
+    return bump_counters(session_id)[0]
+
+
+def _validated(type_: str, fields: dict[str, Any]) -> Frame:
+    # seq=1 stands in until the number is allocated; every other field is checked now,
+    # before any row is written.
+    return EVENT_MODELS[type_].model_validate({"type": type_, "seq": 1, **fields}).model_dump(mode="json")
+
+
+def _payload(frame: Frame) -> dict[str, Any]:
+    return {k: v for k, v in frame.items() if k not in ("type", "seq")}
+
+
+def ring(session_id: int, frames: list[Frame]) -> None:
+    """Ring the session's group; inside `act` the bell is rung by the caller's event loop
+    instead, so the database thread never waits on the channel layer."""
+    collected = getattr(_local, "bells", None)
+    if collected is not None:
+        collected.append((session_id, frames))
+        return
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group_name(session_id), {"type": BELL, "frames": frames})
+
+
+@contextmanager
+def _collecting_bells() -> Iterator[list[tuple[int, list[Frame]]]]:
+    _local.bells = bells = []
+    try:
+        yield bells
+    finally:
+        _local.bells = None
+
+
+def db(function: Callable[..., R]) -> Callable[..., Awaitable[R]]:
+    """`function` made awaitable, run where database work of this backend belongs (see _writers)."""
+    if connection.vendor == "postgresql":
+        return database_sync_to_async(function, thread_sensitive=False, executor=_writers)
+    return database_sync_to_async(function)
+
+
+async def act(action: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """Run a sync action in the database thread, then ring the bells of what it committed."""
+
+    def call() -> tuple[Any, BaseException | None, list[tuple[int, list[Frame]]]]:
+        with _collecting_bells() as bells:
+            try:
+                return action(*args, **kwargs), None, bells
+            except Exception as exc:  # committed work still rings, then the error goes on
+                return None, exc, bells
+
+    result, error, bells = await db(call)()
+    await _ring_all(bells)
+    if error is not None:
+        raise error
+    return result
+
+
+async def _ring_all(bells: list[tuple[int, list[Frame]]]) -> None:
+    """Ring the sessions' groups at once (a batch touches many), each session's bells in order."""
+    layer = get_channel_layer()
+    if layer is None or not bells:
+        return
+    by_session: dict[int, list[list[Frame]]] = defaultdict(list)
+    for session_id, frames in bells:
+        by_session[session_id].append(frames)
+
+    async def ring_session(session_id: int, rings: list[list[Frame]]) -> None:
+        for frames in rings:
+            await layer.group_send(group_name(session_id), {"type": BELL, "frames": frames})
+
+    await asyncio.gather(*(ring_session(session_id, rings) for session_id, rings in by_session.items()))
+
+
+class DeltaLog:
+    """Stores the text deltas of every session of this process's event loop in shared transactions.
+
+    Each streaming turn writes a delta every few tens of milliseconds: with hundreds of
+    sessions, a transaction each is thousands of commits a second. Deltas that arrive while
+    a write is in flight wait and go out together in the next one (one UPDATE, one INSERT,
+    one commit), so there is no timer: a lone delta is written at once. Still store, number,
+    then send: `record` returns once its row is committed and its bell rung.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[int, dict[str, Any], asyncio.Future[Frame]]] = []
+        self._writer: asyncio.Task | None = None
+
+    async def record(self, session_id: int, **fields: Any) -> Frame:
+        future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
+        self._waiting.append((session_id, fields, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting())
+        # Shielded: a caller cancelled meanwhile leaves the write to finish for the others.
+        return await asyncio.shield(future)
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            outcomes = await _store_deltas([(session_id, fields) for session_id, fields, _ in batch])
+            for (_, _, future), outcome in zip(batch, outcomes):
+                if isinstance(outcome, BaseException):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+
+
+async def _store_deltas(entries: list[tuple[int, dict[str, Any]]]) -> list[Frame | Exception]:
+    """One frame or error per entry; a failing batch (say, a session deleted meanwhile) is
+    retried entry by entry so one session's problem never fails the others' deltas."""
+    try:
+        return await act(record_batch, [(session_id, "text.delta", fields) for session_id, fields in entries])
+    except Exception as exc:
+        if len(entries) == 1:
+            return [exc]
+    outcomes: list[Frame | Exception] = []
+    for entry in entries:
+        outcomes.extend(await _store_deltas([entry]))
+    return outcomes
+
+
+_delta_logs: WeakKeyDictionary[asyncio.AbstractEventLoop, DeltaLog] = WeakKeyDictionary()
+
+
+def delta_log() -> DeltaLog:
+    """The running event loop's DeltaLog (its futures and task belong to that loop)."""
+    loop = asyncio.get_running_loop()
+    log = _delta_logs.get(loop)
+    if log is None:
+        log = _delta_logs[loop] = DeltaLog()
+    return log
+
+
+def as_frame(event: SessionEvent) -> Frame:
+    return {"type": event.type, "seq": event.seq, **event.payload}
+
+
+def frames_after(session_id: int, after: int, upto: int | None = None) -> list[Frame]:
+    """Stored frames with after < seq <= upto, in order."""
+    events = SessionEvent.objects.filter(session_id=session_id, seq__gt=after)
+    if upto is not None:
+        events = events.filter(seq__lte=upto)
+    return [as_frame(e) for e in events.order_by("seq")]
+
+
+def log_bounds(session_id: int) -> tuple[int, int]:
+    """(first kept seq, last seq) of a session's log; (0, 0) when empty."""
+    last = TutorSession.objects.values_list("last_event_seq", flat=True).get(pk=session_id)
+    first = SessionEvent.objects.filter(session_id=session_id).order_by("seq").values_list("seq", flat=True).first()
+    return (first or 0, last)

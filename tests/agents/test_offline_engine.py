@@ -1,0 +1,174 @@
+"""The offline engine on the sample documents: concepts, plan order, questions, grading."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from agents_app import offline
+from agents_app.agents.analyzer import analyze_folder
+from agents_app.agents.planner import plan_lesson
+from agents_app.agents.quiz import create_quiz, grade_answer, grade_choice
+from agents_app.errors import AgentError
+from agents_app.runs import CallContext
+from agents_app.schemas import ChunkRef, Quiz
+from agents_app.text import normalise, terms
+from tests.agents.conftest import run
+from tests.agents.sample_docs import SUBJECTS, all_chunks, load_chunks
+
+CTX = CallContext(user_id=1)
+
+EXPECTED_CONCEPTS = {
+    "photosynthesis": {"photosynthesis", "chlorophyll", "chloroplast", "calvin cycle", "stomata",
+                       "light-dependent reactions", "limiting factor"},
+    "french_revolution": {"estates-general", "national assembly", "tennis court oath", "bastille",
+                          "reign of terror", "committee of public safety", "napoleon bonaparte"},
+    "newtons_laws": {"force", "net force", "inertia", "mass", "acceleration", "friction", "weight",
+                     "newton's first law", "newton's second law", "newton's third law"},
+}
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_it_names_the_concepts_a_reader_would_name(offline_gateway, subject):
+    analysis = run(analyze_folder(offline_gateway, CTX, load_chunks(subject)))
+    names = {c.name.lower() for c in analysis.concepts}
+    assert EXPECTED_CONCEPTS[subject] <= names
+    assert analysis.offline and analysis.summary.startswith("(offline mode)")
+    assert len(names) <= len(EXPECTED_CONCEPTS[subject]) + 3  # no pile of noise phrases
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_its_plan_follows_the_documents_order(offline_gateway, subject):
+    chunks = load_chunks(subject)
+    analysis = offline.analyze(chunks)
+    plan = run(plan_lesson(offline_gateway, CTX, analysis, {}, chunks=chunks))
+    headings = list(dict.fromkeys(c.section for c in chunks))
+    assert [s.title for s in plan.sections] == [h for h in headings if h in {s.title for s in plan.sections}]
+    assert len(plan.sections) >= len(headings) - 1
+    assert plan.offline and "offline mode" in plan.description
+
+
+def test_its_plan_leaves_out_mastered_objectives(offline_gateway):
+    chunks = load_chunks("newtons_laws")
+    analysis = offline.analyze(chunks)
+    first = offline.plan(analysis, chunks, {}).objectives()[0]
+    plan = run(plan_lesson(offline_gateway, CTX, analysis, {c: 0.99 for c in first.concepts}, chunks=chunks))
+    assert first.id not in {o.id for o in plan.objectives()}
+    assert plan.objectives()[0].prerequisites == []
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_each_question_has_one_correct_option_supported_by_its_cited_sentence(offline_gateway, subject):
+    chunks = load_chunks(subject)
+    concepts = [c.name for c in offline.analyze(chunks).concepts]
+    quiz = run(create_quiz(offline_gateway, CTX, chunks, concepts, count=len(concepts), difficulty="easy"))
+    assert quiz.offline and "offline mode" in quiz.title
+    assert len(quiz.questions) >= len(concepts) - 1
+    by_id = {c.chunk_id: c for c in chunks}
+    for q in quiz.questions:
+        assert q.offline and q.kind == "mcq" and len(set(map(normalise, q.options))) == len(q.options) == 4
+        assert normalise(q.quote) in normalise(by_id[q.chunk_id].text)
+        quote_terms = " ".join(terms(q.quote))
+        supported = [o for o in q.options if " ".join(terms(o)) in quote_terms]
+        assert supported == [q.options[q.correct_index]]
+        assert "_____" in q.prompt and q.options[q.correct_index].lower() not in q.prompt.lower()
+    assert len({normalise(q.prompt) for q in quiz.questions}) == len(quiz.questions)
+
+
+def test_it_does_not_repeat_existing_questions(offline_gateway):
+    chunks = load_chunks("photosynthesis")
+    first = run(create_quiz(offline_gateway, CTX, chunks, ["Chlorophyll", "stomata"], count=2))
+    again = run(create_quiz(offline_gateway, CTX, chunks, ["Chlorophyll", "stomata", "RuBisCO"], count=2,
+                            existing=[q.prompt for q in first.questions]))
+    assert [q.concept for q in again.questions] == ["RuBisCO"]
+
+
+def test_it_is_deterministic(offline_gateway):
+    chunks = all_chunks()
+    make = lambda: (offline.analyze(chunks), offline.make_questions(chunks, ["inertia", "Bastille"], count=2,
+                                                                      difficulty="medium"))
+    assert make() == make()
+
+
+def test_it_writes_free_response_questions_graded_by_overlap(offline_gateway):
+    chunks = load_chunks("newtons_laws")
+    quiz: Quiz = run(create_quiz(offline_gateway, CTX, chunks, ["inertia"], count=1, kinds=("free",)))
+    [question] = quiz.questions
+    assert question.kind == "free" and question.reference_answer and question.rubric
+    good = run(grade_answer(offline_gateway, CTX, question, "Inertia is the tendency to resist changes in motion."))
+    poor = run(grade_answer(offline_gateway, CTX, question, "It is a kind of plant cell."))
+    assert good.correct and good.score > poor.score and not poor.correct
+    assert good.offline and good.feedback.startswith("(offline mode)")
+
+
+def test_multiple_choice_is_graded_deterministically(offline_gateway, recorder):
+    chunks = load_chunks("french_revolution")
+    [question] = run(create_quiz(offline_gateway, CTX, chunks, ["Bastille"], count=1)).questions
+    wrong = (question.correct_index + 1) % len(question.options)
+    assert grade_choice(question, question.correct_index).correct
+    result = run(grade_answer(offline_gateway, CTX, question, wrong))
+    assert not result.correct and result.correct_option_index == question.correct_index
+    assert [r.agent for r in recorder.runs] == ["quiz_creator"]  # grading an option calls no model
+
+
+def test_offline_explanations_quote_the_best_matching_passage():
+    chunks = all_chunks()
+    text, used = offline.explain("explain", "What does chlorophyll absorb?", chunks)
+    assert text.startswith("(offline mode)") and "green pigment" in text
+    assert used[0].section == "Chloroplasts and chlorophyll"
+    example, _ = offline.explain("example", "limiting factor", chunks)
+    assert "For example" in example
+
+
+def plain(text: str, section: str = "", chunk_id: int = 1, order: int = 0) -> ChunkRef:
+    return ChunkRef(chunk_id=chunk_id, document_id=9, order=order, text=text, section=section)
+
+
+def test_it_still_finds_concepts_in_plain_text_without_emphasis_or_definitions(offline_gateway):
+    text = ("Volcanoes erupt when magma rises. Magma collects in chambers below volcanoes. "
+            "Eruptions spread ash and lava. Lava cools into rock, and ash falls far from volcanoes.")
+    chunks = [plain(text, chunk_id=1), plain("Magma and lava differ in where they are found.", chunk_id=2, order=1)]
+    analysis = run(analyze_folder(offline_gateway, CTX, chunks))
+    assert {"magma", "volcanoes", "lava"} <= {c.name.lower() for c in analysis.concepts}
+    plan = run(plan_lesson(offline_gateway, CTX, analysis, {}, chunks=chunks))
+    assert plan.objectives()
+
+
+def test_it_survives_extraction_debris_and_awkward_headings(offline_gateway):
+    debris = "word " * 1500 + "**Entropy** is a measure of disorder."
+    chunks = [plain(debris, section="Newton's Laws: Entropy & Co.", chunk_id=1),
+              plain("**Entropy** is a measure of disorder. **Enthalpy** is heat content.", section="Énergie",
+                    chunk_id=2, order=1)]
+    analysis = run(analyze_folder(offline_gateway, CTX, chunks))
+    plan = run(plan_lesson(offline_gateway, CTX, analysis, {}, chunks=chunks))
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9\-]*", o.id) for o in plan.objectives())
+    assert all(len(c.definition) <= 1000 for c in analysis.concepts)
+
+
+def test_an_empty_folder_or_a_finished_plan_is_a_clear_agent_error(offline_gateway):
+    with pytest.raises(AgentError) as empty:
+        run(analyze_folder(offline_gateway, CTX, [plain("   ")]))
+    chunks = load_chunks("newtons_laws")
+    analysis = offline.analyze(chunks)
+    with pytest.raises(AgentError) as done:
+        run(plan_lesson(offline_gateway, CTX, analysis, {c.name: 1.0 for c in analysis.concepts}, chunks=chunks))
+    assert (empty.value.code, done.value.code) == ("empty_folder", "plan_complete")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_scrambled_text_never_raises_anything_but_an_agent_error(offline_gateway, seed):
+    rng = random.Random(seed)
+    chunks = []
+    for i, chunk in enumerate(all_chunks()[: rng.randint(1, 12)]):
+        pieces = chunk.text.split(" ")
+        rng.shuffle(pieces)
+        chunks.append(chunk.model_copy(update={"text": " ".join(pieces[: rng.randint(0, len(pieces))]),
+                                               "section": rng.choice(["", chunk.section, "**", "1.2 — ?"])}))
+    try:
+        analysis = run(analyze_folder(offline_gateway, CTX, chunks))
+        run(plan_lesson(offline_gateway, CTX, analysis, {}, chunks=chunks))
+        run(create_quiz(offline_gateway, CTX, chunks, [c.name for c in analysis.concepts], count=5))
+        offline.explain("example", "what", chunks)
+    except AgentError as exc:
+        assert exc.code in {"empty_folder", "no_questions", "plan_complete"}

@@ -1,0 +1,36 @@
+"""With no model configured (the embedded default) a lesson still runs, on the offline
+engine, honestly labelled: plan, cited explanations, a question graded without a model."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.servers import daphne
+from tests.tutor.client import of_type
+
+
+@pytest.fixture(scope="module")
+def offline_server(django_db_setup, django_db_blocker) -> Iterator[str]:
+    with daphne(OPENAI_API_KEY="", CELERY_TASK_ALWAYS_EAGER="1") as url:
+        yield url
+
+
+def test_a_lesson_runs_offline(connect, offline_server, tutor_session):
+    client = connect(tutor_session.pk, url=offline_server)
+    client.send({"type": "pace", "value": 1.5})
+    client.until_type("turn.completed")
+    client.send({"type": "next"})
+    explained = client.until_type("turn.completed")[-1]
+    assert explained["status"] == "complete" and explained["content"]["offline"] is True
+    assert explained["content"]["text"].startswith("(offline mode)")
+    assert explained["citations"]
+    client.send({"type": "next"})
+    frames = client.until_type("turn.completed")
+    question = of_type(frames, "question")[0]["question"]
+    assert question["kind"] == "mcq" and len(question["options"]) >= 3
+    client.send({"type": "quiz.answer", "question_id": question["id"], "option_index": 0})
+    graded = client.until_type("turn.completed")
+    assert of_type(graded, "feedback") and of_type(graded, "mastery.updated")
+    state_plan = tutor_session.folder.lesson_plan.data
+    assert state_plan["sections"]  # the plan was made offline and stored for the folder

@@ -1,0 +1,108 @@
+"""Several Daphne processes on the Redis channel layer serve one session: a learner moves
+from one process to another and continues with nothing lost, and a second device on the
+other process sees the same events live."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from agents_app.scripted_llm import reply
+from sessions_app.models import SessionEvent, TutorSession
+from tests.support.servers import daphne, free_port, wait_for_port
+from tests.tutor.client import of_type
+from tests.tutor.conftest import server_env
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """REDIS_URL when set (CI); otherwise a private redis-server on a free port."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs REDIS_URL or a redis-server binary")
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, process)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def two_servers(django_db_setup, django_db_blocker, scripted_llm: str, redis_url: str):
+    env = server_env(scripted_llm, REDIS_URL=redis_url)
+    with daphne(**env) as first, daphne(**env) as second:
+        yield first, second
+
+
+def test_a_session_moves_to_another_process_and_continues(connect, two_servers, tutor_session, llm):
+    first_url, second_url = two_servers
+    words = [f"part{i} " for i in range(10)]
+    llm.script(reply("".join(words), chunks=words, chunk_delay=0.03), reply("Yes, as I said [1].", chunk_delay=0.01))
+    first = connect(tutor_session.pk, url=first_url)
+    first.send({"type": "hello", "resume_from": 0})
+    first.send({"type": "user.message", "client_id": "m1", "text": "What is a chloroplast?"})
+    seen = first.until(lambda f: f["type"] == "text.delta")
+    first.close()
+
+    second = connect(tutor_session.pk, url=second_url)
+    second.send({"type": "hello", "resume_from": seen[-1]["seq"]})
+    rest = second.until_type("turn.completed")
+    second.send({"type": "user.message", "client_id": "m2", "text": "And where is it?"})
+    rest += second.until_type("turn.completed")
+    seqs = [f["seq"] for f in seen + rest]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert seqs == list(SessionEvent.objects.filter(session=tutor_session).values_list("seq", flat=True))
+    # The second process teaches with the conversation the first one stored.
+    remembered = [m["content"] for m in llm.chat_requests()[1]["messages"]]
+    assert "What is a chloroplast?" in remembered
+    history = TutorSession.objects.get(pk=tutor_session.pk).context.history
+    assert [e.content for e in history if e.role == "user"] == ["What is a chloroplast?", "And where is it?"]
+
+
+def test_a_second_device_on_another_process_sees_the_same_events(connect, two_servers, tutor_session, llm):
+    first_url, second_url = two_servers
+    llm.script(reply("Leaves are green because of chlorophyll [1].", chunk_delay=0.01))
+    phone = connect(tutor_session.pk, url=first_url)
+    laptop = connect(tutor_session.pk, url=second_url)
+    for client in (phone, laptop):
+        client.send({"type": "hello", "resume_from": 0})
+    phone.send({"type": "user.message", "client_id": "m1", "text": "Why are leaves green?"})
+    on_phone = phone.until_type("turn.completed")
+    on_laptop = laptop.until_type("turn.completed")
+    assert on_laptop == on_phone
+    assert of_type(on_laptop, "turn.started")[0]["in_reply_to"] == "m1"
+
+
+def test_document_progress_from_the_pipeline_reaches_the_session_once(connect, two_servers, tutor_session,
+                                                                      redis_url):
+    from asgiref.sync import async_to_sync
+    from channels_redis.core import RedisChannelLayer
+
+    from agents_app.progress import MESSAGE_TYPE, folder_documents_group
+
+    document = tutor_session.folder.documents.get()
+    sockets = [connect(tutor_session.pk, url=url) for url in two_servers]
+    for client in sockets:
+        client.send({"type": "hello", "resume_from": 0})
+        client.send({"type": "ping"})
+        client.until_type("pong")  # greeted and listening
+    pipeline_layer = RedisChannelLayer(hosts=[redis_url])  # what a Celery worker publishes on
+    reports = [("chunking", 40, "chunking"), ("chunking", 40, "chunking"), ("ready", 100, "ready")]
+    for stage, percent, status in reports:
+        async_to_sync(pipeline_layer.group_send)(folder_documents_group(tutor_session.folder_id), {
+            "type": MESSAGE_TYPE, "document_id": document.pk, "stage": stage, "percent": percent, "status": status})
+    for client in sockets:
+        frames = client.until(lambda f: f["type"] == "document.progress" and f["status"] == "ready")
+        progress = of_type(frames, "document.progress")
+        assert [(f["stage"], f["percent"]) for f in progress] == [("chunking", 40), ("ready", 100)]
+    assert SessionEvent.objects.filter(session=tutor_session, type="document.progress").count() == 2

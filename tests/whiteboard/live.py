@@ -1,0 +1,70 @@
+"""A Daphne process serving the whiteboard that tests can SIGKILL and start again on
+the same port."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.support.servers import ROOT, child_env, free_port, wait_for_port
+
+APP = "tests.whiteboard.asgi_app:application"
+
+
+class WhiteboardServer:
+    def __init__(self, **env: str) -> None:
+        self.port = free_port()
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        # WHITEBOARD_TEST_LOG=path keeps the server's stderr for debugging.
+        self.log_path = os.environ.get("WHITEBOARD_TEST_LOG")
+
+    @property
+    def base(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/whiteboard/"
+
+    def url(self, session_id: int, token: str) -> str:
+        return f"{self.base}{session_id}/?token={token}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), APP],
+            cwd=ROOT, env=child_env(**self.env), stdout=subprocess.DEVNULL,
+            stderr=open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, self.process)
+
+    def metric(self, name: str) -> float:
+        text = httpx.get(f"http://127.0.0.1:{self.port}/metrics").text
+        return next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(f"{name} "))
+
+    def wait_until_quiet(self, timeout: float = 15.0) -> None:
+        """Wait until every room has closed and stored its last batch, so that nothing
+        writes while the test database is emptied (a TRUNCATE racing a room's insert can
+        deadlock on PostgreSQL)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        deadline = time.monotonic() + timeout
+        while self.metric("tutor_whiteboard_rooms") > 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError("whiteboard rooms still open after the test")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, unflushed batches are lost."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tutor_project.health import healthz, readyz
+from tutor_project.metrics import metrics_view
+
+api_v1 = [
+    path("", include("sessions_app.urls")),
+    path("", include("agents_app.urls")),
+    path("", include("boards_app.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
+]
+
+handler404 = "tutor_project.api.not_found"
+handler500 = "tutor_project.api.server_error"

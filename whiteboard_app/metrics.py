@@ -1,0 +1,17 @@
+"""Whiteboard figures on the project's Prometheus registry (per process, like the rest)."""
+from prometheus_client import Counter, Gauge
+
+from tutor_project.metrics import REGISTRY, WS_CONNECTIONS
+
+ROOM_LOADS = Counter("tutor_whiteboard_room_loads_total", "Rooms loaded from storage.", registry=REGISTRY)
+ROOMS_OPEN = Gauge("tutor_whiteboard_rooms", "Rooms loaded in this process.", registry=REGISTRY)
+UPDATES = Counter(
+    "tutor_whiteboard_updates_total", "Updates applied to rooms, by where they came from.", ["source"],
+    registry=REGISTRY,
+)
+LOG_ROWS = Counter("tutor_whiteboard_log_rows_total", "Batches written to the update log.", registry=REGISTRY)
+CLOSED = Counter(
+    "tutor_whiteboard_refused_total", "Connections closed for breaking a rule, by close code.", ["code"],
+    registry=REGISTRY,
+)
+CONNECTIONS = WS_CONNECTIONS.labels("whiteboard")
