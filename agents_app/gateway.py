@@ -324,16 +324,20 @@ class LLMGateway:
     def _params(self, settings: AgentSettings, messages: list[dict[str, Any]], *, stream: bool = False,
                 tools: list[dict[str, Any]] | None = None,
                 response_format: dict[str, Any] | None = None) -> dict[str, Any]:
+        # Messages and tools are plain JSON already, so they go out as they are (extra_body
+        # replaces the empty list in the body): the SDK would walk them against its typed
+        # params on every request, to no effect, for most of a streamed turn's CPU in the
+        # client (about 2.5 ms of a teacher turn's 4, profiled).
+        extra_body: dict[str, Any] = {"messages": messages}
+        if tools:
+            extra_body["tools"] = tools
         params: dict[str, Any] = {
             "model": settings.model or self.config.default_model,
-            "messages": messages,
+            "messages": [],
+            "extra_body": extra_body,
             "temperature": settings.temperature,
             self.config.max_tokens_param: settings.max_tokens,
         }
-        if tools:
-            # Sent as they are: the SDK would re-walk these large, fixed schemas against its
-            # typed params on every request (milliseconds a turn, profiled) to no effect.
-            params["extra_body"] = {"tools": tools}
         if response_format:
             params["response_format"] = response_format
         if stream:

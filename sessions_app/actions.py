@@ -120,21 +120,29 @@ MASTERY_HISTORY = 50
 CONFUSION_NOTES = 20
 
 
-def _next_message_seq(session_id: int) -> int:
-    return events.bump_counters(session_id, messages=1)[1]
+SESSION_ENDED = "This session has ended; start a new one to keep learning."
 
 
 def _add_message(session: TutorSession, **fields: object) -> Message:
-    return Message.objects.create(session=session, seq=_next_message_seq(session.pk), **fields)
+    counters = events.bump_counters(session.pk, messages=1)
+    return Message.objects.create(session=session, seq=counters.last_message_seq, **fields)
 
 
 def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
-    """Store a learner's message and announce its turn; None if `client_id` was received before."""
+    """Store a learner's message and announce its turn; None if `client_id` was received
+    before. An ended session refuses it with DomainError, and nothing is stored.
+
+    On the path to the tutor's first words: one counter update numbers both the message
+    and the event, and reads the status under the row lock it takes."""
     try:
         with transaction.atomic():
-            message = _add_message(session, role=Message.Role.LEARNER, kind="message", client_id=client_id,
-                                   turn_id=turn_id, text=text)
-            events.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})])
+            counters = events.bump_counters(session.pk, messages=1, events=1)
+            if counters.status != TutorSession.Status.ACTIVE:
+                raise DomainError("session_ended", SESSION_ENDED, http_status=409)
+            message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.LEARNER,
+                                             kind="message", client_id=client_id, turn_id=turn_id, text=text)
+            events.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
+                          bumped=counters)
     except IntegrityError:
         return None  # the unique (session, client_id) constraint: received before, maybe by another process
     return message

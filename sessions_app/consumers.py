@@ -25,6 +25,7 @@ from boards_app.reading import clicked_option
 from sessions_app import actions, events, limits, protocol, turns
 from sessions_app.models import Question, TutorSession
 from sessions_app.snapshot import record_state
+from tutor_project.errors import DomainError
 from tutor_project.ratelimit import TokenBucket
 
 
@@ -98,7 +99,9 @@ class TutorConsumer(AsyncWebsocketConsumer):
     async def replay(self, after: int) -> None:
         """Send every stored event after max(after, what this connection already saw), in order."""
         async with self.outbox:
-            frames = await db(events.frames_after)(self.session.pk, max(after, self.sent_seq))
+            # The client has seen `after`: a later bell must not look like a gap before it.
+            self.sent_seq = max(after, self.sent_seq)
+            frames = await db(events.frames_after)(self.session.pk, self.sent_seq)
             await self._send_frames(frames)
             self.greeted = True
 
@@ -191,17 +194,20 @@ class TutorConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps({**frame.model_dump(), "type": "pong"}))
 
     async def handle_user_message(self, frame: protocol.UserMessage) -> None:
-        if not await self._can_start_turn(frame.client_id, llm=True):
+        # Storing the message checks the session is active: one trip fewer before the first delta.
+        if not await self._can_start_turn(frame.client_id, llm=True, read_status=False):
             return
-        turn_id = turns.new_turn_id()
-        lesson = await events.act(turns.receive_and_load, self.session, client_id=frame.client_id, text=frame.text,
-                                  turn_id=turn_id)
-        if lesson is None:
+        turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), frame.client_id,
+                          message=frame.text)
+        try:
+            received = await turns.receive(turn, self.session)
+        except DomainError as exc:
+            await self.error(exc.code, exc.detail, in_reply_to=frame.client_id)
+            return
+        if not received:
             await self.error("duplicate_message", f"Message {frame.client_id!r} was already received; its reply "
                              "is in the session's events.", in_reply_to=frame.client_id)
             return
-        turn = turns.Turn(self.session.pk, self.scope["user"].pk, turn_id, frame.client_id, message=frame.text)
-        turn.attach(lesson)
         self._start(turn, turns.lesson_body("user_message"), announce=False)
 
     async def handle_next(self, frame: protocol.Next) -> None:
@@ -273,13 +279,12 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     # --- turns ---------------------------------------------------------------------------
 
-    async def _can_start_turn(self, in_reply_to: str, *, llm: bool) -> bool:
-        # Read again: the session may have been ended through the API or another socket.
-        self.session.status = await db(_status)(self.session.pk)
-        if self.session.status != TutorSession.Status.ACTIVE:
-            await self.error("session_ended", "This session has ended; start a new one to keep learning.",
-                             in_reply_to=in_reply_to)
-            return False
+    async def _can_start_turn(self, in_reply_to: str, *, llm: bool, read_status: bool = True) -> bool:
+        if read_status:  # read again: the session may have been ended through the API or another socket
+            self.session.status = await db(_status)(self.session.pk)
+            if self.session.status != TutorSession.Status.ACTIVE:
+                await self.error("session_ended", actions.SESSION_ENDED, in_reply_to=in_reply_to)
+                return False
         if self.turn is not None and not self.turn.done():
             await self.error("turn_in_progress", "The tutor is still answering; wait for turn.completed or "
                              "cancel it.", in_reply_to=in_reply_to, retryable=True, turn_id=self.turn_id)

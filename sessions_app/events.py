@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
 
 from asgiref.sync import async_to_sync
@@ -49,17 +49,20 @@ def group_name(session_id: int) -> str:
     return f"tutor.session.{session_id}"
 
 
-def record(session_id: int, events: list[tuple[str, dict[str, Any]]]) -> list[Frame]:
+def record(session_id: int, events: list[tuple[str, dict[str, Any]]], *, bumped: Counters | None = None
+           ) -> list[Frame]:
     """Store `events` (type, fields) with consecutive seqs; ring the group after commit.
 
-    Must run inside a transaction (an action's); returns the wire frames.
+    Must run inside a transaction (an action's); returns the wire frames. `bumped`: the
+    caller already added len(events) to the event counter in this transaction (along
+    with the message it stores), and these are the counters after it.
     """
     if not events:
         return []
     checked = [_validated(type_, fields) for type_, fields in events]
     if connection.vendor == "postgresql" and all(f["type"] in RELAXED_TYPES for f in checked):
         _relax_commit()
-    last, _ = bump_counters(session_id, events=len(checked))
+    last = (bumped or bump_counters(session_id, events=len(checked))).last_event_seq
     first = last - len(checked) + 1
     rows = []
     for offset, frame in enumerate(checked):
@@ -120,25 +123,31 @@ def _relax_commit() -> None:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def bump_counters(session_id: int, *, events: int = 0, messages: int = 0) -> tuple[int, int]:
+class Counters(NamedTuple):
+    last_event_seq: int
+    last_message_seq: int
+    status: str  # read under the row lock, so it cannot change before the caller commits
+
+
+def bump_counters(session_id: int, *, events: int = 0, messages: int = 0) -> Counters:
     """Add to a session's event and message counters in one statement (the row lock
-    serialises writers); returns (last event seq, last message seq) after the bump."""
+    serialises writers); returns the counters after the bump, with the session's status."""
     table = connection.ops.quote_name(TutorSession._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s "
-            "WHERE id = %s RETURNING last_event_seq, last_message_seq", [events, messages, session_id],
+            "WHERE id = %s RETURNING last_event_seq, last_message_seq, status", [events, messages, session_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise TutorSession.DoesNotExist(f"no tutor session {session_id}")
-    return row[0], row[1]
+    return Counters(*row)
 
 
 def lock_session(session_id: int) -> int:
     """Take the session's row lock (a write, so SQLite takes its write lock at once rather
     than failing to upgrade a read later); returns the last event seq."""
-    return bump_counters(session_id)[0]
+    return bump_counters(session_id).last_event_seq
 
 
 def _validated(type_: str, fields: dict[str, Any]) -> Frame:

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from agents_app import pipeline, policy, schemas
 from agents_app.agents import planner, quiz, teacher
@@ -35,6 +36,7 @@ from whiteboard_app.tools import board_tools
 
 logger = logging.getLogger(__name__)
 
+R = TypeVar("R")
 COALESCE_SECONDS = 0.04  # text deltas are batched over this window; the first goes out at once
 PASSAGES = 4
 db = events.db
@@ -58,14 +60,6 @@ class Lesson:
         return min((self.mastery.get(c, 0.0) for c in concepts), default=0.0)
 
 
-def receive_and_load(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Lesson | None:
-    """Store a learner's message and load the lesson for its turn in one trip to the database
-    thread; None if the message was received before."""
-    if actions.receive_learner_message(session, client_id=client_id, text=text, turn_id=turn_id) is None:
-        return None
-    return load_lesson(session.pk)
-
-
 def load_lesson(session_id: int) -> Lesson:
     session = TutorSession.objects.select_related("folder").get(pk=session_id)
     mastery = dict(ConceptMastery.objects.filter(learner_id=session.learner_id, folder_id=session.folder_id)
@@ -83,6 +77,9 @@ def teaching_material(session: TutorSession, query: str, *, on_board: bool) -> t
     return passages, summary_text(session) if on_board else ""
 
 
+Material = tuple[list[ChunkRef], str]
+
+
 # --- streaming text ----------------------------------------------------------------------
 
 
@@ -90,9 +87,11 @@ def teaching_material(session: TutorSession, query: str, *, on_board: bool) -> t
 class DeltaWriter:
     """Stores and sends a turn's text deltas, coalesced over COALESCE_SECONDS.
 
-    Reading the model never waits for the database: pieces pile up while a write is in
-    flight and go out together in the next one, so a slow database means bigger deltas,
-    not a slower stream. The first piece of a turn goes out at once.
+    Reading the model waits for the database only for the turn's first piece, which is
+    stored and sent before reading on, so the learner sees the tutor start at once (a
+    model that answers quickly would otherwise keep the loop parsing until its whole
+    reply is in). After that, pieces pile up while a write is in flight and go out
+    together in the next one: a slow database means bigger deltas, not a slower stream.
     """
 
     session: TutorSession
@@ -108,11 +107,13 @@ class DeltaWriter:
     def text(self) -> str:
         return "".join(self.said)
 
-    def add(self, piece: str) -> None:
+    async def add(self, piece: str) -> None:
         self.said.append(piece)
         self._pending.append(piece)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_pending())
+            if self._last == 0.0:  # the turn's first piece; a cancel leaves the write to close()
+                await asyncio.shield(self._flusher)
 
     async def _flush_pending(self) -> None:
         while self._pending:
@@ -160,6 +161,7 @@ class Turn:
     writer: DeltaWriter | None = None
     planned: bool = False
     ending: asyncio.Future | None = None
+    material: asyncio.Future[Material] | None = None  # fetched ahead for the learner's message
 
     @property
     def call(self) -> CallContext:
@@ -194,6 +196,37 @@ class Turn:
         await asyncio.shield(self.ending)
 
 
+async def receive(turn: Turn, session: TutorSession) -> bool:
+    """Store the learner's message of `turn` and load its lesson; False if the message was
+    received before, DomainError if the session has ended.
+
+    Storing the message changes nothing the turn reads, so the lesson, and the passages
+    and board a reply to the message needs, are read in parallel with it (PostgreSQL
+    serves all three at once), off the path to the first delta. A turn that does not
+    teach drops the passages."""
+    on_board = session.context.interaction_mode == "chat_and_whiteboard"  # fixed when the session starts
+    lesson = _prefetch(db(load_lesson)(session.pk))
+    material = _prefetch(db(teaching_material)(session, turn.message, on_board=on_board))
+    try:
+        stored = await events.act(actions.receive_learner_message, session, client_id=turn.in_reply_to,
+                                  text=turn.message, turn_id=turn.turn_id)
+        if stored is None:
+            return False
+        turn.attach(await lesson)
+        turn.material = material
+        return True
+    finally:
+        if turn.material is None:  # not received, or failed: drop what was read ahead
+            lesson.cancel()
+            material.cancel()
+
+
+def _prefetch(read: Awaitable[R]) -> asyncio.Future[R]:
+    started = asyncio.ensure_future(read)
+    started.add_done_callback(lambda done: done.cancelled() or done.exception())  # dropped unread is fine
+    return started
+
+
 Body = Callable[[Turn], Awaitable[None]]
 
 
@@ -218,6 +251,9 @@ async def run(turn: Turn, body: Body, *, announce: bool = True) -> None:
         logger.exception("tutor turn %s failed", turn.turn_id)
         await _end_badly(turn, "failed", DomainError("internal_error", "The tutor hit an internal error.",
                                                      retryable=True))
+    finally:
+        if turn.material is not None:
+            turn.material.cancel()  # unused (the turn did not teach) or done already
 
 
 async def _end_badly(turn: Turn, status: str, exc: AgentError | DomainError | None) -> None:
@@ -328,7 +364,8 @@ async def _teach(turn: Turn, lesson: Lesson, action: policy.Action) -> None:
     context = lesson.context
     focus_terms = " ".join(context.focus.concepts) if context.focus else ""
     on_board = context.interaction_mode == "chat_and_whiteboard"
-    passages, board = await db(teaching_material)(lesson.session, turn.message or focus_terms, on_board=on_board)
+    passages, board = await (turn.material or db(teaching_material)(lesson.session, turn.message or focus_terms,
+                                                                      on_board=on_board))
     request = teacher.TeacherRequest(
         action=action, message=turn.message, focus=context.focus, passages=passages,
         history=transcript_for_teacher(context), pace=context.pace, board_summary=board,
@@ -340,7 +377,7 @@ async def _teach(turn: Turn, lesson: Lesson, action: policy.Action) -> None:
     async with aclosing(teacher.teach(get_gateway(), turn.call, request, tools)) as stream:
         async for event in stream:
             if isinstance(event, TextDelta):
-                turn.writer.add(event.text)
+                await turn.writer.add(event.text)
             elif isinstance(event, TurnCompleted):
                 result = event
             elif isinstance(event, TurnFailed):

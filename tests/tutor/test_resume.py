@@ -48,6 +48,21 @@ def test_it_replays_a_finished_turn_to_a_client_that_missed_all_of_it(connect, t
     assert replayed == live
 
 
+def test_a_client_resuming_from_the_last_event_gets_only_what_comes_next(connect, tutor_session, llm):
+    llm.script(reply("Light drives it [1].", chunk_delay=0.01), reply("Water is split [1].", chunk_delay=0.01))
+    first = connect(tutor_session.pk)
+    first.send({"type": "hello", "resume_from": 0})
+    first.send({"type": "user.message", "client_id": "m1", "text": "What drives photosynthesis?"})
+    last = first.until_type("turn.completed")[-1]["seq"]
+    first.close()
+
+    second = connect(tutor_session.pk)
+    second.send({"type": "hello", "resume_from": last})  # up to date: nothing to replay
+    second.send({"type": "user.message", "client_id": "m2", "text": "What happens to water?"})
+    got = [f["seq"] for f in second.until_type("turn.completed")]
+    assert got == list(range(last + 1, last + 1 + len(got)))
+
+
 def test_without_hello_it_sends_a_fresh_state_holding_the_history(connect, tutor_session, llm):
     llm.script(reply("Chlorophyll absorbs light [1].", chunk_delay=0.01))
     first = connect(tutor_session.pk)
