@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
+from autobahn.websocket.protocol import WebSocketProtocol
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -17,6 +18,7 @@ from whiteboard_app import metrics
 from whiteboard_app.actions import board_for_session
 from whiteboard_app.limits import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNSUPPORTED
 from whiteboard_app.rooms import Room, open_room
+from whiteboard_app.wire import OutgoingFrame, server_protocol, write
 
 
 @database_sync_to_async
@@ -35,6 +37,8 @@ def board_for_user(user: AbstractBaseUser, session_id: int) -> tuple[int | None,
 class WhiteboardConsumer(AsyncWebsocketConsumer):
     room: Room | None = None
     closed = False
+    # Daphne's autobahn protocol for this socket, written to directly (see wire.py).
+    protocol: WebSocketProtocol | None = None
 
     async def __call__(
         self, scope: dict[str, Any], receive: Callable[[], Awaitable[dict]], send: Callable[[dict], Awaitable[None]]
@@ -49,6 +53,7 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
         layer, so a socket has no channel.
         """
         self.scope, self.base_send, self.channel_layer = scope, send, None
+        self.protocol = server_protocol(send)
         try:
             while True:
                 event = await receive()
@@ -88,9 +93,13 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
             metrics.CONNECTIONS.dec()
             await self.room.leave(self)
 
-    async def send_frame(self, data: bytes) -> None:
-        if not self.closed:
-            await self.base_send({"type": "websocket.send", "bytes": data})
+    async def send_frame(self, frame: OutgoingFrame) -> None:
+        if self.closed:
+            return
+        if self.protocol is not None:
+            write(self.protocol, frame)
+        else:
+            await self.base_send({"type": "websocket.send", "bytes": frame.data})
 
     async def close_with(self, code: int) -> None:
         if not self.closed:

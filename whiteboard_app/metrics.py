@@ -9,6 +9,8 @@ UPDATES = Counter(
     "tutor_whiteboard_updates_total", "Updates applied to rooms, by where they came from.", ["source"],
     registry=REGISTRY,
 )
+# Bound once: resolving a label costs a lock and a dict lookup, and rooms count every update.
+CLIENT_UPDATES, SERVER_UPDATES, REMOTE_UPDATES = (UPDATES.labels(source) for source in ("client", "server", "remote"))
 LOG_ROWS = Counter("tutor_whiteboard_log_rows_total", "Batches written to the update log.", registry=REGISTRY)
 CLOSED = Counter(
     "tutor_whiteboard_refused_total", "Connections closed for breaking a rule, by close code.", ["code"],

@@ -37,6 +37,7 @@ from whiteboard_app.limits import (
 )
 from whiteboard_app.models import Board
 from whiteboard_app.tasks import COMPACT_AFTER_ROWS, compact_board
+from whiteboard_app.wire import OutgoingFrame
 from tutor_project.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ EMPTY_UPDATE = b"\x00\x00"
 
 
 class Connection(Protocol):
-    async def send_frame(self, data: bytes) -> None: ...
+    async def send_frame(self, frame: OutgoingFrame) -> None: ...
 
     async def close_with(self, code: int) -> None: ...
 
@@ -121,9 +122,9 @@ class Room:
             self._idle = None
         self.peers[conn] = Peer(TokenBucket(self.limits.messages_per_second, self.limits.burst))
         # Our state vector, so the client answers with everything we lack (sync step 2).
-        await conn.send_frame(create_sync_message(self.doc))
+        await conn.send_frame(OutgoingFrame(create_sync_message(self.doc)))
         if self.awareness:
-            await conn.send_frame(protocol.awareness_message(self._awareness_entries()))
+            await conn.send_frame(OutgoingFrame(protocol.awareness_message(self._awareness_entries())))
 
     async def leave(self, conn: Connection) -> None:
         peer = self.peers.pop(conn, None)
@@ -165,7 +166,7 @@ class Room:
                 missing = self.doc.get_update(frame.payload)
             except ValueError:
                 raise protocol.ProtocolError("invalid state vector") from None
-            await conn.send_frame(protocol.step2_message(missing))
+            await conn.send_frame(OutgoingFrame(protocol.step2_message(missing)))
         elif frame.kind in ("step2", "update"):
             await self._apply_client_update(conn, frame.payload)
         elif frame.kind == "awareness":
@@ -175,7 +176,7 @@ class Room:
             await self._fan_out(protocol.awareness_message(entries), exclude=conn)
             self._queue_relay({"type": "board.awareness", "entries": entries})
         elif frame.kind == "query_awareness":
-            await conn.send_frame(protocol.awareness_message(self._awareness_entries()))
+            await conn.send_frame(OutgoingFrame(protocol.awareness_message(self._awareness_entries())))
 
     async def _apply_client_update(self, conn: Connection, update: bytes) -> None:
         try:
@@ -196,7 +197,7 @@ class Room:
             raise protocol.ProtocolError("update could not be applied") from None
         self.size += len(new)
         self.pending.append(new)
-        metrics.UPDATES.labels("client").inc()
+        metrics.CLIENT_UPDATES.inc()
         if gained is None:
             await self._fan_out(protocol.update_message(new), exclude=conn)
         else:  # the sender may lack what its update let in
@@ -252,11 +253,12 @@ class Room:
             await self._fan_out(protocol.awareness_message(gone))
 
     async def _fan_out(self, message: bytes, exclude: Connection | None = None) -> None:
+        frame = OutgoingFrame(message)  # framed once for all peers
         for conn in list(self.peers):
             if conn is exclude:
                 continue
             try:
-                await conn.send_frame(message)
+                await conn.send_frame(frame)
             except Exception:  # a socket that died under us must not fail the sender
                 log.info("whiteboard %s: dropping a connection that failed a send", self.session_id)
                 self.peers.pop(conn, None)
@@ -275,7 +277,7 @@ class Room:
         for update in captured:
             self.size += len(update)
             self.pending.append(update)
-            metrics.UPDATES.labels("server").inc()
+            metrics.SERVER_UPDATES.inc()
             await self._fan_out(protocol.update_message(update))
             self._queue_relay({"type": "board.update", "data": update})
         return result
@@ -291,7 +293,7 @@ class Room:
             log.warning("whiteboard %s: skipped an unreadable relayed update", self.session_id)
             return
         self.size += len(new)
-        metrics.UPDATES.labels("remote").inc()
+        metrics.REMOTE_UPDATES.inc()
         await self._fan_out(protocol.update_message(new if gained is None else gained))
 
     def _queue_relay(self, message: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from pycrdt import Doc, Map, create_sync_message
 from whiteboard_app import protocol
 from whiteboard_app.limits import current
 from whiteboard_app.rooms import Room
+from whiteboard_app.wire import OutgoingFrame
 
 
 class Recorder:
@@ -17,8 +18,8 @@ class Recorder:
         self.doc = Doc()
         self.objects = self.doc.get("objects", type=Map)
 
-    async def send_frame(self, data: bytes) -> None:
-        frame = protocol.parse_frame(data)
+    async def send_frame(self, sent: OutgoingFrame) -> None:
+        frame = protocol.parse_frame(sent.data)
         if frame.kind in ("step2", "update"):
             self.doc.apply_update(frame.payload)
 
