@@ -230,7 +230,7 @@ def chunk_ref(row: Chunk) -> ChunkRef:
 
 def folder_chunks(folder_id: int, limit: int | None = None) -> list[ChunkRef]:
     """The folder's indexed passages in document and reading order (the first `limit`)."""
-    rows = Chunk.objects.filter(document__folder_id=folder_id).exclude(document__status=Status.FAILED)
+    rows = Chunk.objects.passages().filter(document__folder_id=folder_id).exclude(document__status=Status.FAILED)
     return [chunk_ref(c) for c in rows.order_by("document__created_at", "document_id", "order")[:limit]]
 
 

@@ -52,7 +52,7 @@ def search_folder(folder_id: int, query: str, k: int = 5) -> list[Hit]:
     if semantic:
         ranking = _fuse([ranking, semantic])
     best = ranking[:k]
-    chunks = Chunk.objects.select_related("document").in_bulk([pk for _, pk in best])
+    chunks = Chunk.objects.passages().select_related("document").in_bulk([pk for _, pk in best])
     return [_hit(chunks[pk], score) for score, pk in best]
 
 

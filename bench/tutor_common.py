@@ -7,6 +7,7 @@ migrated if missing); REDIS_URL is passed through when set.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections import Counter
 import subprocess
@@ -41,6 +42,7 @@ def prepare() -> dict[str, str]:
     import django
 
     django.setup()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per model request of the bench's own
     return env
 
 

@@ -99,6 +99,13 @@ class Document(models.Model):
         return self.original_name
 
 
+class ChunkQuerySet(models.QuerySet):
+    def passages(self) -> ChunkQuerySet:
+        """Without the search index (term counts, embedding): all that showing or quoting
+        a passage needs, and much less to decode."""
+        return self.defer("terms", "embedding")
+
+
 class Chunk(models.Model):
     """A passage of a document, with the anchor a citation points at."""
 
@@ -115,6 +122,8 @@ class Chunk(models.Model):
     terms = models.JSONField(default=dict, blank=True)
     length = models.PositiveIntegerField(default=0)
     embedding = models.JSONField(null=True, blank=True)
+
+    objects = ChunkQuerySet.as_manager()
 
     class Meta:
         ordering = ["document_id", "order"]
