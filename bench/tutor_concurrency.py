@@ -61,12 +61,14 @@ async def model_first_token(llm_url: str, concurrency: int) -> float:
     return sorted(times)[len(times) // 2]
 
 
-async def learner(url: str, turns: int, own_first: float, interval: float, figures: Figures) -> None:
-    await asyncio.sleep(random.uniform(0, 1.0))  # do not start every session in the same millisecond
+async def learner(url: str, turns: int, think: float, own_first: float, interval: float, figures: Figures) -> None:
+    await asyncio.sleep(random.uniform(0, 1.0 + think))  # do not start every session in the same millisecond
     try:
         async with websockets.connect(url, max_size=None, open_timeout=30) as ws:
             await ws.send(json.dumps({"type": "hello", "resume_from": 0}))
             for n in range(turns):
+                if n:
+                    await asyncio.sleep(random.uniform(0.5, 1.5) * think)  # reading the reply, typing the next
                 await one_turn(ws, n, own_first, interval, figures)
     except (OSError, websockets.WebSocketException, asyncio.TimeoutError) as exc:
         figures.errors.append(f"connection: {type(exc).__name__}: {exc}")
@@ -98,6 +100,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--turns", type=int, default=3, help="turns per session, one after the other")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a learner takes between a reply and the next message (default 0: at once)")
     parser.add_argument("--tokens-per-second", type=float, default=50.0)
     parser.add_argument("--servers", type=int, default=1, help="Daphne processes; sessions are spread over them")
     parser.add_argument("--chat-only", action="store_true",
@@ -112,12 +116,13 @@ def main() -> None:
 
         async def run_all() -> float:
             started = time.perf_counter()
-            await asyncio.gather(*(learner(ws_url(urls[i % len(urls)], sid, token), args.turns, own_first,
-                                           interval, figures) for i, (sid, token) in enumerate(sessions)))
+            await asyncio.gather(*(learner(ws_url(urls[i % len(urls)], sid, token), args.turns, args.think,
+                                           own_first, interval, figures) for i, (sid, token) in enumerate(sessions)))
             return time.perf_counter() - started
 
         elapsed = asyncio.run(run_all())
-    print(f"tutor_concurrency: {args.sessions} sessions x {args.turns} turns, model at {args.tokens_per_second:g} "
+    print(f"tutor_concurrency: {args.sessions} sessions x {args.turns} turns, think {args.think:g} s, "
+          f"model at {args.tokens_per_second:g} "
           f"tokens/s (own first token {own_first * 1000:.1f} ms), {args.servers} Daphne process(es), "
           f"{'chat only' if args.chat_only else 'chat and whiteboard'}, "
           f"database {env['DATABASE_URL'].split('@')[-1]}, wall {elapsed:.1f} s")
