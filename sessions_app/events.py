@@ -14,6 +14,7 @@ process's sessions share transactions (record_batch), under the same rules.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -26,7 +27,7 @@ from weakref import WeakKeyDictionary
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from sessions_app.models import SessionEvent, TutorSession
 from sessions_app.protocol import EVENT_MODELS
@@ -79,21 +80,31 @@ def record_batch(entries: list[tuple[int, str, dict[str, Any]]]) -> list[Frame]:
     one counter UPDATE and one INSERT for them all. Rings each session's group after commit;
     returns the frames in the order of `entries`."""
     checked = [(session_id, _validated(type_, fields)) for session_id, type_, fields in entries]
-    counts = Counter(session_id for session_id, _ in checked)
-    with transaction.atomic():
-        if connection.vendor == "postgresql" and all(f["type"] in RELAXED_TYPES for _, f in checked):
-            _relax_commit()
-        next_seq = {session_id: last - counts[session_id] + 1 for session_id, last in _bump_many(counts).items()}
-        rows, by_session = [], defaultdict(list)
-        for session_id, frame in checked:
-            frame["seq"] = next_seq[session_id]
-            next_seq[session_id] += 1
-            rows.append(SessionEvent(session_id=session_id, seq=frame["seq"], type=frame["type"],
-                                     turn_id=frame.get("turn_id") or "", payload=_payload(frame)))
-            by_session[session_id].append(frame)
-        SessionEvent.objects.bulk_create(rows)
-        for session_id, frames in by_session.items():
-            transaction.on_commit(partial(ring, session_id, frames))
+    # Each entry's distance from its session's last event of the batch: seq = last - from_end.
+    left = Counter(session_id for session_id, _ in checked)
+    from_end = []
+    for session_id, _ in checked:
+        left[session_id] -= 1
+        from_end.append(left[session_id])
+    relaxed = connection.vendor == "postgresql" and all(f["type"] in RELAXED_TYPES for _, f in checked)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        lasts = _store_in_one_statement(checked, from_end, relaxed=relaxed)
+    else:
+        with transaction.atomic():
+            if relaxed:
+                _relax_commit()
+            lasts = _bump_many(Counter(session_id for session_id, _ in checked))
+            SessionEvent.objects.bulk_create([
+                SessionEvent(session_id=session_id, seq=lasts[session_id] - back, type=frame["type"],
+                             turn_id=frame.get("turn_id") or "", payload=_payload(frame))
+                for (session_id, frame), back in zip(checked, from_end)
+            ])
+    by_session: dict[int, list[Frame]] = defaultdict(list)
+    for (session_id, frame), back in zip(checked, from_end):
+        frame["seq"] = lasts[session_id] - back
+        by_session[session_id].append(frame)
+    for session_id, frames in by_session.items():
+        transaction.on_commit(partial(ring, session_id, frames))  # at once unless inside a transaction
     return [frame for _, frame in checked]
 
 
@@ -112,6 +123,49 @@ def _bump_many(counts: Mapping[int, int]) -> dict[int, int]:
         lasts = dict(cursor.fetchall())
     if len(lasts) != len(ids):
         raise TutorSession.DoesNotExist(f"no tutor session {sorted(set(ids) - set(lasts))}")
+    return lasts
+
+
+def _store_in_one_statement(checked: list[tuple[int, Frame]], from_end: list[int], *, relaxed: bool
+                            ) -> dict[int, int]:
+    """PostgreSQL, in autocommit: bump the counters and insert the rows in one statement,
+    one round trip where the transaction above takes five (BEGIN, SET, UPDATE, INSERT,
+    COMMIT); these are the socket's most frequent writes. Returns each session's last seq.
+
+    The statement is its own transaction, so the rules hold as before: the counter rows
+    stay locked until the events are committed. A session missing meanwhile leaves its
+    rows without a seq, which fails the whole statement as a missing counter row does."""
+    sessions = connection.ops.quote_name(TutorSession._meta.db_table)
+    events = connection.ops.quote_name(SessionEvent._meta.db_table)
+    counts = Counter(session_id for session_id, _ in checked)
+    ids = sorted(counts)
+    # set_config(..., true) is SET LOCAL, as an expression (see _relax_commit).
+    relax = ", (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed" if relaxed else ""
+    sql = (
+        f"WITH bumped AS (UPDATE {sessions} AS s SET last_event_seq = s.last_event_seq + b.n "
+        f"FROM (VALUES {', '.join(['(%s::bigint, %s::int)'] * len(ids))}) AS b (id, n){relax} "
+        f"WHERE s.id = b.id RETURNING s.id, s.last_event_seq) "
+        f"INSERT INTO {events} (session_id, seq, type, turn_id, payload, created_at) "
+        f"SELECT e.session_id, bumped.last_event_seq - e.from_end, e.type, e.turn_id, e.payload, now() "
+        f"FROM (VALUES {', '.join(['(%s::bigint, %s::int, %s, %s, %s::jsonb)'] * len(checked))}) "
+        f"AS e (session_id, from_end, type, turn_id, payload) LEFT JOIN bumped ON bumped.id = e.session_id "
+        f"RETURNING session_id, seq"
+    )
+    params: list[Any] = [value for session_id in ids for value in (session_id, counts[session_id])]
+    for (session_id, frame), back in zip(checked, from_end):
+        params += [session_id, back, frame["type"], frame.get("turn_id") or "", json.dumps(_payload(frame))]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    except IntegrityError:
+        missing = set(ids) - set(TutorSession.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if missing:  # as the transaction's _bump_many reports it
+            raise TutorSession.DoesNotExist(f"no tutor session {sorted(missing)}") from None
+        raise
+    lasts: dict[int, int] = {}
+    for session_id, seq in rows:
+        lasts[session_id] = max(seq, lasts.get(session_id, 0))
     return lasts
 
 
