@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from agents_app.progress import folder_documents_group
 from boards_app.reading import clicked_option
-from sessions_app import actions, events, limits, protocol, turns
+from sessions_app import actions, events, limits, metrics, protocol, turns
 from sessions_app.models import Question, TutorSession
 from sessions_app.snapshot import record_state
 from tutor_project.errors import DomainError
@@ -60,6 +60,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         self.turn: asyncio.Task | None = None
         self.turn_id = ""
         self.greeter: asyncio.Task | None = None
+        metrics.CONNECTIONS.inc()
         await self.accept()
         code, session = await db(_session_status)(self.scope["user"].pk, self.scope["url_route"]["kwargs"]["session_id"])
         if session is None:
@@ -71,16 +72,19 @@ class TutorConsumer(AsyncWebsocketConsumer):
         self.greeter = asyncio.create_task(self._greet_after_wait())
 
     async def disconnect(self, code: int) -> None:
-        if self.session is None:
-            return
-        if self.greeter is not None:
-            self.greeter.cancel()
-        if self.turn is not None and not self.turn.done():
-            self.turn.cancel()
-            # Let the turn store its partial text before this connection goes away.
-            await asyncio.wait([self.turn], timeout=CANCEL_GRACE_SECONDS)
-        await self.channel_layer.group_discard(events.group_name(self.session.pk), self.channel_name)
-        await self.channel_layer.group_discard(folder_documents_group(self.session.folder_id), self.channel_name)
+        try:
+            if self.session is None:
+                return
+            if self.greeter is not None:
+                self.greeter.cancel()
+            if self.turn is not None and not self.turn.done():
+                self.turn.cancel()
+                # Let the turn store its partial text before this connection goes away.
+                await asyncio.wait([self.turn], timeout=CANCEL_GRACE_SECONDS)
+            await self.channel_layer.group_discard(events.group_name(self.session.pk), self.channel_name)
+            await self.channel_layer.group_discard(folder_documents_group(self.session.folder_id), self.channel_name)
+        finally:
+            metrics.CONNECTIONS.dec()  # counted until its turn has stored what it said
 
     # --- delivery ------------------------------------------------------------------------
 
@@ -298,6 +302,9 @@ class TutorConsumer(AsyncWebsocketConsumer):
     def _start(self, turn: turns.Turn, body: turns.Body, *, announce: bool = True) -> None:
         self.turn_id = turn.turn_id
         self.turn = asyncio.create_task(turns.run(turn, body, announce=announce))
+        metrics.TURNS.inc()
+        metrics.TURNS_RUNNING.inc()
+        self.turn.add_done_callback(lambda _: metrics.TURNS_RUNNING.dec())
 
 
 def _pending(session_id: int, question_id: int) -> Question | None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,27 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listened on port {port} within {timeout}s")
+
+
+def read_metric(base_url: str, sample: str) -> float:
+    """One sample of a server's /metrics, e.g. 'tutor_turns_running' or
+    'tutor_websocket_connections{socket="tutor"}'; 0 when absent (a labelled one appears
+    on first use)."""
+    for line in httpx.get(f"{base_url}/metrics", timeout=5).text.splitlines():
+        if line.startswith(f"{sample} "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def wait_until_zero(base_url: str, *samples: str, timeout: float = 15.0) -> None:
+    """Wait until each sample reads zero. Used after a test with the gauges of work in
+    flight, so that nothing writes while the test database is emptied (a TRUNCATE racing
+    a server's insert can deadlock on PostgreSQL)."""
+    deadline = time.monotonic() + timeout
+    while busy := [s for s in samples if read_metric(base_url, s) > 0]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{base_url} still busy after the test: {busy}")
+        time.sleep(0.05)
 
 
 @contextmanager

@@ -20,6 +20,7 @@ def tutor_url(base_url: str, session_id: object, token: str | None) -> str:
 
 class TutorClient:
     def __init__(self, base_url: str, session_id: object, token: str | None, **options: Any) -> None:
+        self.base_url = base_url
         self.ws: ClientConnection = connect(tutor_url(base_url, session_id, token), open_timeout=10, **options)
         self.frames: list[Frame] = []
 

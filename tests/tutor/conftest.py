@@ -13,7 +13,7 @@ from agents_app.text import terms
 from sessions_app import actions
 from sessions_app.models import Chunk, Document
 from tests.conftest import access_token
-from tests.support.servers import daphne, free_port
+from tests.support.servers import daphne, free_port, wait_until_zero
 from tests.tutor.client import TutorClient
 
 DOC = Path(__file__).resolve().parents[1] / "fixtures" / "docs" / "photosynthesis.md"
@@ -87,3 +87,5 @@ def connect(request, learner) -> Iterator[Callable[..., TutorClient]]:
     yield make
     for client in clients:
         client.close()
+    for url in {client.base_url for client in clients}:  # nothing may write once the test is over
+        wait_until_zero(url, 'tutor_websocket_connections{socket="tutor"}', "tutor_turns_running")

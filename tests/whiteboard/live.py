@@ -6,11 +6,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
-import httpx
-
-from tests.support.servers import ROOT, child_env, free_port, wait_for_port
+from tests.support.servers import ROOT, child_env, free_port, read_metric, wait_for_port, wait_until_zero
 
 APP = "tests.whiteboard.asgi_app:application"
 
@@ -38,21 +35,17 @@ class WhiteboardServer:
         )
         wait_for_port(self.port, self.process)
 
-    def metric(self, name: str) -> float:
-        text = httpx.get(f"http://127.0.0.1:{self.port}/metrics").text
-        return next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(f"{name} "))
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
-    def wait_until_quiet(self, timeout: float = 15.0) -> None:
-        """Wait until every room has closed and stored its last batch, so that nothing
-        writes while the test database is emptied (a TRUNCATE racing a room's insert can
-        deadlock on PostgreSQL)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        deadline = time.monotonic() + timeout
-        while self.metric("tutor_whiteboard_rooms") > 0:
-            if time.monotonic() > deadline:
-                raise TimeoutError("whiteboard rooms still open after the test")
-            time.sleep(0.05)
+    def metric(self, sample: str) -> float:
+        return read_metric(self.http, sample)
+
+    def wait_until_quiet(self) -> None:
+        """Wait until every room has closed and stored its last batch."""
+        if self.process is not None and self.process.poll() is None:
+            wait_until_zero(self.http, "tutor_whiteboard_rooms")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, unflushed batches are lost."""
