@@ -1,14 +1,14 @@
 """Search a folder's passages: BM25 over the term counts stored by the indexing stage,
 plus embedding similarity when an embedding model is configured.
 
-Only term counts (and vectors) are loaded to rank; text is fetched for the best k. Works
-the same on SQLite and PostgreSQL since ranking happens here, with agents_app.retrieval's
-maths.
+Ranking uses the folder's inverted index held in memory (agents_app.lexical_index, built
+from the stored term counts) and, with embeddings, the stored vectors; text is fetched
+for the best k only. Works the same on SQLite and PostgreSQL since ranking happens here,
+with agents_app.retrieval's maths.
 """
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 
 from agents_app import embeddings
 from agents_app.errors import AgentError
+from agents_app.lexical_index import folder_index
 from agents_app.pipeline import chunk_ref
-from agents_app.retrieval import bm25_term_score, idf
 from agents_app.runs import CallContext
 from agents_app.schemas import ChunkRef
 from agents_app.text import terms
@@ -47,7 +47,7 @@ def search_folder(folder_id: int, query: str, k: int = 5) -> list[Hit]:
     """The best k passages of the folder's ready documents: BM25, fused with embedding
     similarity when an embedding model is configured."""
     ready = Chunk.objects.filter(document__folder_id=folder_id, document__status=Document.Status.READY)
-    ranking = _lexical(ready, query)
+    ranking = _lexical(folder_id, ready, query)
     semantic = _semantic(ready, query)
     if semantic:
         ranking = _fuse([ranking, semantic])
@@ -56,20 +56,9 @@ def search_folder(folder_id: int, query: str, k: int = 5) -> list[Hit]:
     return [_hit(chunks[pk], score) for score, pk in best]
 
 
-def _lexical(ready: QuerySet[Chunk], query: str) -> list[tuple[float, int]]:
+def _lexical(folder_id: int, ready: QuerySet[Chunk], query: str) -> list[tuple[float, int]]:
     query_terms = set(terms(query))
-    rows = list(ready.values_list("pk", "terms", "length")) if query_terms else []
-    if not rows:
-        return []
-    doc_freq = Counter(term for _, counts, _ in rows for term in query_terms if term in counts)
-    weights = {term: idf(doc_freq[term], len(rows)) for term in query_terms if doc_freq[term]}
-    average = sum(length for _, _, length in rows) / len(rows)
-    scored = []
-    for pk, counts, length in rows:
-        score = sum(bm25_term_score(counts.get(t, 0), length, average, w) for t, w in weights.items())
-        if score > 0:
-            scored.append((score, pk))
-    return sorted(scored, key=lambda item: (-item[0], item[1]))
+    return folder_index(folder_id, ready).rank(query_terms) if query_terms else []
 
 
 def _semantic(ready: QuerySet[Chunk], query: str) -> list[tuple[float, int]]:

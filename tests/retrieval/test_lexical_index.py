@@ -1,0 +1,77 @@
+"""The in-memory folder index: the same BM25 ranking as scoring every stored chunk, and
+never a stale answer once the folder's searchable chunks change."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from agents_app import lexical_index
+from agents_app.lexical_index import FolderIndex
+from agents_app.search import search_folder
+from agents_app.text import terms
+from sessions_app import actions
+from sessions_app.models import Chunk, Document
+from tests.retrieval.lexical_reference import brute_force
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def add_document(folder, name: str, texts: list[str], status: str = "ready") -> Document:
+    document = Document.objects.create(folder=folder, file=f"documents/{name}", original_name=name,
+                                       sha256=name.ljust(64, "0"), kind="markdown", mime_type="text/markdown",
+                                       size=1, status=status)
+    for order, text in enumerate(texts):
+        counts = terms(text)
+        Chunk.objects.create(document=document, order=order, text=text, content_hash=f"{order:064d}",
+                             terms=dict(Counter(counts)), length=len(counts))
+    return document
+
+
+def test_the_index_ranks_exactly_as_scoring_every_chunk():
+    texts = ["Chlorophyll absorbs red and blue light.", "Light reactions split water and release oxygen.",
+             "The Calvin cycle fixes carbon dioxide into sugar.", "Stomata let carbon dioxide into the leaf.",
+             "Light light light: a chunk that repeats one word."]
+    rows = [(10 + n, dict(Counter(terms(t))), len(terms(t))) for n, t in enumerate(texts)]
+    index = FolderIndex.build(rows)
+    for query in ("light", "carbon dioxide leaf", "water oxygen light", "nothing matches this"):
+        assert index.rank(set(terms(query))) == brute_force(rows, query)
+
+
+def test_search_sees_new_removed_and_failed_documents_at_once(learner):
+    folder = actions.create_folder(learner, name="Plants")
+    first = add_document(folder, "a.md", ["Chlorophyll absorbs light in the leaf."])
+    assert [h.chunk.document_id for h in search_folder(folder.pk, "chlorophyll")] == [first.pk]
+
+    second = add_document(folder, "b.md", ["Roots take up water; chlorophyll is not in roots."])
+    assert {h.chunk.document_id for h in search_folder(folder.pk, "chlorophyll")} == {first.pk, second.pk}
+
+    Document.objects.filter(pk=second.pk).update(status="failed")
+    assert [h.chunk.document_id for h in search_folder(folder.pk, "chlorophyll")] == [first.pk]
+
+    first.delete()
+    assert search_folder(folder.pk, "chlorophyll") == []
+
+
+def test_a_reprocessed_document_is_searched_by_its_new_text(learner):
+    folder = actions.create_folder(learner, name="Plants")
+    document = add_document(folder, "a.md", ["Chlorophyll absorbs light."])
+    assert search_folder(folder.pk, "chlorophyll")
+    Chunk.objects.filter(document=document).delete()  # as the pipeline replaces a document's chunks
+    for order, text in enumerate(["Mitochondria release energy.", "Cells divide by mitosis."]):
+        counts = terms(text)
+        Chunk.objects.create(document=document, order=order, text=text, content_hash=f"{order:064d}",
+                             terms=dict(Counter(counts)), length=len(counts))
+    assert search_folder(folder.pk, "chlorophyll") == []
+    assert [h.chunk.text for h in search_folder(folder.pk, "mitosis")] == ["Cells divide by mitosis."]
+
+
+def test_the_cache_drops_the_least_recently_used_folder_past_its_bound(learner, monkeypatch):
+    monkeypatch.setattr(lexical_index, "MAX_POSTINGS", 12)
+    folders = [actions.create_folder(learner, name=f"F{n}") for n in range(3)]
+    for n, folder in enumerate(folders):
+        add_document(folder, f"{n}.md", ["Chlorophyll absorbs red and blue light in leaves."])
+        search_folder(folder.pk, "chlorophyll")
+    cached = set(lexical_index._cache)
+    assert folders[-1].pk in cached and folders[0].pk not in cached
+    assert sum(entry.size for _, entry in lexical_index._cache.values()) <= 12 or len(cached) == 1
