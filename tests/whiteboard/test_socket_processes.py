@@ -1,6 +1,7 @@
 """Two Daphne processes serve one room: clients on either converge (through the Redis
 channel layer when REDIS_URL is set, through the update log otherwise)."""
 import asyncio
+import os
 
 import pytest
 
@@ -40,3 +41,28 @@ def test_clients_on_two_processes_edit_one_room_and_converge(server, second_serv
 
     asyncio.run(scenario())
     assert stored_keys(tutor_session.pk, expected) == expected
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="processes only meet through Redis")
+def test_an_update_reaches_the_other_process_through_the_relay_not_the_log(
+    transactional_db, tutor_session, token
+):
+    slow_log = {**FAST, "WHITEBOARD_CATCHUP_SECONDS": "60"}  # the log catch-up cannot help in time
+    servers = [WhiteboardServer(**slow_log), WhiteboardServer(**slow_log)]
+    for live in servers:
+        live.start()
+
+    async def scenario() -> None:
+        (on_a,), (on_b,) = [await connected(live.url(tutor_session.pk, token)) for live in servers]
+        on_a.objects["from-a"] = {"id": "from-a"}
+        await until(lambda: "from-a" in on_b.objects, timeout=5)
+        on_b.objects["from-b"] = {"id": "from-b"}
+        await until(lambda: "from-b" in on_a.objects, timeout=5)
+        for client in (on_a, on_b):
+            await client.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for live in servers:
+            live.stop()
