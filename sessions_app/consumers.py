@@ -17,7 +17,6 @@ import json
 import time
 from typing import Any
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from pydantic import ValidationError
 
 from agents_app.progress import folder_documents_group
@@ -27,6 +26,7 @@ from sessions_app.models import Question, TutorSession
 from sessions_app.snapshot import record_state
 from tutor_project.errors import DomainError
 from tutor_project.ratelimit import TokenBucket
+from tutor_project.websocket import SocketConsumer
 
 
 CLOSE_FORBIDDEN = 4403
@@ -48,7 +48,7 @@ def _session_status(user_id: int, session_id: str) -> tuple[int, TutorSession | 
     return 0, session
 
 
-class TutorConsumer(AsyncWebsocketConsumer):
+class TutorConsumer(SocketConsumer):
     session: TutorSession | None = None
 
     async def connect(self) -> None:
