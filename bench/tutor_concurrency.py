@@ -3,8 +3,10 @@ that streams its replies at a fixed token rate (default 200 sessions, 50 tokens/
 
 Figures:
 - first-delta latency beyond the model's own: (user.message → first text.delta) minus
-  the model's own time to its first token, measured before the run with as many
-  concurrent streams read by a plain HTTP client;
+  the model's own time to its first token, measured before the run by a plain HTTP
+  client, one request at a time (the median of 20). A burst of as many requests as
+  sessions would measure the scripted server's own queueing, which the run's spread-out
+  requests do not meet, and subtracting it would flatter the figure;
 - delivery lag of deltas: arrival of each delta minus when the model sent the last token
   it contains (request start + the model's own first-token time + one token interval per
   later token); it includes the deliberate coalescing window (40 ms);
@@ -42,22 +44,19 @@ class Figures:
     turns: int = 0
 
 
-async def model_first_token(llm_url: str, concurrency: int) -> float:
-    """The scripted model's own time to its first content token with `concurrency` streams
-    at once (it slows down under load too), read with a plain HTTP client: the median."""
+async def model_first_token(llm_url: str, samples: int = 20) -> float:
+    """The scripted model's own time to its first content token, one request at a time,
+    read with a plain HTTP client: the median."""
     body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
     times: list[float] = []
-
-    async def one(client: httpx.AsyncClient) -> None:
-        started = time.perf_counter()
-        async with client.stream("POST", f"{llm_url}/chat/completions", json=body) as response:
-            async for line in response.aiter_lines():
-                if '"content": "' in line and '"content": ""' not in line:
-                    times.append(time.perf_counter() - started)
-                    break
-
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency + 10)) as client:
-        await asyncio.gather(*(one(client) for _ in range(concurrency)))
+    async with httpx.AsyncClient(timeout=60) as client:
+        for _ in range(samples):
+            started = time.perf_counter()
+            async with client.stream("POST", f"{llm_url}/chat/completions", json=body) as response:
+                async for line in response.aiter_lines():
+                    if '"content": "' in line and '"content": ""' not in line:
+                        times.append(time.perf_counter() - started)
+                        break
     return sorted(times)[len(times) // 2]
 
 
@@ -112,7 +111,7 @@ def main() -> None:
     interval = 1.0 / args.tokens_per_second
     figures = Figures()
     with scripted_llm(args.tokens_per_second) as llm_url, tutor_servers(env, llm_url, args.servers) as (urls, _):
-        own_first = asyncio.run(model_first_token(llm_url, args.sessions))
+        own_first = asyncio.run(model_first_token(llm_url))
 
         async def run_all() -> float:
             started = time.perf_counter()
