@@ -376,7 +376,7 @@ class Room:
             batch, self.pending = self.pending, []
             merged = batch[0] if len(batch) == 1 else merge_updates(*batch)
             try:
-                seq = await database_sync_to_async(append_update)(self.board_id, merged, origin=self.origin)
+                seq = await _store(self.board_id, merged, origin=self.origin)
             except Board.DoesNotExist:  # the session was deleted: nothing left to write to
                 log.warning("whiteboard %s: board is gone, dropping %d updates", self.session_id, len(batch))
                 return
@@ -403,6 +403,13 @@ def _waits(update: bytes, state: bytes) -> bool:
     delete set, which every diff carries whole."""
     return get_update(update, state)[0] != 0
 
+
+# The log writer keeps the shared database thread's connection: database_sync_to_async
+# closes it before and after every call (CONN_MAX_AGE is 0), which on SQLite meant a
+# fresh open, a new WAL file, a checkpoint and its deletion for every batch, tens of
+# times a second in a busy room. The catch-up's database_sync_to_async, once a second
+# on the same thread, still closes a connection that broke or grew too old.
+_store = sync_to_async(append_update)
 
 _rooms: dict[int, Room] = {}
 
