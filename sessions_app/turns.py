@@ -67,7 +67,10 @@ def load_lesson(session_id: int) -> Lesson:
     return Lesson(session=session, context=session.context, mastery=mastery)
 
 
-def teaching_material(session: TutorSession, query: str, *, on_board: bool) -> tuple[list[ChunkRef], str]:
+Material = tuple[list[ChunkRef], str]  # passages to teach from, the board as the prompt sees it
+
+
+def teaching_material(session: TutorSession, query: str, *, on_board: bool) -> Material:
     """The passages to teach from and the board as the teacher's prompt sees it, in one trip.
 
     Ranked over the stored index (term counts, not every chunk's text); with no match the
@@ -75,9 +78,6 @@ def teaching_material(session: TutorSession, query: str, *, on_board: bool) -> t
     passages = [hit.chunk for hit in search_folder(session.folder_id, query, k=PASSAGES)] \
         or pipeline.folder_chunks(session.folder_id, PASSAGES)
     return passages, summary_text(session) if on_board else ""
-
-
-Material = tuple[list[ChunkRef], str]
 
 
 # --- streaming text ----------------------------------------------------------------------
