@@ -1,10 +1,12 @@
-"""Celery tasks of sessions_app: the session analysis."""
+"""Celery tasks of sessions_app: the session analysis, closing stale sessions."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from agents_app.errors import AgentError
 from agents_app.runs import CallContext
 from agents_app.schemas import ConceptChange, SessionStats, TranscriptTurn
 from agents_app.wiring import build_gateway
+from sessions_app import stale
 from sessions_app.models import Answer, Message, SessionAnalysis, TutorSession
 
 logger = logging.getLogger(__name__)
@@ -86,3 +89,13 @@ def _concept_changes(session: TutorSession) -> list[ConceptChange]:
             changes[change["concept"]] = ConceptChange(concept=change["concept"][:300], before=before,
                                                        after=change["after"])
     return list(changes.values())
+
+
+@shared_task(name="sessions_app.close_stale_sessions", acks_late=True)
+def close_stale_sessions() -> int:
+    """Scheduled: end sessions left active with no activity for TUTOR_STALE_SESSION_HOURS."""
+    closed = stale.close_stale_sessions(timedelta(hours=settings.TUTOR_STALE_SESSION_HOURS))
+    if closed:
+        logger.info("ended %d stale tutor session(s): %s", len(closed), closed)
+    return len(closed)
+

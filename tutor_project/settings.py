@@ -245,6 +245,10 @@ LOGGING = {
     "loggers": {"django.server": {"level": "WARNING"}},
 }
 
+# --- Tutor sessions -------------------------------------------------------------
+# An active session with no activity for this long is ended by the scheduled sweep.
+TUTOR_STALE_SESSION_HOURS = env_int("TUTOR_STALE_SESSION_HOURS", 12, minimum=1)
+
 # --- Ingestion ----------------------------------------------------------------
 INGEST_MAX_PAGES = env_int("INGEST_MAX_PAGES", 2000, minimum=1)
 INGEST_STUCK_MINUTES = env_int("INGEST_STUCK_MINUTES", 30, minimum=0)
