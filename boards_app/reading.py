@@ -29,6 +29,15 @@ def board_state(session: TutorSession, seq: int | None = None) -> tuple[BoardSta
     return read_board(doc), stored.seq
 
 
+def objects_json(state: BoardState) -> dict:
+    """A board state as JSON: its objects, ephemeral entries, and entries that break the contract."""
+    return {
+        "objects": {key: spec.to_json() for key, spec in state.objects.items()},
+        "ephemeral": {key: entry.to_json() for key, entry in state.ephemeral.items()},
+        "invalid": [{"id": key, "reason": reason} for key, reason in state.invalid],
+    }
+
+
 def update_log(session: TutorSession) -> list[tuple[datetime, bytes]]:
     board = board_of(session)
     if board is None:
