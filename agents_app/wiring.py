@@ -35,10 +35,14 @@ def session_budget() -> DjangoSessionBudget | None:
     return DjangoSessionBudget(Decimal(str(budget))) if budget is not None else None
 
 
+def agent_models() -> dict[str, str]:
+    """Agents whose default is another kind of model than LLM_DEFAULT_MODEL."""
+    return {EMBEDDER: settings.EMBEDDING_MODEL} if settings.EMBEDDING_MODEL else {}
+
+
 def build_gateway(**overrides: Any) -> LLMGateway:
     config = gateway_config(**overrides)
-    agent_models = {EMBEDDER: settings.EMBEDDING_MODEL} if settings.EMBEDDING_MODEL else {}
-    return LLMGateway(config, DjangoConfigProvider(config.default_model, agent_models), DjangoRunRecorder(),
+    return LLMGateway(config, DjangoConfigProvider(config.default_model, agent_models()), DjangoRunRecorder(),
                       session_budget())
 
 
