@@ -1,11 +1,13 @@
-"""Staff views of agent configuration, LLM call telemetry and background jobs."""
+"""Staff views of agent configuration, LLM call telemetry, background jobs and daily analytics."""
 from __future__ import annotations
+
+from datetime import date
 
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from agents_app.models import AgentConfig, AgentRun, Job
+from agents_app.models import AgentConfig, AgentDailyStats, AgentRun, DailyStats, Job
 from agents_app.prompts import versions
 from agents_app.registry import agent_names
 
@@ -64,3 +66,35 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "owner", "status", "stage", "progress", "created_at", "finished_at"]
     list_filter = ["kind", "status", "created_at"]
     search_fields = ["kind", "owner__username", "error"]
+
+
+class AgentDailyStatsInline(admin.TabularInline):
+    model = AgentDailyStats
+    fields = ["agent", "calls", "errors", "offline_calls", "prompt_tokens", "completion_tokens", "cost_usd",
+              "latency_p50_ms", "latency_p95_ms"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(DailyStats)
+class DailyStatsAdmin(ReadOnlyAdmin):
+    list_display = ["day", "active_learners", "sessions_started", "sessions_ended", "answers", "mastery_gained",
+                    "concepts_mastered", "computed_at"]
+    list_filter = ["day"]
+    date_hierarchy = "day"
+    inlines = [AgentDailyStatsInline]
+
+
+@admin.register(AgentDailyStats)
+class AgentDailyStatsAdmin(ReadOnlyAdmin):
+    list_display = ["day", "agent", "calls", "errors", "offline_calls", "prompt_tokens", "completion_tokens",
+                    "cost_usd", "latency_p50_ms", "latency_p95_ms"]
+    list_filter = ["agent", "stats__day"]
+    search_fields = ["agent"]
+    date_hierarchy = "stats__day"
+    list_select_related = ["stats"]
+
+    @admin.display(ordering="stats__day")
+    def day(self, row: AgentDailyStats) -> date:
+        return row.stats.day

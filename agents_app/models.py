@@ -1,4 +1,4 @@
-"""Agent configuration, LLM call telemetry and background jobs."""
+"""Agent configuration, LLM call telemetry, background jobs and daily analytics."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -87,3 +87,49 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} {self.status}"
+
+
+class DailyStats(models.Model):
+    """The figures of one UTC day, computed nightly by agents_app.analytics; computing a day
+    again replaces them."""
+
+    day = models.DateField(unique=True)
+    active_learners = models.PositiveIntegerField(default=0, help_text="Started a session, wrote or answered.")
+    sessions_started = models.PositiveIntegerField(default=0)
+    sessions_ended = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+    mastery_gained = models.FloatField(default=0.0, help_text=(
+        "Sum over the concepts practised that day of the change in P(known), replayed (BKT) from the answers."))
+    concepts_mastered = models.PositiveIntegerField(default=0, help_text="Concepts that crossed the mastery bar.")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name_plural = "daily stats"
+
+    def __str__(self) -> str:
+        return f"stats of {self.day}"
+
+
+class AgentDailyStats(models.Model):
+    """One agent's model use on one day, from its AgentRun rows."""
+
+    stats = models.ForeignKey(DailyStats, on_delete=models.CASCADE, related_name="agents")
+    agent = models.CharField(max_length=64)
+    calls = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0, help_text="Calls that did not end ok.")
+    offline_calls = models.PositiveIntegerField(default=0)
+    prompt_tokens = models.PositiveBigIntegerField(default=0)
+    completion_tokens = models.PositiveBigIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=14, decimal_places=6, default=Decimal("0"))
+    # Over model calls only (offline runs take no time); empty on a day without any.
+    latency_p50_ms = models.PositiveIntegerField(null=True, blank=True)
+    latency_p95_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-stats__day", "agent"]
+        verbose_name_plural = "agent daily stats"
+        constraints = [models.UniqueConstraint(fields=["stats", "agent"], name="agent_stats_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agent}: {self.calls} call(s)"

@@ -6,7 +6,7 @@ functions they call are safe to run twice.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from agents_app import jobs, pipeline
+from agents_app import analytics, jobs, pipeline
 from agents_app.errors import AgentError
 from agents_app.models import Job
 from sessions_app.models import Document, Folder
@@ -77,3 +77,10 @@ def start_job(folder: Folder, kind: str, *, agent: str, **params: object) -> Job
         return jobs.run_job(job.pk) or job
     transaction.on_commit(lambda: run_job.delay(job.pk))
     return job
+
+
+@shared_task(name="agents_app.rollup_day", acks_late=True, autoretry_for=(DatabaseError,), **RETRY)
+def rollup_day(day: str | None = None) -> None:
+    """Nightly: the analytics of `day` (ISO date; default yesterday, UTC). Computing a day
+    again replaces its figures, so a rerun or a redelivered task is harmless."""
+    analytics.rollup_day(date.fromisoformat(day) if day else analytics.yesterday())

@@ -13,10 +13,18 @@ class Every:
 
 
 @dataclass(frozen=True)
+class Daily:
+    """Once a day at this time, UTC (CELERY_TIMEZONE)."""
+
+    hour: int
+    minute: int = 0
+
+
+@dataclass(frozen=True)
 class Schedule:
     name: str
     task: str
-    when: Every
+    when: Every | Daily
 
 
 def add_schedules(*schedules: Schedule) -> migrations.RunPython:
@@ -36,7 +44,7 @@ def add_schedules(*schedules: Schedule) -> migrations.RunPython:
     return migrations.RunPython(add, remove)
 
 
-def _timing(apps, when: Every) -> dict:  # type: ignore[no-untyped-def]
+def _timing(apps, when: Every | Daily) -> dict:  # type: ignore[no-untyped-def]
     if isinstance(when, Every):
         IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
         interval, _ = IntervalSchedule.objects.get_or_create(every=when.minutes, period="minutes")
