@@ -4,6 +4,9 @@ Pure functions over floats so the tutor socket, the quiz endpoints and the plann
 """
 from __future__ import annotations
 
+import itertools
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,6 +56,37 @@ def p_correct(p_known: float, params: BKTParams = DEFAULT_BKT) -> float:
 
 def is_mastered(p_known: float) -> bool:
     return p_known >= MASTERED
+
+
+# The grid the refit searches. Slip and guess stop at 0.3: above that BKT explains answers by
+# carelessness or luck instead of knowledge (its known degenerate fits).
+FIT_PRIORS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+FIT_LEARN = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
+FIT_SLIP = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+FIT_GUESS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+
+
+def log_likelihood(sequences: Sequence[Sequence[bool]], params: BKTParams) -> float:
+    """How likely the answer sequences (one per learner, oldest first) are under `params`."""
+    total = 0.0
+    for answers in sequences:
+        p_known = params.prior
+        for correct in answers:
+            p = p_correct(p_known, params)
+            total += math.log(p if correct else 1.0 - p)
+            p_known = update(p_known, correct, params)
+    return total
+
+
+def fit(sequences: Sequence[Sequence[bool]]) -> BKTParams:
+    """The grid's most likely parameters for these sequences (brute-force BKT fitting); ties
+    go to the earlier grid point, so the same history always gives the same parameters."""
+    return max(_fit_grid(), key=lambda params: log_likelihood(sequences, params))
+
+
+def _fit_grid() -> Iterator[BKTParams]:
+    for prior, learn, slip, guess in itertools.product(FIT_PRIORS, FIT_LEARN, FIT_SLIP, FIT_GUESS):
+        yield BKTParams(prior=prior, learn=learn, slip=slip, guess=guess)
 
 
 def choose_difficulty(p_known: float, pace: float = 1.0) -> Difficulty:

@@ -271,6 +271,14 @@ def update_mastery(learner_id: int, folder_id: int, concept: str, correct: bool,
     return {"concept": concept, "before": round(before, 4), "after": round(row.p_known, 4)}
 
 
+def set_bkt_params(concept: str, params: bkt.BKTParams) -> int:
+    """Refitted BKT parameters of a concept, for every learner's next answers on it; P(known)
+    so far stays as it is. The number of mastery rows changed."""
+    return ConceptMastery.objects.filter(concept=concept).update(
+        p_init=params.prior, p_learn=params.learn, p_slip=params.slip, p_guess=params.guess
+    )
+
+
 def end_session(session: TutorSession) -> SessionAnalysis:
     """End the session (over REST or the socket), queue its analysis once, and tell the
     session's sockets; ending twice is harmless."""

@@ -1,4 +1,4 @@
-"""Celery tasks of sessions_app: the session analysis, closing stale sessions."""
+"""Celery tasks of sessions_app: the session analysis, closing stale sessions, refitting BKT."""
 from __future__ import annotations
 
 import logging
@@ -15,7 +15,7 @@ from agents_app.errors import AgentError
 from agents_app.runs import CallContext
 from agents_app.schemas import ConceptChange, SessionStats, TranscriptTurn
 from agents_app.wiring import build_gateway
-from sessions_app import stale
+from sessions_app import bkt_refit, stale
 from sessions_app.models import Answer, Message, SessionAnalysis, TutorSession
 
 logger = logging.getLogger(__name__)
@@ -99,3 +99,12 @@ def close_stale_sessions() -> int:
         logger.info("ended %d stale tutor session(s): %s", len(closed), closed)
     return len(closed)
 
+
+@shared_task(name="sessions_app.refit_bkt", acks_late=True)
+def refit_bkt() -> int:
+    """Scheduled: fit each well-practised concept's BKT parameters to its answer history
+    (the same history gives the same parameters, so a rerun is harmless)."""
+    refitted = bkt_refit.refit_concepts()
+    if refitted:
+        logger.info("refitted BKT parameters of %d concept(s)", len(refitted))
+    return len(refitted)
