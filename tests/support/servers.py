@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 from django.db import connection
@@ -36,6 +37,13 @@ def child_env(**extra: str) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": test_database_url(), "PYTHONUNBUFFERED": "1", **extra}
     env.pop("DJANGO_DEBUG", None)
     return env
+
+
+def server_log() -> IO[bytes] | int:
+    """Where a server process's output goes: TEST_SERVER_LOG=path appends it to that file,
+    for debugging; otherwise nowhere (a pipe nobody reads would block a chatty server)."""
+    path = os.environ.get("TEST_SERVER_LOG")
+    return open(path, "ab") if path else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
@@ -78,7 +86,7 @@ def daphne(application: str = "tutor_project.asgi:application", **env: str) -> I
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application],
-        cwd=ROOT, env=child_env(**env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=child_env(**env), stdout=subprocess.DEVNULL, stderr=server_log(),
     )
     try:
         wait_for_port(port, process)
@@ -101,7 +109,7 @@ def celery_worker(**env: str) -> Iterator[subprocess.Popen]:
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tutor_project", "worker", "--pool=solo", "--loglevel=INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=child_env(**env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=child_env(**env), stdout=subprocess.DEVNULL, stderr=server_log(),
     )
     try:
         yield process

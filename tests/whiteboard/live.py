@@ -2,12 +2,13 @@
 the same port."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 
-from tests.support.servers import ROOT, child_env, free_port, read_metric, wait_for_port, wait_until_zero
+from tests.support.servers import (
+    ROOT, child_env, free_port, read_metric, server_log, wait_for_port, wait_until_zero,
+)
 
 APP = "tests.whiteboard.asgi_app:application"
 
@@ -17,8 +18,6 @@ class WhiteboardServer:
         self.port = free_port()
         self.env = env
         self.process: subprocess.Popen | None = None
-        # WHITEBOARD_TEST_LOG=path keeps the server's stderr for debugging.
-        self.log_path = os.environ.get("WHITEBOARD_TEST_LOG")
 
     @property
     def base(self) -> str:
@@ -31,7 +30,7 @@ class WhiteboardServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), APP],
             cwd=ROOT, env=child_env(**self.env), stdout=subprocess.DEVNULL,
-            stderr=open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL,
+            stderr=server_log(),
         )
         wait_for_port(self.port, self.process)
 
