@@ -1,23 +1,7 @@
 """Periodic maintenance in django-celery-beat's tables, so staff can change it in admin."""
 from django.db import migrations
 
-SCHEDULES = [
-    # (name, task, every N minutes)
-    ("Re-enqueue documents stuck in a stage", "agents_app.sweep_stuck_documents", 5),
-]
-
-
-def add_schedules(apps, schema_editor):  # type: ignore[no-untyped-def]
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minutes in SCHEDULES:
-        every, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": every})
-
-
-def remove_schedules(apps, schema_editor):  # type: ignore[no-untyped-def]
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, _, _ in SCHEDULES]).delete()
+from tutor_project.schedules import Every, Schedule, add_schedules
 
 
 class Migration(migrations.Migration):
@@ -26,4 +10,7 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(add_schedules, remove_schedules)]
+    operations = [
+        add_schedules(Schedule("Re-enqueue documents stuck in a stage", "agents_app.sweep_stuck_documents",
+                               Every(minutes=5))),
+    ]
