@@ -80,6 +80,19 @@ def wait_until_zero(base_url: str, *samples: str, timeout: float = 15.0) -> None
         time.sleep(0.05)
 
 
+def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """Ask a server process to stop (SIGTERM runs its shutdown code); kill it if it has
+    not stopped within `grace` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def daphne(application: str = "tutor_project.asgi:application", **env: str) -> Iterator[str]:
     """A Daphne process serving `application`; yields its base URL (http://127.0.0.1:PORT)."""
@@ -92,12 +105,7 @@ def daphne(application: str = "tutor_project.asgi:application", **env: str) -> I
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @contextmanager
@@ -114,10 +122,4 @@ def celery_worker(**env: str) -> Iterator[subprocess.Popen]:
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, grace=15)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from tests.support.servers import (
-    ROOT, child_env, free_port, read_metric, server_log, wait_for_port, wait_until_zero,
+    ROOT, child_env, free_port, read_metric, server_log, stop, wait_for_port, wait_until_zero,
 )
 
 APP = "tests.whiteboard.asgi_app:application"
@@ -53,10 +53,5 @@ class WhiteboardServer:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop(self.process)
