@@ -88,8 +88,7 @@ def _mastery_figures(start: datetime, end: datetime) -> dict:
 def _bkt_params(learners: set[int]) -> dict[ConceptKey, bkt.BKTParams]:
     """The parameters each concept's mastery row uses; a concept without a row uses the defaults."""
     rows = ConceptMastery.objects.filter(learner_id__in=learners)
-    return {(r.learner_id, r.folder_id, r.concept): bkt.BKTParams(prior=r.p_init, learn=r.p_learn, slip=r.p_slip,
-                                                                   guess=r.p_guess) for r in rows}
+    return {(r.learner_id, r.folder_id, r.concept): r.bkt_params for r in rows}
 
 
 def _replay(p_known: float, answers: list[Answer], params: bkt.BKTParams) -> float:

@@ -258,9 +258,8 @@ def update_mastery(learner_id: int, folder_id: int, concept: str, correct: bool,
     row, _ = ConceptMastery.objects.select_for_update().get_or_create(
         learner_id=learner_id, folder_id=folder_id, concept=concept
     )
-    params = bkt.BKTParams(prior=row.p_init, learn=row.p_learn, slip=row.p_slip, guess=row.p_guess)
     before = row.p_known
-    row.p_known = bkt.update(before, correct, params)
+    row.p_known = bkt.update(before, correct, row.bkt_params)
     row.attempts += 1
     row.correct += int(correct)
     row.history = [*row.history, round(row.p_known, 4)][-MASTERY_HISTORY:]

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinLengthValidator, MinVal
 from django.db import models
 from django.db.models import Q
 
+from agents_app.mastery import BKTParams
 from sessions_app.context import TutorContext
 from sessions_app.fields import TypedJSONField
 
@@ -375,6 +376,11 @@ class ConceptMastery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concept}: {self.p_known:.2f}"
+
+    @property
+    def bkt_params(self) -> BKTParams:
+        """The parameters this concept's answers move P(known) with (refitted nightly)."""
+        return BKTParams(prior=self.p_init, learn=self.p_learn, slip=self.p_slip, guess=self.p_guess)
 
 
 class SessionAnalysis(models.Model):
