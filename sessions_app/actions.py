@@ -128,6 +128,11 @@ def _add_message(session: TutorSession, **fields: object) -> Message:
     return Message.objects.create(session=session, seq=counters.last_message_seq, **fields)
 
 
+def _require_active(counters: events.Counters) -> None:
+    if counters.status != TutorSession.Status.ACTIVE:
+        raise DomainError("session_ended", SESSION_ENDED, http_status=409)
+
+
 def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
     """Store a learner's message and announce its turn; None if `client_id` was received
     before. An ended session refuses it with DomainError, and nothing is stored.
@@ -137,8 +142,7 @@ def receive_learner_message(session: TutorSession, *, client_id: str, text: str,
     try:
         with transaction.atomic():
             counters = events.bump_counters(session.pk, messages=1, events=1)
-            if counters.status != TutorSession.Status.ACTIVE:
-                raise DomainError("session_ended", SESSION_ENDED, http_status=409)
+            _require_active(counters)
             message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.LEARNER,
                                              kind="message", client_id=client_id, turn_id=turn_id, text=text)
             events.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
@@ -149,7 +153,13 @@ def receive_learner_message(session: TutorSession, *, client_id: str, text: str,
 
 
 def start_turn(session: TutorSession, *, turn_id: str, in_reply_to: str) -> None:
-    record_event(session, "turn.started", turn_id=turn_id, in_reply_to=in_reply_to)
+    """Announce a turn; an ended session (over the API or another socket) refuses it with
+    DomainError, checked under the row lock that numbers the event."""
+    with transaction.atomic():
+        counters = events.bump_counters(session.pk, events=1)
+        _require_active(counters)
+        events.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": in_reply_to})],
+                      bumped=counters)
 
 
 PROGRESS_ECHO_SECONDS = 30

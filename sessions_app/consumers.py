@@ -198,8 +198,7 @@ class TutorConsumer(SocketConsumer):
         await self.send(text_data=json.dumps({**frame.model_dump(), "type": "pong"}))
 
     async def handle_user_message(self, frame: protocol.UserMessage) -> None:
-        # Storing the message checks the session is active: one trip fewer before the first delta.
-        if not await self._can_start_turn(frame.client_id, llm=True, read_status=False):
+        if not await self._can_start_turn(frame.client_id, llm=True):
             return
         turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), frame.client_id,
                           message=frame.text)
@@ -212,7 +211,7 @@ class TutorConsumer(SocketConsumer):
             await self.error("duplicate_message", f"Message {frame.client_id!r} was already received; its reply "
                              "is in the session's events.", in_reply_to=frame.client_id)
             return
-        self._start(turn, turns.lesson_body("user_message"), announce=False)
+        self._run(turn, turns.lesson_body("user_message"))
 
     async def handle_next(self, frame: protocol.Next) -> None:
         await self._lesson_turn("next", "next")
@@ -235,7 +234,7 @@ class TutorConsumer(SocketConsumer):
         if not await self._can_start_turn(in_reply_to, llm=True):
             return
         turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), in_reply_to, message=message)
-        self._start(turn, turns.lesson_body(trigger, help_mode=help_mode))
+        await self._start(turn, turns.lesson_body(trigger, help_mode=help_mode))
 
     async def handle_quiz_answer(self, frame: protocol.QuizAnswer) -> None:
         await self._answer(frame.question_id, option_index=frame.option_index, text=frame.text,
@@ -260,13 +259,13 @@ class TutorConsumer(SocketConsumer):
         if not await self._can_start_turn(in_reply_to, llm=question.kind == "free"):
             return
         turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), in_reply_to)
-        self._start(turn, turns.answer_body(question, option_index=option_index, text=text))
+        await self._start(turn, turns.answer_body(question, option_index=option_index, text=text))
 
     async def handle_pace(self, frame: protocol.Pace) -> None:
         if not await self._can_start_turn("pace", llm=False):
             return
         turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), "pace")
-        self._start(turn, turns.pace_body(frame.value))
+        await self._start(turn, turns.pace_body(frame.value))
 
     async def handle_cancel(self, frame: protocol.Cancel) -> None:
         if self.turn is None or self.turn.done() or frame.turn_id != self.turn_id:
@@ -283,12 +282,9 @@ class TutorConsumer(SocketConsumer):
 
     # --- turns ---------------------------------------------------------------------------
 
-    async def _can_start_turn(self, in_reply_to: str, *, llm: bool, read_status: bool = True) -> bool:
-        if read_status:  # read again: the session may have been ended through the API or another socket
-            self.session.status = await db(_status)(self.session.pk)
-            if self.session.status != TutorSession.Status.ACTIVE:
-                await self.error("session_ended", actions.SESSION_ENDED, in_reply_to=in_reply_to)
-                return False
+    async def _can_start_turn(self, in_reply_to: str, *, llm: bool) -> bool:
+        """What this connection knows; whether the session is still active is checked by the
+        turn's first write (it may have been ended over the API or on another socket)."""
         if self.turn is not None and not self.turn.done():
             await self.error("turn_in_progress", "The tutor is still answering; wait for turn.completed or "
                              "cancel it.", in_reply_to=in_reply_to, retryable=True, turn_id=self.turn_id)
@@ -299,9 +295,19 @@ class TutorConsumer(SocketConsumer):
             return False
         return True
 
-    def _start(self, turn: turns.Turn, body: turns.Body, *, announce: bool = True) -> None:
+    async def _start(self, turn: turns.Turn, body: turns.Body) -> None:
+        """Store the turn's turn.started, then run it; an ended session gets an error instead."""
+        try:
+            await events.act(actions.start_turn, self.session, turn_id=turn.turn_id, in_reply_to=turn.in_reply_to)
+        except DomainError as exc:
+            await self.error(exc.code, exc.detail, in_reply_to=turn.in_reply_to)
+            return
+        self._run(turn, body)
+
+    def _run(self, turn: turns.Turn, body: turns.Body) -> None:
+        """Run a turn whose turn.started is stored in its own task, so cancel and ping still work."""
         self.turn_id = turn.turn_id
-        self.turn = asyncio.create_task(turns.run(turn, body, announce=announce))
+        self.turn = asyncio.create_task(turns.run(turn, body))
         metrics.TURNS.inc()
         metrics.TURNS_RUNNING.inc()
         self.turn.add_done_callback(lambda _: metrics.TURNS_RUNNING.dec())
@@ -312,10 +318,6 @@ def _pending(session_id: int, question_id: int) -> Question | None:
     if session.context.pending_question_id != question_id:
         return None
     return Question.objects.filter(pk=question_id, session_id=session_id).first()
-
-
-def _status(session_id: int) -> str:
-    return TutorSession.objects.values_list("status", flat=True).get(pk=session_id)
 
 
 def _ended(session: TutorSession) -> TutorSession:

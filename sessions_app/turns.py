@@ -230,15 +230,10 @@ def _prefetch(read: Awaitable[R]) -> asyncio.Future[R]:
 Body = Callable[[Turn], Awaitable[None]]
 
 
-async def run(turn: Turn, body: Body, *, announce: bool = True) -> None:
-    """Run a turn's body; a cancelled or failed turn still ends with its partial text stored.
-
-    `announce` is False when turn.started was stored with the learner's message.
-    """
+async def run(turn: Turn, body: Body) -> None:
+    """Run the body of a turn whose turn.started is stored; a cancelled or failed turn still
+    ends with its partial text stored."""
     try:
-        if announce:
-            await events.act(actions.start_turn, TutorSession(pk=turn.session_id), turn_id=turn.turn_id,
-                             in_reply_to=turn.in_reply_to)
         if turn.lesson is None:
             await turn.load()
         await body(turn)

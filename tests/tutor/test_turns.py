@@ -135,3 +135,11 @@ def test_a_session_ended_elsewhere_refuses_turns_on_an_open_socket(connect, tuto
     actions.end_session(tutor_session)
     client.send({"type": "next"})
     assert client.until_type("error")[-1]["code"] == "session_ended"
+    client.send({"type": "user.message", "client_id": "late", "text": "Still there?"})
+    refused = client.until_type("error")[-1]
+    assert (refused["code"], refused["in_reply_to"]) == ("session_ended", "late")
+    client.send({"type": "pace", "value": 1.2})
+    assert client.until_type("error")[-1]["code"] == "session_ended"
+    # Refused means nothing stored: no message, no turn started.
+    assert not Message.objects.filter(session=tutor_session).exists()
+    assert not tutor_session.events.filter(type="turn.started").exists()
