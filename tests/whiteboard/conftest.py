@@ -17,12 +17,8 @@ FAST = {"WHITEBOARD_CATCHUP_SECONDS": "0.2", "WHITEBOARD_FLUSH_SECONDS": "0.02",
 def shared_server(django_db_setup) -> Iterator[WhiteboardServer]:
     """One Daphne for the socket tests (starting one costs seconds); rooms are keyed by
     session id and ids are never reused, so tests do not see each other's rooms."""
-    live = WhiteboardServer(**FAST)
-    live.start()
-    try:
+    with WhiteboardServer(**FAST) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture

@@ -46,6 +46,13 @@ class WhiteboardServer:
         if self.process is not None and self.process.poll() is None:
             wait_until_zero(self.http, "tutor_whiteboard_rooms")
 
+    def __enter__(self) -> WhiteboardServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, unflushed batches are lost."""
         assert self.process is not None

@@ -47,13 +47,9 @@ def test_an_invalid_or_oversized_update_closes_only_its_sender(server, tutor_ses
 @pytest.fixture
 def strict_server(transactional_db):
     """A server with a tiny rate limit and the smallest document limit."""
-    live = WhiteboardServer(WHITEBOARD_MESSAGES_PER_SECOND="5", WHITEBOARD_MESSAGE_BURST="10",
-                            WHITEBOARD_MAX_DOCUMENT_BYTES=str(64 * 1024))
-    live.start()
-    try:
+    with WhiteboardServer(WHITEBOARD_MESSAGES_PER_SECOND="5", WHITEBOARD_MESSAGE_BURST="10",
+                          WHITEBOARD_MAX_DOCUMENT_BYTES=str(64 * 1024)) as live:
         yield live
-    finally:
-        live.stop()
 
 
 def test_a_client_over_the_message_rate_is_closed(strict_server, tutor_session, token):

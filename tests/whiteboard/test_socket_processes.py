@@ -12,12 +12,8 @@ from tests.whiteboard.live import WhiteboardServer
 
 @pytest.fixture
 def second_server(server):
-    live = WhiteboardServer(**FAST)
-    live.start()
-    try:
+    with WhiteboardServer(**FAST) as live:
         yield live
-    finally:
-        live.stop()
 
 
 def test_clients_on_two_processes_edit_one_room_and_converge(server, second_server, tutor_session, token):
@@ -48,11 +44,7 @@ def test_an_update_reaches_the_other_process_through_the_relay_not_the_log(
     transactional_db, tutor_session, token
 ):
     slow_log = {**FAST, "WHITEBOARD_CATCHUP_SECONDS": "60"}  # the log catch-up cannot help in time
-    servers = [WhiteboardServer(**slow_log), WhiteboardServer(**slow_log)]
-    for live in servers:
-        live.start()
-
-    async def scenario() -> None:
+    async def scenario(servers: list[WhiteboardServer]) -> None:
         (on_a,), (on_b,) = [await connected(live.url(tutor_session.pk, token)) for live in servers]
         on_a.objects["from-a"] = {"id": "from-a"}
         await until(lambda: "from-a" in on_b.objects, timeout=5)
@@ -61,8 +53,5 @@ def test_an_update_reaches_the_other_process_through_the_relay_not_the_log(
         for client in (on_a, on_b):
             await client.close()
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        for live in servers:
-            live.stop()
+    with WhiteboardServer(**slow_log) as first, WhiteboardServer(**slow_log) as second:
+        asyncio.run(scenario([first, second]))
