@@ -35,7 +35,7 @@ from sessions_app.protocol import EVENT_MODELS
 Frame = dict[str, Any]
 R = TypeVar("R")
 BELL = "tutor.bell"  # the consumer's handler is tutor_bell
-# High-volume, transient events whose commit need not wait for the disk (see record).
+# High-volume, transient events whose commit need not wait for the disk (see _store_in_one_statement).
 RELAXED_TYPES = frozenset({"text.delta"})
 _local = threading.local()
 # PostgreSQL takes concurrent writers (each session's row lock orders its own events), so
@@ -61,8 +61,6 @@ def record(session_id: int, events: list[tuple[str, dict[str, Any]]], *, bumped:
     if not events:
         return []
     checked = [_validated(type_, fields) for type_, fields in events]
-    if connection.vendor == "postgresql" and all(f["type"] in RELAXED_TYPES for f in checked):
-        _relax_commit()
     last = (bumped or bump_counters(session_id, events=len(checked))).last_event_seq
     first = last - len(checked) + 1
     rows = []
@@ -86,13 +84,11 @@ def record_batch(entries: list[tuple[int, str, dict[str, Any]]]) -> list[Frame]:
     for session_id, _ in checked:
         left[session_id] -= 1
         from_end.append(left[session_id])
-    relaxed = connection.vendor == "postgresql" and all(f["type"] in RELAXED_TYPES for _, f in checked)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        relaxed = all(frame["type"] in RELAXED_TYPES for _, frame in checked)
         lasts = _store_in_one_statement(checked, from_end, relaxed=relaxed)
-    else:
+    else:  # SQLite, or inside a caller's transaction (whose commit is the caller's to make)
         with transaction.atomic():
-            if relaxed:
-                _relax_commit()
             lasts = _bump_many(Counter(session_id for session_id, _ in checked))
             SessionEvent.objects.bulk_create([
                 SessionEvent(session_id=session_id, seq=lasts[session_id] - back, type=frame["type"],
@@ -129,8 +125,8 @@ def _bump_many(counts: Mapping[int, int]) -> dict[int, int]:
 def _store_in_one_statement(checked: list[tuple[int, Frame]], from_end: list[int], *, relaxed: bool
                             ) -> dict[int, int]:
     """PostgreSQL, in autocommit: bump the counters and insert the rows in one statement,
-    one round trip where the transaction above takes five (BEGIN, SET, UPDATE, INSERT,
-    COMMIT); these are the socket's most frequent writes. Returns each session's last seq.
+    one round trip where a transaction takes four (BEGIN, UPDATE, INSERT, COMMIT); these
+    are the socket's most frequent writes. Returns each session's last seq.
 
     The statement is its own transaction, so the rules hold as before: the counter rows
     stay locked until the events are committed. A session missing meanwhile leaves its
@@ -139,7 +135,10 @@ def _store_in_one_statement(checked: list[tuple[int, Frame]], from_end: list[int
     events = connection.ops.quote_name(SessionEvent._meta.db_table)
     counts = Counter(session_id for session_id, _ in checked)
     ids = sorted(counts)
-    # set_config(..., true) is SET LOCAL, as an expression (see _relax_commit).
+    # set_config(..., true) is SET LOCAL synchronous_commit, as an expression. A crash may then
+    # lose the last few deltas, never leave a hole: the counters and the rows commit together
+    # and PostgreSQL replays commits in order; a client that saw a lost seq is told on resume
+    # (ahead of the log) and gets a fresh state.
     relax = ", (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed" if relaxed else ""
     sql = (
         f"WITH bumped AS (UPDATE {sessions} AS s SET last_event_seq = s.last_event_seq + b.n "
@@ -167,14 +166,6 @@ def _store_in_one_statement(checked: list[tuple[int, Frame]], from_end: list[int
     for session_id, seq in rows:
         lasts[session_id] = max(seq, lasts.get(session_id, 0))
     return lasts
-
-
-def _relax_commit() -> None:
-    # A crash may lose the last few deltas, never leave a hole: the counter and the rows
-    # commit together and PostgreSQL replays commits in order. A client that saw a lost
-    # seq is told on resume (ahead of the log) and gets a fresh state.
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 class Counters(NamedTuple):
