@@ -21,14 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.api_load import percentile  # noqa: E402
 from bench.database import setup_django  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "docs"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:
