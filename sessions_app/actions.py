@@ -120,9 +120,6 @@ MASTERY_HISTORY = 50
 CONFUSION_NOTES = 20
 
 
-SESSION_ENDED = "This session has ended; start a new one to keep learning."
-
-
 def _add_message(session: TutorSession, **fields: object) -> Message:
     counters = events.bump_counters(session.pk, messages=1)
     return Message.objects.create(session=session, seq=counters.last_message_seq, **fields)
@@ -130,7 +127,8 @@ def _add_message(session: TutorSession, **fields: object) -> Message:
 
 def _require_active(counters: events.Counters) -> None:
     if counters.status != TutorSession.Status.ACTIVE:
-        raise DomainError("session_ended", SESSION_ENDED, http_status=409)
+        raise DomainError("session_ended", "This session has ended; start a new one to keep learning.",
+                          http_status=409)
 
 
 def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:

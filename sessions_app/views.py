@@ -17,7 +17,7 @@ from agents_app.serializers import JobSerializer
 from agents_app.tasks import start_job
 from sessions_app import actions
 from sessions_app.access import (
-    documents_of, folders_of, get_document_for_user, get_folder_for_user, get_quiz_for_user, get_session_for_user,
+    folders_of, get_document_for_user, get_folder_for_user, get_quiz_for_user, get_session_for_user,
     quizzes_of, sessions_of,
 )
 from sessions_app.models import FolderAnalysis, LessonPlan, SessionAnalysis

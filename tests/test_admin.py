@@ -49,7 +49,6 @@ def test_staff_can_restore_a_soft_deleted_folder(staff_client, learner):
 
 @pytest.mark.django_db(transaction=True)
 def test_staff_can_reprocess_documents_from_the_list(staff_client, learner):
-    from sessions_app.models import Document
     from sessions_app.uploads import check_uploads
     from tests.samples import upload
 

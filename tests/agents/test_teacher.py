@@ -7,7 +7,7 @@ import json
 from agents_app.agents.teacher import TeacherRequest, Tool, teach
 from agents_app.policy import Action
 from agents_app.runs import CallContext
-from agents_app.schemas import TextDelta, ToolCallResult, ToolCallStarted, TurnCompleted, TurnFailed
+from agents_app.schemas import TextDelta, ToolCallResult, TurnCompleted, TurnFailed
 from agents_app.scripted_llm import Step, error, stall, tool_call
 from agents_app.text import normalise
 from tests.agents.conftest import collect, make_gateway, run

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--failed", action="store_true", help="every failed document")
         parser.add_argument("--stuck", action="store_true", help="documents in a stage for too long")
         parser.add_argument("--older-than-minutes", type=int, default=None,
-                            help=f"with --stuck: idle time that counts as stuck (default INGEST_STUCK_MINUTES)")
+                            help="with --stuck: idle time that counts as stuck (default INGEST_STUCK_MINUTES)")
 
     def handle(self, *args: object, ids: list[int], failed: bool, stuck: bool, older_than_minutes: int | None,
                **options: object) -> None:
