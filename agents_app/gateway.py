@@ -112,6 +112,7 @@ class LLMGateway:
         self._json_schema_ok = config.structured_mode == "json_schema"
         self._client: openai.AsyncOpenAI | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncIterator[None] | None = None
 
     # --- choosing the engine --------------------------------------------------------
 
@@ -228,7 +229,8 @@ class LLMGateway:
         params = self._params(settings, messages, tools=tools, response_format=response_format)
         if batch:
             params["timeout"] = openai.Timeout(self.config.batch_read_timeout, connect=self.config.connect_timeout)
-        response = await self._with_retries(run, lambda: self._require_client().chat.completions.create(**params))
+        client = await self._require_client()
+        response = await self._with_retries(run, lambda: client.chat.completions.create(**params))
         choice = response.choices[0]
         calls = [ToolCall(c.id, c.function.name, c.function.arguments or "") for c in choice.message.tool_calls or []]
         text = choice.message.content or ""
@@ -240,7 +242,8 @@ class LLMGateway:
     async def embed(self, ctx: CallContext, settings: AgentSettings, texts: list[str]) -> list[list[float]]:
         """One embedding vector per text, in order (one request: callers batch)."""
         async with self.track(ctx, settings) as run:
-            response = await self._with_retries(run, lambda: self._require_client().embeddings.create(
+            client = await self._require_client()
+            response = await self._with_retries(run, lambda: client.embeddings.create(
                 model=settings.model or self.config.default_model, input=texts))
             run.usage(response.usage.prompt_tokens if response.usage else sum(len(t) for t in texts) // 4, 0)
         return [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
@@ -262,7 +265,8 @@ class LLMGateway:
                 try:
                     # The raw response, not the SDK's chunk models: building a pydantic object per
                     # token costs more than everything else a streamed turn does (profiled).
-                    async with self._require_client().chat.completions.with_streaming_response.create(
+                    client = await self._require_client()
+                    async with client.chat.completions.with_streaming_response.create(
                             **params) as upstream, aclosing(_sse_payloads(upstream)) as chunks:
                         async for chunk in chunks:
                             for piece in parts.add(chunk):
@@ -344,8 +348,15 @@ class LLMGateway:
             params.update(stream=True, stream_options={"include_usage": True})
         return params
 
-    def _require_client(self) -> openai.AsyncOpenAI:
-        """The client of the running event loop: its connection pool cannot outlive its loop."""
+    async def _require_client(self) -> openai.AsyncOpenAI:
+        """The client of the running event loop: its connection pool cannot outlive its loop.
+
+        It speaks HTTP through aiohttp, whose pool hands out a kept-alive connection in
+        constant time and parses responses in C; httpx's pool probes every idle connection's
+        socket on each request and release, which with a connection per streaming turn was
+        the largest cost of a busy tutor process (profiled). The client is closed when its
+        loop shuts down: asyncio.run (and so async_to_sync, as in a worker's tasks) finalises
+        the loop's async generators first, this client's keeper among them."""
         if not self.config.api_key:
             raise LLMUnavailable("no model is configured (OPENAI_API_KEY is not set)", retryable=False)
         loop = asyncio.get_running_loop()
@@ -353,12 +364,22 @@ class LLMGateway:
             timeout = openai.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
             # Every streaming turn holds a connection; the SDK's default keeps only 100 idle ones,
             # so past 100 concurrent turns each new turn would open (and later drop) another.
-            http_client = openai.DefaultAsyncHttpxClient(limits=httpx2.Limits(
+            http_client = openai.DefaultAioHttpClient(limits=httpx2.Limits(
                 max_connections=KEPT_CONNECTIONS, max_keepalive_connections=KEPT_CONNECTIONS))
-            self._client = openai.AsyncOpenAI(api_key=self.config.api_key, base_url=self.config.base_url or None,
-                                              timeout=timeout, max_retries=0, http_client=http_client)
-            self._client_loop = loop
+            client = openai.AsyncOpenAI(api_key=self.config.api_key, base_url=self.config.base_url or None,
+                                        timeout=timeout, max_retries=0, http_client=http_client)
+            self._keeper = _closed_with_loop(client)
+            await anext(self._keeper)  # runs to its yield: registered with the loop from now on
+            self._client, self._client_loop = client, loop
         return self._client
+
+
+async def _closed_with_loop(client: openai.AsyncOpenAI) -> AsyncIterator[None]:
+    """Holds `client` open until the loop finalises its async generators at shutdown."""
+    try:
+        yield
+    finally:
+        await client.close()
 
 
 class _StreamParts:
