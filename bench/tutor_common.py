@@ -6,13 +6,15 @@ migrated if missing); REDIS_URL is passed through when set.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
-from collections import Counter
+import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,14 +23,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_load import ensure_database, percentile, start_servers, stop_servers  # noqa: E402
+from api_load import cpu_seconds, ensure_database, percentile, start_servers, stop_servers  # noqa: E402
 from tests.support.servers import free_port, wait_for_port  # noqa: E402
 from agents_app.text import terms  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_tutor"
 DOC = ROOT / "tests" / "fixtures" / "docs" / "photosynthesis.md"
 
-__all__ = ["percentile", "prepare", "scripted_llm", "tutor_servers", "make_sessions", "ws_url", "summary"]
+__all__ = ["cpu_seconds", "model_latency", "percentile", "prepare", "scripted_llm", "tutor_servers", "make_sessions", "ws_url", "summary"]
 
 
 def prepare() -> dict[str, str]:
@@ -114,6 +116,42 @@ def _chunk(document: Any, order: int, section: str) -> Any:
     counts = terms(f"{title} {body.strip()}")
     return Chunk(document=document, order=order, text=body.strip(), section=title, content_hash=f"{order:064d}",
                  terms=dict(Counter(counts)), length=len(counts))
+
+
+async def model_latency(llm_url: str, question: str, samples: int = 50) -> tuple[float, float]:
+    """The scripted model's own time, in seconds, to its first content token and to the end of
+    its reply: medians of `samples` streamed requests sent one at a time over one kept-alive
+    connection by a bare HTTP/1.1 client (asyncio streams, no HTTP library), so the figure holds
+    the model server's work and the loopback, and as little client work as can be.
+
+    Subtracted from the tutor's latencies, it leaves the tutor server's own part of them."""
+    host_port, _, path = llm_url.removeprefix("http://").partition("/")
+    host, _, port = host_port.partition(":")
+    body = json.dumps({"model": "m", "stream": True, "messages": [{"role": "user", "content": question}]}).encode()
+    request = (f"POST /{path}/chat/completions HTTP/1.1\r\nHost: {host_port}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    reader, writer = await asyncio.open_connection(host, int(port))
+    first: list[float] = []
+    whole: list[float] = []
+    try:
+        for _ in range(samples):
+            started = time.perf_counter()
+            writer.write(request)
+            got_first = None
+            while True:
+                line = await reader.readline()
+                if got_first is None and b'"content": "' in line and b'"content": ""' not in line:
+                    got_first = time.perf_counter()
+                if line.startswith(b"data: [DONE]"):
+                    whole.append(time.perf_counter() - started)
+                    await reader.readuntil(b"0\r\n\r\n")  # the chunked body's end: the connection is reusable
+                    break
+                if not line:
+                    raise ConnectionError("the scripted model closed the connection mid-reply")
+            first.append((got_first or time.perf_counter()) - started)
+    finally:
+        writer.close()
+    return statistics.median(first), statistics.median(whole)
 
 
 def ws_url(base_url: str, session_id: int, token: str) -> str:

@@ -3,8 +3,8 @@ that streams its replies at a fixed token rate (default 200 sessions, 50 tokens/
 
 Figures:
 - first-delta latency beyond the model's own: (user.message → first text.delta) minus
-  the model's own time to its first token, measured before the run by a plain HTTP
-  client, one request at a time (the median of 20). A burst of as many requests as
+  the model's own time to its first token, measured before the run by a bare HTTP
+  client, one request at a time (the median of 10). A burst of as many requests as
   sessions would measure the scripted server's own queueing, which the run's spread-out
   requests do not meet, and subtracting it would flatter the figure;
 - delivery lag of deltas: arrival of each delta minus when the model sent the last token
@@ -28,10 +28,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-import httpx
 import websockets
 
-from tutor_common import make_sessions, prepare, scripted_llm, summary, tutor_servers, ws_url
+from tutor_common import cpu_seconds, make_sessions, model_latency, prepare, scripted_llm, summary, tutor_servers, ws_url
 
 QUESTION = "How does light reach the chloroplast?"
 
@@ -42,22 +41,6 @@ class Figures:
     lag: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     turns: int = 0
-
-
-async def model_first_token(llm_url: str, samples: int = 20) -> float:
-    """The scripted model's own time to its first content token, one request at a time,
-    read with a plain HTTP client: the median."""
-    body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
-    times: list[float] = []
-    async with httpx.AsyncClient(timeout=60) as client:
-        for _ in range(samples):
-            started = time.perf_counter()
-            async with client.stream("POST", f"{llm_url}/chat/completions", json=body) as response:
-                async for line in response.aiter_lines():
-                    if '"content": "' in line and '"content": ""' not in line:
-                        times.append(time.perf_counter() - started)
-                        break
-    return sorted(times)[len(times) // 2]
 
 
 async def learner(url: str, turns: int, think: float, own_first: float, interval: float, figures: Figures) -> None:
@@ -110,8 +93,8 @@ def main() -> None:
     sessions = make_sessions(args.sessions, learners=args.sessions, chat_only=args.chat_only)
     interval = 1.0 / args.tokens_per_second
     figures = Figures()
-    with scripted_llm(args.tokens_per_second) as llm_url, tutor_servers(env, llm_url, args.servers) as (urls, _):
-        own_first = asyncio.run(model_first_token(llm_url))
+    with scripted_llm(args.tokens_per_second) as llm_url, tutor_servers(env, llm_url, args.servers) as (urls, pids):
+        own_first, _ = asyncio.run(model_latency(llm_url, QUESTION, samples=10))
 
         async def run_all() -> float:
             started = time.perf_counter()
@@ -119,7 +102,9 @@ def main() -> None:
                                            own_first, interval, figures) for i, (sid, token) in enumerate(sessions)))
             return time.perf_counter() - started
 
+        cpu_before = cpu_seconds(pids)
         elapsed = asyncio.run(run_all())
+        server_cpu = cpu_seconds(pids) - cpu_before
     print(f"tutor_concurrency: {args.sessions} sessions x {args.turns} turns, think {args.think:g} s, "
           f"model at {args.tokens_per_second:g} "
           f"tokens/s (own first token {own_first * 1000:.1f} ms), {args.servers} Daphne process(es), "
@@ -127,7 +112,9 @@ def main() -> None:
           f"database {env['DATABASE_URL'].split('@')[-1]}, wall {elapsed:.1f} s")
     print(summary("first text.delta beyond the model's own", figures.first_delta))
     print(summary("delivery lag of deltas                 ", figures.lag))
-    print(f"turns completed: {figures.turns}  errors: {len(figures.errors)}")
+    print(f"turns completed: {figures.turns}  errors: {len(figures.errors)}  "
+          f"server CPU {server_cpu:.1f} s ({1000 * server_cpu / max(figures.turns, 1):.1f} ms per turn, "
+          f"connects included; {server_cpu / elapsed:.2f} cores)")
     for error in sorted(set(figures.errors))[:10]:
         print("  error:", error)
     sys.exit(1 if figures.errors else 0)

@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from api_load import cpu_seconds  # noqa: E402
 from tests.support.servers import free_port, wait_for_port  # noqa: E402
 
 NODE_SERVER = ROOT / "bench" / "node" / "node_modules" / "y-websocket" / "bin" / "server.js"
@@ -48,16 +49,6 @@ class Target:
     name: str
     room_urls: list[list[str]]  # per round: clients are spread over these, round robin
     pids: list[int]  # the server processes, whose CPU time is reported
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
 
 
 # --- clients (run in worker processes) -----------------------------------------------
