@@ -5,10 +5,16 @@ Ranking uses the folder's inverted index held in memory (agents_app.lexical_inde
 from the stored term counts) and, with embeddings, the stored vectors; text is fetched
 for the best k only. Works the same on SQLite and PostgreSQL since ranking happens here,
 with agents_app.retrieval's maths.
+
+The tutor asks on every turn, so best_passages reads the passages through a small
+per-process cache: a chunk's text never changes (reprocessing a document makes new
+rows), so a cached passage is never stale, and a deleted one is no longer ranked.
 """
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
@@ -29,6 +35,7 @@ logger = logging.getLogger(__name__)
 QUOTE_CHARS = 400
 RRF_K = 60  # the customary constant of reciprocal rank fusion
 VECTOR_CANDIDATES = 50
+CACHED_PASSAGES = 4096  # per process: a few MB of text
 
 
 @dataclass(frozen=True)
@@ -44,16 +51,43 @@ class Hit:
 
 
 def search_folder(folder_id: int, query: str, k: int = 5) -> list[Hit]:
-    """The best k passages of the folder's ready documents: BM25, fused with embedding
-    similarity when an embedding model is configured."""
+    """The best k passages of the folder's ready documents, with their scores and document
+    names: BM25, fused with embedding similarity when an embedding model is configured."""
+    best = _ranking(folder_id, query)[:k]
+    chunks = Chunk.objects.passages().select_related("document").in_bulk([pk for _, pk in best])
+    return [_hit(chunks[pk], score) for score, pk in best if pk in chunks]
+
+
+def best_passages(folder_id: int, query: str, k: int) -> list[ChunkRef]:
+    """The passages search_folder finds, in its order, read through the passage cache."""
+    return _passages([pk for _, pk in _ranking(folder_id, query)[:k]])
+
+
+def _ranking(folder_id: int, query: str) -> list[tuple[float, int]]:
     ready = Chunk.objects.filter(document__folder_id=folder_id, document__status=Document.Status.READY)
     ranking = _lexical(folder_id, ready, query)
     semantic = _semantic(ready, query)
-    if semantic:
-        ranking = _fuse([ranking, semantic])
-    best = ranking[:k]
-    chunks = Chunk.objects.passages().select_related("document").in_bulk([pk for _, pk in best])
-    return [_hit(chunks[pk], score) for score, pk in best]
+    return _fuse([ranking, semantic]) if semantic else ranking
+
+
+_cache: OrderedDict[int, ChunkRef] = OrderedDict()
+_lock = threading.Lock()  # searches run in several database threads at once
+
+
+def _passages(ids: list[int]) -> list[ChunkRef]:
+    with _lock:
+        found = {pk: _cache[pk] for pk in ids if pk in _cache}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        found.update((pk, chunk_ref(row)) for pk, row in Chunk.objects.passages().in_bulk(missing).items())
+    with _lock:
+        for pk in ids:
+            if pk in found:
+                _cache[pk] = found[pk]
+                _cache.move_to_end(pk)
+        while len(_cache) > CACHED_PASSAGES:
+            _cache.popitem(last=False)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _lexical(folder_id: int, ready: QuerySet[Chunk], query: str) -> list[tuple[float, int]]:

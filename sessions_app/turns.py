@@ -19,7 +19,7 @@ from agents_app import pipeline, policy, schemas
 from agents_app.agents import planner, quiz, teacher
 from agents_app.errors import AgentError
 from agents_app.runs import CallContext
-from agents_app.search import search_folder
+from agents_app.search import best_passages
 from agents_app.schemas import ChunkRef, TextDelta, TurnCompleted, TurnFailed
 from agents_app.wiring import get_gateway
 from boards_app.reading import summary_text
@@ -37,7 +37,7 @@ from whiteboard_app.tools import board_tools
 logger = logging.getLogger(__name__)
 
 R = TypeVar("R")
-COALESCE_SECONDS = 0.04  # text deltas are batched over this window; the first goes out at once
+COALESCE_SECONDS = 0.08  # text deltas are batched over this window; the first goes out at once
 PASSAGES = 4
 db = events.db
 
@@ -75,8 +75,7 @@ def teaching_material(session: TutorSession, query: str, *, on_board: bool) -> M
 
     Ranked over the stored index (term counts, not every chunk's text); with no match the
     folder's first passages stand in."""
-    passages = [hit.chunk for hit in search_folder(session.folder_id, query, k=PASSAGES)] \
-        or pipeline.folder_chunks(session.folder_id, PASSAGES)
+    passages = best_passages(session.folder_id, query, PASSAGES) or pipeline.folder_chunks(session.folder_id, PASSAGES)
     return passages, summary_text(session) if on_board else ""
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agents_app import lexical_index
 from agents_app.lexical_index import FolderIndex
-from agents_app.search import search_folder
+from agents_app.search import best_passages, search_folder
 from agents_app.text import terms
 from sessions_app import actions
 from sessions_app.models import Chunk, Document
@@ -77,3 +79,18 @@ def test_the_cache_drops_the_least_recently_used_folder_past_its_bound(learner, 
     # Six postings a folder: the two most recent fit the bound exactly, older ones (any test's) went.
     assert cached == {folders[1].pk, folders[2].pk}
     assert sum(entry.size for _, entry in lexical_index._cache.values()) <= 12
+
+
+def test_the_tutors_passages_are_searchs_and_come_from_the_cache_once_read(learner):
+    folder = actions.create_folder(learner, name="Plants")
+    document = add_document(folder, "a.md", ["Chlorophyll absorbs light.", "Leaves hold chlorophyll and light.",
+                                               "Roots take up water."])
+    query = "chlorophyll light"
+    expected = [h.chunk for h in search_folder(folder.pk, query, k=2)]
+    assert best_passages(folder.pk, query, 2) == expected
+    with CaptureQueriesContext(connection) as read:
+        assert best_passages(folder.pk, query, 2) == expected
+    assert not any('"text"' in q["sql"] for q in read.captured_queries)  # the ranking's freshness check only
+
+    Chunk.objects.filter(document=document, order=0).delete()
+    assert [c.text for c in best_passages(folder.pk, query, 2)] == ["Leaves hold chlorophyll and light."]
