@@ -6,6 +6,12 @@ and notices when a client hangs up. With no step queued it either answers 500 (t
 when given a token rate, streams a generated reply at that rate (benchmarks):
 
     python -m agents_app.scripted_llm --port 8765 --tokens-per-second 40
+
+With --timing-log FILE, each streamed request whose last user message carries a marker
+`[turn NAME]` adds a line `NAME received first_token` to FILE: when the request was read
+and when its first content token was written (time.monotonic(), which every process of
+the machine shares). A benchmark subtracts the model's own time per request from what
+its clients saw.
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 408: "Request Timeou
 # Shorter pauses between chunks are not kept: a timed wait costs more than that itself, so an
 # "instant" model (say 100,000 tokens/s) would be measured as slow as a few thousand.
 MIN_CHUNK_DELAY = 0.001
+TURN_MARKER = re.compile(r"\[turn ([\w.-]+)\]")
 
 
 @dataclass
@@ -84,9 +91,10 @@ class RecordedRequest:
 
 class ScriptedLLM:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, tokens_per_second: float | None = None,
-                 json_schema_supported: bool = True) -> None:
+                 json_schema_supported: bool = True, timing_log: str | None = None) -> None:
         self.host, self.port = host, port
         self.tokens_per_second = tokens_per_second
+        self.timing_log = open(timing_log, "a", buffering=1) if timing_log else None
         self.json_schema_supported = json_schema_supported
         self.requests: list[RecordedRequest] = []
         self.disconnects = 0
@@ -143,6 +151,8 @@ class ScriptedLLM:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._loop.close()
+        if self.timing_log is not None:
+            self.timing_log.close()
 
     async def serve_forever(self) -> None:
         await self._bind()
@@ -184,7 +194,7 @@ class ScriptedLLM:
             if generation == self._generation:
                 self.requests.append(request)
         if request.method == "POST" and request.path.endswith("/chat/completions"):
-            return await self._chat(request.body, reader, writer, generation)
+            return await self._chat(request.body, reader, writer, generation, received=time.monotonic())
         if request.method == "POST" and request.path.endswith("/embeddings"):
             await _send_json(writer, 200, _embeddings(request.body))
             return True
@@ -192,7 +202,7 @@ class ScriptedLLM:
         return True
 
     async def _chat(self, body: dict[str, Any], reader: asyncio.StreamReader,
-                    writer: asyncio.StreamWriter, generation: int) -> bool:
+                    writer: asyncio.StreamWriter, generation: int, *, received: float) -> bool:
         step = self._next_step(body)
         if step.status != 200:
             await _send_json(writer, step.status, _error_body(step.text, "scripted"), step.headers)
@@ -202,7 +212,7 @@ class ScriptedLLM:
                 return False
             await _send_json(writer, 200, _completion(body, step))
             return True
-        return await self._stream(body, step, reader, writer, generation)
+        return await self._stream(body, step, reader, writer, generation, received=received)
 
     def _next_step(self, body: dict[str, Any]) -> Step:
         schema_asked = (body.get("response_format") or {}).get("type") == "json_schema"
@@ -216,23 +226,35 @@ class ScriptedLLM:
         return Step(status=500, text="scripted server: no step left for this request")
 
     async def _stream(self, body: dict[str, Any], step: Step, reader: asyncio.StreamReader,
-                      writer: asyncio.StreamWriter, generation: int) -> bool:
+                      writer: asyncio.StreamWriter, generation: int, *, received: float) -> bool:
         # Chunked, so the connection stays open for the next request as with real model
         # servers (a new connection per turn would be measured as the tutor's own overhead).
         writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
                      b"cache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n")
         events = _stream_events(body, step)
+        marker = self._marker(body)
         for index, event in enumerate(events):
             if step.stall_after is not None and index == step.stall_after + 1:
                 await self._pause(reader, step.stall_seconds, generation)
                 return False
             writer.write(_chunk(f"data: {json.dumps(event)}\n\n".encode()))
             await writer.drain()
+            if marker and _has_content(event):
+                self.timing_log.write(f"{marker} {received:.6f} {time.monotonic():.6f}\n")
+                marker = None
             if step.chunk_delay >= MIN_CHUNK_DELAY and await self._pause(reader, step.chunk_delay, generation):
                 return False
         writer.write(_chunk(b"data: [DONE]\n\n") + _chunk(b""))  # the empty chunk ends the body
         await writer.drain()
         return True
+
+    def _marker(self, body: dict[str, Any]) -> str | None:
+        """The turn marker of the last user message, when timings are logged."""
+        if self.timing_log is None:
+            return None
+        last = next((m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {})
+        found = TURN_MARKER.search(str(last.get("content") or ""))
+        return found.group(1) if found else None
 
     async def _pause(self, reader: asyncio.StreamReader, seconds: float, generation: int) -> bool:
         """Wait, watching the socket; True if the client hung up meanwhile."""
@@ -329,6 +351,10 @@ def _stream_events(body: dict[str, Any], step: Step) -> list[dict[str, Any]]:
     return events
 
 
+def _has_content(event: dict[str, Any]) -> bool:
+    return any((choice.get("delta") or {}).get("content") for choice in event.get("choices") or ())
+
+
 def _generated_reply(body: dict[str, Any]) -> str:
     """A deterministic teacher-like reply built from the last user message (benchmark mode)."""
     last = next((m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {})
@@ -361,8 +387,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--tokens-per-second", type=float, default=40.0)
+    parser.add_argument("--timing-log", help="append each marked turn's request and first-token times here")
     args = parser.parse_args()
-    server = ScriptedLLM(args.host, args.port, tokens_per_second=args.tokens_per_second)
+    server = ScriptedLLM(args.host, args.port, tokens_per_second=args.tokens_per_second, timing_log=args.timing_log)
     print(f"scripted LLM on http://{args.host}:{args.port}/v1 at {args.tokens_per_second:g} tokens/s", flush=True)
     try:
         asyncio.run(server.serve_forever())

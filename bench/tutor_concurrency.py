@@ -6,15 +6,16 @@ open, say hello and get a pong is printed), then the sessions take their turns, 
 at random moments over the first second plus one think time; a learner waits a think
 time (random, around --think) between a reply and the next message.
 
-Figures:
+Figures, each turn's message marked `[turn NAME]` so the scripted model logs its own
+times for it (when it read the request, when it wrote the first token; the machine's
+monotonic clock, shared by every process):
 - first-delta latency beyond the model's own: (user.message → first text.delta) minus
-  the model's own time to its first token, measured before the run by a bare HTTP
-  client, one request at a time (the median of 10). A burst of as many requests as
-  sessions would measure the scripted server's own queueing, which the run's spread-out
-  requests do not meet, and subtracting it would flatter the figure;
-- delivery lag of deltas: arrival of each delta minus when the model sent the last token
-  it contains (request start + the model's own first-token time + one token interval per
-  later token); it includes the deliberate coalescing window (40 ms);
+  the model's own time for that request (request read → first token written). Under
+  load the scripted model (one Python process) queues too; that time is the model's,
+  as a real model's varies, and is printed on its own line;
+- delivery lag of deltas: arrival of each delta minus when the model wrote the last token
+  it contains (its first token's time + one token interval per later token); it
+  includes the deliberate coalescing window (40 ms);
 - errors: error frames, failed turns, timeouts and dropped connections;
 - the Daphne processes' CPU time over the turns, per turn.
 
@@ -27,28 +28,36 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import websockets
 
-from tutor_common import cpu_seconds, make_sessions, model_latency, prepare, scripted_llm, summary, tutor_servers, ws_url
+from tutor_common import cpu_seconds, make_sessions, prepare, scripted_llm, summary, tutor_servers, ws_url
 
 QUESTION = "How does light reach the chloroplast?"
 CONNECT_SPREAD = 2.0  # seconds over which the sessions open their sockets
 
 
 @dataclass
+class Turn:
+    sent: float  # time.monotonic() when the message went out
+    deltas: list[tuple[float, int]] = field(default_factory=list)  # (arrival, words received so far)
+
+
+@dataclass
 class Figures:
     connect: list[float] = field(default_factory=list)
-    first_delta: list[float] = field(default_factory=list)
-    lag: list[float] = field(default_factory=list)
+    turns: dict[str, Turn] = field(default_factory=dict)  # by marker
     errors: list[str] = field(default_factory=list)
-    turns: int = 0
+    completed: int = 0
 
 
 async def join(url: str, figures: Figures) -> websockets.ClientConnection | None:
@@ -68,40 +77,44 @@ async def join(url: str, figures: Figures) -> websockets.ClientConnection | None
     return ws
 
 
-async def learner(ws: websockets.ClientConnection, turns: int, think: float, own_first: float, interval: float,
-                  figures: Figures) -> None:
+async def learner(ws: websockets.ClientConnection, name: str, turns: int, think: float, figures: Figures) -> None:
     await asyncio.sleep(random.uniform(0, 1.0 + think))  # sessions start their first turns at different times
     try:
         for n in range(turns):
             if n:
                 await asyncio.sleep(random.uniform(0.5, 1.5) * think)  # reading the reply, typing the next
-            await one_turn(ws, n, own_first, interval, figures)
+            await one_turn(ws, f"{name}-{n}", figures)
     except (OSError, websockets.WebSocketException, asyncio.TimeoutError) as exc:
         figures.errors.append(f"connection: {type(exc).__name__}: {exc}")
     finally:
         await ws.close()
 
 
-async def one_turn(ws, n: int, own_first: float, interval: float, figures: Figures) -> None:
-    started = time.perf_counter()
-    await ws.send(json.dumps({"type": "user.message", "client_id": f"c{n}", "text": QUESTION}))
-    tokens = 0
+async def one_turn(ws: websockets.ClientConnection, marker: str, figures: Figures) -> None:
+    turn = figures.turns[marker] = Turn(sent=time.monotonic())
+    await ws.send(json.dumps({"type": "user.message", "client_id": marker, "text": f"{QUESTION} [turn {marker}]"}))
+    words = 0
     while True:
         event = json.loads(await asyncio.wait_for(ws.recv(), 60))
-        now = time.perf_counter()
         if event["type"] == "text.delta":
-            if tokens == 0:
-                figures.first_delta.append((now - started - own_first) * 1000)
-            tokens += len(re.findall(r"\S+", event["text"]))
-            sent_by_model = started + own_first + (tokens - 1) * interval
-            figures.lag.append((now - sent_by_model) * 1000)
+            words += len(re.findall(r"\S+", event["text"]))
+            turn.deltas.append((time.monotonic(), words))
         elif event["type"] == "error":
             figures.errors.append(f"error frame: {event['code']}")
         elif event["type"] == "turn.completed":
-            figures.turns += 1
+            figures.completed += 1
             if event["status"] != "complete":
                 figures.errors.append(f"turn {event['status']}")
             return
+
+
+def model_times(log: Path) -> dict[str, tuple[float, float]]:
+    """marker -> (request read, first token written), as the scripted model logged them."""
+    times = {}
+    for line in log.read_text().splitlines():
+        marker, received, first = line.split()
+        times[marker] = (float(received), float(first))
+    return times
 
 
 def main() -> None:
@@ -117,10 +130,14 @@ def main() -> None:
     args = parser.parse_args()
     env = prepare()
     sessions = make_sessions(args.sessions, learners=args.sessions, chat_only=args.chat_only)
+    # The client process holds Django and the whole app too: without this, its full garbage
+    # collections (100-200 ms) would stall reading the sockets and show as server latency.
+    gc.freeze()
     interval = 1.0 / args.tokens_per_second
     figures = Figures()
-    with scripted_llm(args.tokens_per_second) as llm_url, tutor_servers(env, llm_url, args.servers) as (urls, pids):
-        own_first, _ = asyncio.run(model_latency(llm_url, QUESTION, samples=10))
+    timing_log = Path(tempfile.mkdtemp(prefix="tutor-bench-")) / "model-times.log"
+    with scripted_llm(args.tokens_per_second, timing_log) as llm_url, \
+            tutor_servers(env, llm_url, args.servers) as (urls, pids):
 
         async def run_all() -> tuple[float, float]:
             """Every session connects first, then they all take their turns: turn latencies
@@ -129,21 +146,31 @@ def main() -> None:
                                              for i, (sid, token) in enumerate(sessions)))
             cpu_before = cpu_seconds(pids)
             started = time.perf_counter()
-            await asyncio.gather(*(learner(ws, args.turns, args.think, own_first, interval, figures)
-                                   for ws in sockets if ws is not None))
+            await asyncio.gather(*(learner(ws, f"s{i}", args.turns, args.think, figures)
+                                   for i, ws in enumerate(sockets) if ws is not None))
             return time.perf_counter() - started, cpu_seconds(pids) - cpu_before
 
         elapsed, server_cpu = asyncio.run(run_all())
+    model = model_times(timing_log)
+    own, beyond, lag = [], [], []
+    for marker, turn in figures.turns.items():
+        if marker not in model or not turn.deltas:
+            figures.errors.append(f"turn {marker}: no first token logged by the model or no delta received")
+            continue
+        received, first_token = model[marker]
+        own.append((first_token - received) * 1000)
+        beyond.append((turn.deltas[0][0] - turn.sent - (first_token - received)) * 1000)
+        lag.extend((arrival - first_token - (words - 1) * interval) * 1000 for arrival, words in turn.deltas)
     print(f"tutor_concurrency: {args.sessions} sessions x {args.turns} turns, think {args.think:g} s, "
-          f"model at {args.tokens_per_second:g} "
-          f"tokens/s (own first token {own_first * 1000:.1f} ms), {args.servers} Daphne process(es), "
+          f"model at {args.tokens_per_second:g} tokens/s, {args.servers} Daphne process(es), "
           f"{'chat only' if args.chat_only else 'chat and whiteboard'}, "
           f"database {env['DATABASE_URL'].split('@')[-1]}, wall {elapsed:.1f} s")
     print(summary("connect (open, hello, ping answered)    ", figures.connect))
-    print(summary("first text.delta beyond the model's own", figures.first_delta))
-    print(summary("delivery lag of deltas                 ", figures.lag))
-    print(f"turns completed: {figures.turns}  errors: {len(figures.errors)}  "
-          f"server CPU over the turns {server_cpu:.1f} s ({1000 * server_cpu / max(figures.turns, 1):.1f} ms per turn, "
+    print(summary("the model's own time to its first token ", own))
+    print(summary("first text.delta beyond the model's own", beyond))
+    print(summary("delivery lag of deltas                 ", lag))
+    print(f"turns completed: {figures.completed}  errors: {len(figures.errors)}  server CPU over the turns "
+          f"{server_cpu:.1f} s ({1000 * server_cpu / max(figures.completed, 1):.1f} ms per turn, "
           f"{server_cpu / elapsed:.2f} cores)")
     for error in sorted(set(figures.errors))[:10]:
         print("  error:", error)

@@ -50,3 +50,26 @@ def test_benchmark_mode_generates_replies_at_the_token_rate():
         assert "inertia" in text and elapsed >= len(chunks) / 200 * 0.8
     finally:
         server.stop()
+
+
+def test_benchmark_mode_logs_each_marked_turns_own_times(tmp_path):
+    log = tmp_path / "times.log"
+    server = ScriptedLLM(tokens_per_second=50, timing_log=str(log)).start()
+    try:
+        client = openai.OpenAI(api_key="k", base_url=server.base_url, max_retries=0)
+        before = time.monotonic()
+        stream = client.chat.completions.create(model="m", stream=True, messages=[
+            {"role": "user", "content": "an earlier question [turn s1-0]"},
+            {"role": "assistant", "content": "an answer"},
+            {"role": "user", "content": "How do leaves use light? [turn s1-1]"},
+        ])
+        assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        unmarked = client.chat.completions.create(model="m", stream=True, messages=[{"role": "user", "content": "x"}])
+        assert list(unmarked)
+    finally:
+        server.stop()
+    [line] = log.read_text().splitlines()  # the marked request only, once
+    marker, received, first = line.split()
+    assert marker == "s1-1"
+    # The first token follows the request by one token interval (20 ms at 50 tokens/s).
+    assert before <= float(received) and float(first) - float(received) >= 0.019
