@@ -51,6 +51,7 @@ class Step:
     chunk_delay: float = 0.0
     stall_after: int | None = None
     stall_seconds: float = 30.0
+    drop_after: int | None = None  # streamed: hang up after this many content chunks
 
     def stream_chunks(self) -> list[str]:
         if self.chunks is not None:
@@ -237,6 +238,8 @@ class ScriptedLLM:
             if step.stall_after is not None and index == step.stall_after + 1:
                 await self._pause(reader, step.stall_seconds, generation)
                 return False
+            if step.drop_after is not None and index == step.drop_after + 1:
+                return False  # the connection closes with the body unfinished
             writer.write(_chunk(f"data: {json.dumps(event)}\n\n".encode()))
             await writer.drain()
             if marker and _has_content(event):

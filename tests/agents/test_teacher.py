@@ -98,6 +98,16 @@ def test_it_keeps_the_partial_text_when_the_stream_stalls_and_does_not_retry(llm
     assert recorder.runs[-1].status == "timeout"
 
 
+def test_it_keeps_the_partial_text_when_the_model_hangs_up_mid_answer_and_does_not_retry(gateway, llm, recorder):
+    llm.script(Step(chunks=["Inertia ", "is ", "the "], drop_after=2), Step(text="never sent"))
+    events = run(collect(teach(gateway, CTX, REQUEST)))
+    failed = events[-1]
+    assert isinstance(failed, TurnFailed) and failed.code == "llm_stream_broken" and failed.retryable
+    assert failed.partial_text == text_of(events) == "Inertia is "
+    assert len(llm.chat_requests()) == 1
+    assert recorder.runs[-1].status == "error"
+
+
 def test_cancelling_a_turn_closes_the_upstream_stream(gateway, llm, recorder):
     llm.script(Step(text=" ".join(["word"] * 200), chunk_delay=0.05))
 
