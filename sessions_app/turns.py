@@ -37,7 +37,7 @@ from whiteboard_app.tools import board_tools
 logger = logging.getLogger(__name__)
 
 R = TypeVar("R")
-COALESCE_SECONDS = 0.08  # text deltas are batched over this window; the first goes out at once
+COALESCE_SECONDS = 0.04  # text deltas are batched over this window; the first goes out at once
 PASSAGES = 4
 db = events.db
 
