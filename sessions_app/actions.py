@@ -198,15 +198,19 @@ def finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, k
 
 def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, kind: str, status: str, text: str,
                  citations: list[dict], content: dict, before: list[tuple[str, dict]]) -> Message:
-    message = _add_message(session, role=Message.Role.TUTOR, kind=kind, status=status, turn_id=turn_id, text=text,
-                           citations=citations, payload=content)
+    announced = [*before, ("turn.completed", {
+        "turn_id": turn_id, "status": status, "kind": kind, "content": {**content, "text": text},
+        "citations": citations,
+    })]
+    # One counter update numbers the tutor's message and the events together.
+    counters = events.bump_counters(session.pk, messages=1, events=len(announced))
+    message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.TUTOR,
+                                     kind=kind, status=status, turn_id=turn_id, text=text, citations=citations,
+                                     payload=content)
     TutorSession.objects.filter(pk=session.pk).update(
         context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now()
     )
-    events.record(session.pk, [*before, ("turn.completed", {
-        "turn_id": turn_id, "status": status, "kind": kind, "content": {**content, "text": text},
-        "citations": citations,
-    })])
+    events.record(session.pk, announced, bumped=counters)
     return message
 
 
