@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -69,14 +70,16 @@ def _mastery_figures(start: datetime, end: datetime) -> dict:
     end: P(known) at the day's end minus at its start."""
     practised = {concept_key(a) for a in concept_answers().filter(created_at__gte=start, created_at__lt=end)}
     learners = {learner_id for learner_id, _, _ in practised}
-    history: dict[ConceptKey, list[Answer]] = defaultdict(list)
-    for answer in concept_answers().filter(learner_id__in=learners, created_at__lt=end):
+    concepts = {concept for _, _, concept in practised}
+    history: dict[ConceptKey, list[Any]] = defaultdict(list)
+    for answer in concept_answers().filter(learner_id__in=learners, question__concept__in=concepts,
+                                           created_at__lt=end):
         if (key := concept_key(answer)) in practised:
             history[key].append(answer)
     all_params = _bkt_params(learners)
     gained, mastered = 0.0, 0
     for key, answers in history.items():
-        params = all_params.get(key, bkt.DEFAULT_BKT)
+        params = all_params.get(key) or ConceptMastery().bkt_params  # as update_mastery would start it
         earlier = [a for a in answers if a.created_at < start]  # answers are in time order
         before = _replay(params.prior, earlier, params)
         after = _replay(before, answers[len(earlier):], params)
@@ -86,12 +89,12 @@ def _mastery_figures(start: datetime, end: datetime) -> dict:
 
 
 def _bkt_params(learners: set[int]) -> dict[ConceptKey, bkt.BKTParams]:
-    """The parameters each concept's mastery row uses; a concept without a row uses the defaults."""
+    """The parameters each concept's mastery row uses."""
     rows = ConceptMastery.objects.filter(learner_id__in=learners)
     return {(r.learner_id, r.folder_id, r.concept): r.bkt_params for r in rows}
 
 
-def _replay(p_known: float, answers: list[Answer], params: bkt.BKTParams) -> float:
+def _replay(p_known: float, answers: list[Any], params: bkt.BKTParams) -> float:
     for answer in answers:
         p_known = bkt.update(p_known, answer.correct, params)
     return p_known

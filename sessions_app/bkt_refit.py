@@ -17,7 +17,7 @@ MAX_SEQUENCES = 200  # the most recent learners' sequences per concept: bounds t
 def answer_sequences() -> dict[str, list[list[bool]]]:
     """Per concept name, each learner's answers (per folder) in time order, the newest last."""
     by_concept: dict[str, dict[ConceptKey, list[bool]]] = defaultdict(dict)
-    for answer in concept_answers():
+    for answer in concept_answers().iterator(chunk_size=2000):
         key = concept_key(answer)
         by_concept[key[2]].setdefault(key, []).append(answer.correct)
     return {concept: list(sequences.values()) for concept, sequences in by_concept.items()}
