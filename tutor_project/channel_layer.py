@@ -70,7 +70,7 @@ class LocalChannelLayer(InMemoryChannelLayer):
         assert isinstance(message, dict), "Message is not a dict"
         self.require_valid_group_name(group)
         self._clean_expired()
-        for channel in list(self.groups.get(group, ())):
+        for channel in self.groups.get(group, ()):
             try:
                 self._put(channel, message)
             except ChannelFull:

@@ -61,11 +61,16 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -
 
 def read_metric(base_url: str, sample: str) -> float:
     """One sample of a server's /metrics, e.g. 'tutor_turns_running' or
-    'tutor_websocket_connections{socket="tutor"}'; 0 when absent (a labelled one appears
-    on first use)."""
-    for line in httpx.get(f"{base_url}/metrics", timeout=5).text.splitlines():
+    'tutor_websocket_connections{socket="tutor"}'; 0 for a labelled sample not used yet
+    (it appears on first use). A metric the server does not have at all raises, so a
+    misspelt name cannot read as zero."""
+    text = httpx.get(f"{base_url}/metrics", timeout=5).text
+    for line in text.splitlines():
         if line.startswith(f"{sample} "):
             return float(line.rsplit(" ", 1)[1])
+    name = sample.split("{")[0].removesuffix("_total")
+    if f"# TYPE {name} " not in text:
+        raise KeyError(f"the server has no metric {sample!r}")
     return 0.0
 
 
