@@ -67,6 +67,21 @@ def test_mastery_gained_replays_the_answers_as_the_learner_saw_them(learner):
     assert analytics.rollup_day(DAY - timedelta(days=1)).mastery_gained == pytest.approx(lenses[0] - 0.2, abs=1e-3)
 
 
+def test_a_concept_counts_as_mastered_on_the_day_it_crosses_the_threshold(learner):
+    session = session_started(learner, at(DAY - timedelta(days=1), 8))
+    answer(session, "lenses", True, at(DAY - timedelta(days=1), 9))  # practised, far from mastered
+    answer(session, "lenses", True, at(DAY, 9))
+    hour = 10
+    while ConceptMastery.objects.get(concept="lenses").p_known < 0.95:
+        answer(session, "lenses", True, at(DAY, hour))
+        hour += 1
+    answer(session, "mirrors", True, at(DAY, 20))  # practised that day, not mastered
+    assert analytics.rollup_day(DAY).concepts_mastered == 1
+    assert analytics.rollup_day(DAY - timedelta(days=1)).concepts_mastered == 0
+    answer(session, "lenses", True, at(DAY + timedelta(days=1), 9))  # already mastered: not again
+    assert analytics.rollup_day(DAY + timedelta(days=1)).concepts_mastered == 0
+
+
 def test_per_agent_calls_tokens_cost_and_latency_percentiles(db):
     for latency in range(10, 201, 10):  # 20 model calls: 10 … 200 ms
         run("teacher", at(DAY, 12), latency_ms=latency, tokens=(100, 20), cost="0.001")
