@@ -98,16 +98,26 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
         process.wait()
 
 
-@contextmanager
-def daphne(application: str = "tutor_project.asgi:application", **env: str) -> Iterator[str]:
-    """A Daphne process serving `application`; yields its base URL (http://127.0.0.1:PORT)."""
-    port = free_port()
+def start_daphne(application: str, port: int, **env: str) -> subprocess.Popen:
+    """A Daphne process serving `application` on `port`, once it accepts connections."""
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application],
         cwd=ROOT, env=child_env(**env), stdout=subprocess.DEVNULL, stderr=server_log(),
     )
     try:
         wait_for_port(port, process)
+    except BaseException:
+        stop(process)
+        raise
+    return process
+
+
+@contextmanager
+def daphne(application: str = "tutor_project.asgi:application", **env: str) -> Iterator[str]:
+    """A Daphne process serving `application`; yields its base URL (http://127.0.0.1:PORT)."""
+    port = free_port()
+    process = start_daphne(application, port, **env)
+    try:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)

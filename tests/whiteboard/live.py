@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 
-from tests.support.servers import (
-    ROOT, child_env, free_port, read_metric, server_log, stop, wait_for_port, wait_until_zero,
-)
+from tests.support.servers import free_port, read_metric, start_daphne, stop, wait_until_zero
 
 APP = "tests.whiteboard.asgi_app:application"
 
@@ -27,12 +24,7 @@ class WhiteboardServer:
         return f"{self.base}{session_id}/?token={token}"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), APP],
-            cwd=ROOT, env=child_env(**self.env), stdout=subprocess.DEVNULL,
-            stderr=server_log(),
-        )
-        wait_for_port(self.port, self.process)
+        self.process = start_daphne(APP, self.port, **self.env)  # the same port again after a restart
 
     @property
     def http(self) -> str:
