@@ -113,14 +113,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer, cache, broker ------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # channels_redis waits for messages with a 5 s blocking pop; redis-py 8's default
+    # 5 s read timeout cut those waits short, killing every consumer idle that long.
+    _redis_hosts = [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}]
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # channels_redis waits for messages with a 5 s blocking pop; redis-py 8's default
-            # 5 s read timeout cut those waits short, killing every consumer idle that long.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
-                       "capacity": 1000, "expiry": 30},
-        }
+            "CONFIG": {"hosts": _redis_hosts, "capacity": 1000, "expiry": 30},
+        },
+        # Whiteboard rooms relay updates between processes over pub/sub (whiteboard_app.relay).
+        "whiteboard": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": _redis_hosts}},
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
