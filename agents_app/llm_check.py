@@ -12,7 +12,7 @@ from agents_app.gateway import LLMGateway
 from agents_app.models import AgentConfig
 from agents_app.registry import agent_names
 from agents_app.runs import AgentSettings, CallContext
-from agents_app.wiring import agent_models, build_gateway
+from agents_app.wiring import build_gateway, config_provider
 
 PROBE_AGENT = "check_llm"
 PROBE_MESSAGES = [{"role": "user", "content": "Reply with the single word OK."}]
@@ -44,11 +44,11 @@ def agent_lines() -> list[AgentLine]:
     """Every registered agent (and any other AgentConfig row), with the model it calls; missing
     rows are not created (the gateway creates them with the defaults on a first call)."""
     rows = {row.agent: row for row in AgentConfig.objects.all()}
-    defaults = agent_models()
+    provider = config_provider()  # the gateway's own rule for which model an agent calls
     lines = []
     for name in sorted({*agent_names(), *rows}):
         row = rows.get(name)
-        model = (row.model if row else "") or defaults.get(name, settings.LLM_DEFAULT_MODEL)
+        model = provider.model_for(name, row.model if row else "")
         lines.append(AgentLine(name, model, row.enabled if row else True, row is not None))
     return lines
 

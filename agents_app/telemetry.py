@@ -60,10 +60,13 @@ class DjangoConfigProvider:
         self.rows: dict[str, tuple[float, AgentConfig]] = {}  # agent -> (expiry, row)
         _providers.add(self)
 
+    def model_for(self, agent: str, configured: str = "") -> str:
+        """The model an agent calls: its AgentConfig row's, else its kind's default."""
+        return configured or self.agent_models.get(agent, self.default_model)
+
     async def get(self, agent: str) -> AgentSettings:
         row = await self._row(agent)
-        default = self.agent_models.get(agent, self.default_model)
-        return AgentSettings(agent=agent, model=row.model or default, temperature=row.temperature,
+        return AgentSettings(agent=agent, model=self.model_for(agent, row.model), temperature=row.temperature,
                              max_tokens=row.max_tokens, prompt_version=row.prompt_version, enabled=row.enabled)
 
     async def _row(self, agent: str) -> AgentConfig:

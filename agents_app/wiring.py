@@ -40,10 +40,14 @@ def agent_models() -> dict[str, str]:
     return {EMBEDDER: settings.EMBEDDING_MODEL} if settings.EMBEDDING_MODEL else {}
 
 
+def config_provider(default_model: str | None = None) -> DjangoConfigProvider:
+    """AgentConfig rows in, with LLM_DEFAULT_MODEL (or `default_model`) for agents without a model."""
+    return DjangoConfigProvider(default_model or settings.LLM_DEFAULT_MODEL, agent_models())
+
+
 def build_gateway(**overrides: Any) -> LLMGateway:
     config = gateway_config(**overrides)
-    return LLMGateway(config, DjangoConfigProvider(config.default_model, agent_models()), DjangoRunRecorder(),
-                      session_budget())
+    return LLMGateway(config, config_provider(config.default_model), DjangoRunRecorder(), session_budget())
 
 
 @cache
