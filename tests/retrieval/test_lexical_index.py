@@ -2,6 +2,7 @@
 never a stale answer once the folder's searchable chunks change."""
 from __future__ import annotations
 
+import gc
 from collections import Counter
 
 import pytest
@@ -38,6 +39,18 @@ def test_the_index_ranks_exactly_as_scoring_every_chunk():
     index = FolderIndex.build(rows)
     for query in ("light", "carbon dioxide leaf", "water oxygen light", "nothing matches this"):
         assert index.rank(set(terms(query))) == brute_force(rows, query)
+
+
+def test_an_index_gives_the_garbage_collector_a_handful_of_objects_whatever_its_vocabulary():
+    # A server holds hundreds of folders' indexes; each object tracked by the collector
+    # lengthens the full collections that stall every socket.
+    rows = [(n, {f"term{n}x{i}": 1 + i % 3 for i in range(50)}, 60) for n in range(40)]  # 2,000 terms
+    index = FolderIndex.build(rows)
+    gc.collect()  # untracks the tuples that hold only numbers
+    fields = list(vars(index).values())
+    tracked = [o for o in fields + gc.get_referents(*fields) if gc.is_tracked(o)]
+    assert len(tracked) < 10
+    assert [pk for _, pk in index.rank({"term3x7"})] == [3]
 
 
 def test_search_sees_new_removed_and_failed_documents_at_once(learner):
