@@ -30,6 +30,7 @@ from agents_app.errors import AgentError, InvalidOutput, LLMRejected, LLMStreamB
 from agents_app.pricing import DEFAULT_PRICES, Price, estimate_cost
 from agents_app.repair import extract_json, parse_output
 from agents_app.runs import AgentSettings, CallContext, ConfigProvider, RunRecord, RunRecorder, TurnGuard
+from tutor_project.loops import closed_with_loop
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
@@ -374,18 +375,9 @@ class LLMGateway:
                 max_connections=KEPT_CONNECTIONS, max_keepalive_connections=KEPT_CONNECTIONS))
             client = openai.AsyncOpenAI(api_key=self.config.api_key, base_url=self.config.base_url or None,
                                         timeout=timeout, max_retries=0, http_client=http_client)
-            self._keeper = _closed_with_loop(client)
-            await anext(self._keeper)  # runs to its yield: registered with the loop from now on
+            self._keeper = await closed_with_loop(client)
             self._client, self._client_loop = client, loop
         return self._client
-
-
-async def _closed_with_loop(client: openai.AsyncOpenAI) -> AsyncIterator[None]:
-    """Holds `client` open until the loop finalises its async generators at shutdown."""
-    try:
-        yield
-    finally:
-        await client.close()
 
 
 class _StreamParts:

@@ -9,7 +9,8 @@ gap (the layer may drop messages when full) reads the stored rows instead, so no
 is lost across processes and nothing is sent twice.
 
 Text deltas, the bulk of the traffic, go through DeltaLog: the deltas of all of a
-process's sessions share transactions (record_batch), under the same rules.
+process's sessions are stored together, under the same rules (on PostgreSQL in one
+statement on the event loop's own connection, see loop_db; elsewhere in one transaction).
 """
 from __future__ import annotations
 
@@ -27,16 +28,15 @@ from weakref import WeakKeyDictionary
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
+from sessions_app import loop_db
 from sessions_app.models import SessionEvent, TutorSession
 from sessions_app.protocol import EVENT_MODELS
 
 Frame = dict[str, Any]
 R = TypeVar("R")
 BELL = "tutor.bell"  # the consumer's handler is tutor_bell
-# High-volume, transient events whose commit need not wait for the disk (see _store_in_one_statement).
-RELAXED_TYPES = frozenset({"text.delta"})
 _local = threading.local()
 # PostgreSQL takes concurrent writers (each session's row lock orders its own events), so
 # the socket's database work for different sessions runs in parallel; SQLite has one
@@ -78,23 +78,14 @@ def record_batch(entries: list[tuple[int, str, dict[str, Any]]]) -> list[Frame]:
     one counter UPDATE and one INSERT for them all. Rings each session's group after commit;
     returns the frames in the order of `entries`."""
     checked = [(session_id, _validated(type_, fields)) for session_id, type_, fields in entries]
-    # Each entry's distance from its session's last event of the batch: seq = last - from_end.
-    left = Counter(session_id for session_id, _ in checked)
-    from_end = []
-    for session_id, _ in checked:
-        left[session_id] -= 1
-        from_end.append(left[session_id])
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        relaxed = all(frame["type"] in RELAXED_TYPES for _, frame in checked)
-        lasts = _store_in_one_statement(checked, from_end, relaxed=relaxed)
-    else:  # SQLite, or inside a caller's transaction (whose commit is the caller's to make)
-        with transaction.atomic():
-            lasts = _bump_many(Counter(session_id for session_id, _ in checked))
-            SessionEvent.objects.bulk_create([
-                SessionEvent(session_id=session_id, seq=lasts[session_id] - back, type=frame["type"],
-                             turn_id=frame.get("turn_id") or "", payload=_payload(frame))
-                for (session_id, frame), back in zip(checked, from_end)
-            ])
+    from_end = _from_end(checked)
+    with transaction.atomic():
+        lasts = _bump_many(Counter(session_id for session_id, _ in checked))
+        SessionEvent.objects.bulk_create([
+            SessionEvent(session_id=session_id, seq=lasts[session_id] - back, type=frame["type"],
+                         turn_id=frame.get("turn_id") or "", payload=_payload(frame))
+            for (session_id, frame), back in zip(checked, from_end)
+        ])
     by_session: dict[int, list[Frame]] = defaultdict(list)
     for (session_id, frame), back in zip(checked, from_end):
         frame["seq"] = lasts[session_id] - back
@@ -102,6 +93,16 @@ def record_batch(entries: list[tuple[int, str, dict[str, Any]]]) -> list[Frame]:
     for session_id, frames in by_session.items():
         transaction.on_commit(partial(ring, session_id, frames))  # at once unless inside a transaction
     return [frame for _, frame in checked]
+
+
+def _from_end(checked: list[tuple[int, Frame]]) -> list[int]:
+    """Each entry's distance from its session's last event of the batch: seq = last - from_end."""
+    left = Counter(session_id for session_id, _ in checked)
+    from_end = []
+    for session_id, _ in checked:
+        left[session_id] -= 1
+        from_end.append(left[session_id])
+    return from_end
 
 
 def _bump_many(counts: Mapping[int, int]) -> dict[int, int]:
@@ -122,50 +123,52 @@ def _bump_many(counts: Mapping[int, int]) -> dict[int, int]:
     return lasts
 
 
-def _store_in_one_statement(checked: list[tuple[int, Frame]], from_end: list[int], *, relaxed: bool
-                            ) -> dict[int, int]:
-    """PostgreSQL, in autocommit: bump the counters and insert the rows in one statement,
-    one round trip where a transaction takes four (BEGIN, UPDATE, INSERT, COMMIT); these
-    are the socket's most frequent writes. Returns each session's last seq.
+async def _store_deltas_in_one_statement(entries: list[tuple[int, dict[str, Any]]]) -> list[Frame | Exception]:
+    """PostgreSQL: bump the counters and insert the rows in one autocommit statement on the
+    loop's own connection, one round trip where a transaction takes four (BEGIN, UPDATE,
+    INSERT, COMMIT); then ring the groups. One frame or error per entry.
 
     The statement is its own transaction, so the rules hold as before: the counter rows
-    stay locked until the events are committed. A session missing meanwhile leaves its
-    rows without a seq, which fails the whole statement as a missing counter row does."""
+    stay locked until the events are committed. A session missing meanwhile (deleted) gets
+    no rows and its entries a DoesNotExist; the other sessions' deltas are stored."""
+    checked = [(session_id, _validated("text.delta", fields)) for session_id, fields in entries]
+    from_end = _from_end(checked)
     sessions = connection.ops.quote_name(TutorSession._meta.db_table)
     events = connection.ops.quote_name(SessionEvent._meta.db_table)
     counts = Counter(session_id for session_id, _ in checked)
-    ids = sorted(counts)
+    ids = sorted(counts)  # rows locked in id order, as _bump_many does
     # set_config(..., true) is SET LOCAL synchronous_commit, as an expression. A crash may then
     # lose the last few deltas, never leave a hole: the counters and the rows commit together
     # and PostgreSQL replays commits in order; a client that saw a lost seq is told on resume
     # (ahead of the log) and gets a fresh state.
-    relax = ", (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed" if relaxed else ""
     sql = (
         f"WITH bumped AS (UPDATE {sessions} AS s SET last_event_seq = s.last_event_seq + b.n "
-        f"FROM (VALUES {', '.join(['(%s::bigint, %s::int)'] * len(ids))}) AS b (id, n){relax} "
+        f"FROM (VALUES {', '.join(['(%s::bigint, %s::int)'] * len(ids))}) AS b (id, n), "
+        f"(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed "
         f"WHERE s.id = b.id RETURNING s.id, s.last_event_seq) "
         f"INSERT INTO {events} (session_id, seq, type, turn_id, payload, created_at) "
         f"SELECT e.session_id, bumped.last_event_seq - e.from_end, e.type, e.turn_id, e.payload, now() "
         f"FROM (VALUES {', '.join(['(%s::bigint, %s::int, %s, %s, %s::jsonb)'] * len(checked))}) "
-        f"AS e (session_id, from_end, type, turn_id, payload) LEFT JOIN bumped ON bumped.id = e.session_id "
+        f"AS e (session_id, from_end, type, turn_id, payload) JOIN bumped ON bumped.id = e.session_id "
         f"RETURNING session_id, seq"
     )
     params: list[Any] = [value for session_id in ids for value in (session_id, counts[session_id])]
     for (session_id, frame), back in zip(checked, from_end):
-        params += [session_id, back, frame["type"], frame.get("turn_id") or "", json.dumps(_payload(frame))]
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    except IntegrityError:
-        missing = set(ids) - set(TutorSession.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        if missing:  # as the transaction's _bump_many reports it
-            raise TutorSession.DoesNotExist(f"no tutor session {sorted(missing)}") from None
-        raise
+        params += [session_id, back, frame["type"], frame["turn_id"], json.dumps(_payload(frame))]
     lasts: dict[int, int] = {}
-    for session_id, seq in rows:
+    for session_id, seq in await loop_db.fetch(sql, params):
         lasts[session_id] = max(seq, lasts.get(session_id, 0))
-    return lasts
+    outcomes: list[Frame | Exception] = []
+    bells: dict[int, list[Frame]] = defaultdict(list)
+    for (session_id, frame), back in zip(checked, from_end):
+        if session_id not in lasts:
+            outcomes.append(TutorSession.DoesNotExist(f"no tutor session {session_id}"))
+            continue
+        frame["seq"] = lasts[session_id] - back
+        bells[session_id].append(frame)
+        outcomes.append(frame)
+    await _ring_all(list(bells.items()))
+    return outcomes
 
 
 class Counters(NamedTuple):
@@ -300,8 +303,14 @@ class DeltaLog:
 
 
 async def _store_deltas(entries: list[tuple[int, dict[str, Any]]]) -> list[Frame | Exception]:
-    """One frame or error per entry; a failing batch (say, a session deleted meanwhile) is
-    retried entry by entry so one session's problem never fails the others' deltas."""
+    """One frame or error per entry. In a transaction, a failing batch (say, a session
+    deleted meanwhile) is retried entry by entry so one session's problem never fails the
+    others' deltas."""
+    if connection.vendor == "postgresql":
+        try:
+            return await _store_deltas_in_one_statement(entries)
+        except Exception as exc:  # failed, or its connection broke: not retried, it may have committed
+            return [exc] * len(entries)
     try:
         return await act(record_batch, [(session_id, "text.delta", fields) for session_id, fields in entries])
     except Exception as exc:

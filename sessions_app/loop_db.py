@@ -1,0 +1,56 @@
+"""The event loop's own PostgreSQL connection, for the tutor socket's most frequent write.
+
+A streaming turn stores a text delta every few tens of milliseconds. Through Django's
+ORM, each write is a hop to a database thread and back, and in a loaded process each
+hop waits for the GIL, often several times; that queueing made the tail of the first
+delta's latency. On a connection the event loop drives itself (psycopg's async
+connection) a write is one socket round trip. One connection per loop, opened when
+first needed, replaced when it breaks and closed when its loop shuts down.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Sequence
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import psycopg
+from django.db import connections
+
+from tutor_project.loops import closed_with_loop
+
+APPLICATION_NAME = "tutor-deltas"  # how operators tell these connections apart in pg_stat_activity
+
+_opened: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[psycopg.AsyncConnection, AsyncGenerator]] = \
+    WeakKeyDictionary()
+
+
+async def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run one statement, in autocommit, on the running loop's connection; its rows.
+
+    A connection that broke is dropped with the error, so the next statement opens a new
+    one; the statement is not retried, since it may have committed before the break."""
+    loop = asyncio.get_running_loop()
+    connection = await _connection(loop)
+    try:
+        async with connection.cursor() as cursor:
+            await cursor.execute(sql, params)
+            return await cursor.fetchall()
+    except psycopg.OperationalError:
+        if connection.broken or connection.closed:
+            _opened.pop(loop, None)
+        raise
+
+
+async def _connection(loop: asyncio.AbstractEventLoop) -> psycopg.AsyncConnection:
+    opened = _opened.get(loop)
+    if opened is not None and not opened[0].closed:
+        return opened[0]
+    # Django's own settings for the database (name, user, host, port, options); its cursor
+    # class and adapters are for its synchronous connections. Client-side binding, as Django's.
+    params = {key: value for key, value in connections["default"].get_connection_params().items()
+              if key not in ("cursor_factory", "context")}
+    connection = await psycopg.AsyncConnection.connect(
+        **params, autocommit=True, cursor_factory=psycopg.AsyncClientCursor, application_name=APPLICATION_NAME)
+    _opened[loop] = (connection, await closed_with_loop(connection))
+    return connection
