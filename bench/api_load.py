@@ -129,6 +129,14 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy so far, all cores together (Linux /proc/stat):
+    everything but idle and I/O wait, so the database, the model and the clients count too."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user .. steal; guest time is inside user
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]

@@ -17,7 +17,8 @@ monotonic clock, shared by every process):
   it contains (its first token's time + one token interval per later token); it
   includes the deliberate coalescing window (40 ms);
 - errors: error frames, failed turns, timeouts and dropped connections;
-- the Daphne processes' CPU time over the turns, per turn.
+- the Daphne processes' CPU time over the turns, per turn, and how busy the whole machine
+  was: where it is saturated, the figures measure the machine's capacity, not a tail.
 
     .venv/bin/python bench/tutor_concurrency.py                        # 200 sessions, 3 turns each
     .venv/bin/python bench/tutor_concurrency.py --think 5 --servers 2
@@ -30,6 +31,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import random
 import re
 import sys
@@ -40,7 +42,7 @@ from pathlib import Path
 
 import websockets
 
-from tutor_common import cpu_seconds, make_sessions, prepare, scripted_llm, summary, tutor_servers, ws_url
+from tutor_common import cpu_seconds, machine_busy_seconds, make_sessions, prepare, scripted_llm, summary, tutor_servers, ws_url
 
 QUESTION = "How does light reach the chloroplast?"
 CONNECT_SPREAD = 2.0  # seconds over which the sessions open their sockets
@@ -139,18 +141,19 @@ def main() -> None:
     with scripted_llm(args.tokens_per_second, timing_log) as llm_url, \
             tutor_servers(env, llm_url, args.servers) as (urls, pids):
 
-        async def run_all() -> tuple[float, float]:
+        async def run_all() -> tuple[float, float, float]:
             """Every session connects first, then they all take their turns: turn latencies
             are measured among open sessions, not against the cost of opening them."""
             sockets = await asyncio.gather(*(join(ws_url(urls[i % len(urls)], sid, token), figures)
                                              for i, (sid, token) in enumerate(sessions)))
-            cpu_before = cpu_seconds(pids)
+            cpu_before, busy_before = cpu_seconds(pids), machine_busy_seconds()
             started = time.perf_counter()
             await asyncio.gather(*(learner(ws, f"s{i}", args.turns, args.think, figures)
                                    for i, ws in enumerate(sockets) if ws is not None))
-            return time.perf_counter() - started, cpu_seconds(pids) - cpu_before
+            return (time.perf_counter() - started, cpu_seconds(pids) - cpu_before,
+                    machine_busy_seconds() - busy_before)
 
-        elapsed, server_cpu = asyncio.run(run_all())
+        elapsed, server_cpu, machine_busy = asyncio.run(run_all())
     model = model_times(timing_log)
     own, beyond, lag = [], [], []
     for marker, turn in figures.turns.items():
@@ -172,6 +175,8 @@ def main() -> None:
     print(f"turns completed: {figures.completed}  errors: {len(figures.errors)}  server CPU over the turns "
           f"{server_cpu:.1f} s ({1000 * server_cpu / max(figures.completed, 1):.1f} ms per turn, "
           f"{server_cpu / elapsed:.2f} cores)")
+    print(f"machine: {machine_busy / elapsed:.2f} of {os.cpu_count()} cores busy over the turns "
+          f"(Daphne {server_cpu / elapsed:.2f}; the rest is PostgreSQL, the scripted model and this client)")
     for error in sorted(set(figures.errors))[:10]:
         print("  error:", error)
     sys.exit(1 if figures.errors else 0)
