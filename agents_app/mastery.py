@@ -20,7 +20,7 @@ class BKTParams:
     prior: float = 0.2  # P(L0): known before any practice
     learn: float = 0.15  # P(T): learnt at each opportunity
     slip: float = 0.1  # P(S): wrong although known
-    guess: float = 0.2  # P(G): right although not known
+    guess: float = 0.25  # P(G): right although not known (a blind pick among 3-6 options, typically 4)
 
     def __post_init__(self) -> None:
         for name in ("prior", "learn", "slip", "guess"):

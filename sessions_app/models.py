@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinLengthValidator, MinVal
 from django.db import models
 from django.db.models import Q
 
-from agents_app.mastery import BKTParams
+from agents_app.mastery import DEFAULT_BKT, BKTParams
 from sessions_app.context import TutorContext
 from sessions_app.fields import TypedJSONField
 
@@ -350,16 +350,17 @@ class Answer(models.Model):
 
 
 class ConceptMastery(models.Model):
-    """Bayesian Knowledge Tracing state of one learner for one concept of a folder."""
+    """Bayesian Knowledge Tracing state of one learner for one concept of a folder; a new
+    concept starts from the same defaults the rest of the product assumes (DEFAULT_BKT)."""
 
     learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mastery")
     folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="mastery")
     concept = models.CharField(max_length=200)
-    p_known = models.FloatField(default=0.2, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
-    p_init = models.FloatField(default=0.2, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
-    p_learn = models.FloatField(default=0.15, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
-    p_slip = models.FloatField(default=0.1, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
-    p_guess = models.FloatField(default=0.25, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    p_known = models.FloatField(default=DEFAULT_BKT.prior, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    p_init = models.FloatField(default=DEFAULT_BKT.prior, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    p_learn = models.FloatField(default=DEFAULT_BKT.learn, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    p_slip = models.FloatField(default=DEFAULT_BKT.slip, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    p_guess = models.FloatField(default=DEFAULT_BKT.guess, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
     attempts = models.PositiveIntegerField(default=0)
     correct = models.PositiveIntegerField(default=0)
     # Recent P(known) values, oldest first (bounded), for the trend on the concept map.

@@ -14,6 +14,13 @@ from tests.support.answers import answer_in_session
 TRUE = bkt.BKTParams(prior=0.1, learn=0.3, slip=0.05, guess=0.25)
 
 
+def test_a_new_concept_starts_from_the_parameters_the_rest_of_the_product_assumes():
+    # The concept map, analytics replay and refit fall back to DEFAULT_BKT for a concept
+    # without a row; a new row must update mastery with the same parameters.
+    fresh = ConceptMastery()
+    assert fresh.bkt_params == bkt.DEFAULT_BKT and fresh.p_known == bkt.DEFAULT_BKT.prior
+
+
 def simulated(learners: int, answers: int, params: bkt.BKTParams, seed: int = 7) -> list[list[bool]]:
     """Answer sequences of learners who learn as BKT says, with `params`."""
     rng, sequences = random.Random(seed), []
