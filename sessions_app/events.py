@@ -10,7 +10,8 @@ is lost across processes and nothing is sent twice.
 
 Text deltas, the bulk of the traffic, go through DeltaLog: the deltas of all of a
 process's sessions are stored together, under the same rules (on PostgreSQL in one
-statement on the event loop's own connection, see loop_db; elsewhere in one transaction).
+statement on the event loop's own connection, see tutor_project.loop_db; elsewhere in one
+transaction).
 """
 from __future__ import annotations
 
@@ -30,9 +31,9 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from sessions_app import loop_db
 from sessions_app.models import SessionEvent, TutorSession
 from sessions_app.protocol import EVENT_MODELS
+from tutor_project import loop_db
 
 Frame = dict[str, Any]
 R = TypeVar("R")

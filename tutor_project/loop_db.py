@@ -1,10 +1,10 @@
-"""The event loop's own PostgreSQL connection, for the tutor socket's most frequent write.
+"""The event loop's own PostgreSQL connection, for the sockets' most frequent writes: the
+tutor's text deltas and the whiteboard's update log, each every few tens of milliseconds.
 
-A streaming turn stores a text delta every few tens of milliseconds. Through Django's
-ORM, each write is a hop to a database thread and back, and in a loaded process each
-hop waits for the GIL, often several times; that queueing made the tail of the first
-delta's latency. On a connection the event loop drives itself (psycopg's async
-connection) a write is one socket round trip. One connection per loop, opened when
+Through Django's ORM, each write is a hop to a database thread and back, and in a loaded
+process each hop waits for the GIL, often several times; that queueing made the tail of
+the tutor's first-delta latency. On a connection the event loop drives itself (psycopg's
+async connection) a write is one socket round trip. One connection per loop, opened when
 first needed, replaced when it breaks and closed when its loop shuts down.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db import connections
 
 from tutor_project.loops import closed_with_loop
 
-APPLICATION_NAME = "tutor-deltas"  # how operators tell these connections apart in pg_stat_activity
+APPLICATION_NAME = "tutor-sockets"  # how operators tell these connections apart in pg_stat_activity
 
 _opened: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[psycopg.AsyncConnection, AsyncGenerator]] = \
     WeakKeyDictionary()
