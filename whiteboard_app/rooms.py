@@ -21,10 +21,11 @@ from typing import Any, Callable, Protocol
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer
+from django.db import connection
 from pycrdt import Doc, create_sync_message, get_update, merge_updates
 
 from whiteboard_app import metrics, protocol
-from whiteboard_app.actions import append_update, group_name
+from whiteboard_app.actions import append_update, append_update_on_loop, group_name
 from whiteboard_app.board import remove_stale_ephemeral
 from whiteboard_app.history import state_at, updates_after
 from whiteboard_app.limits import (
@@ -409,7 +410,12 @@ def _waits(update: bytes, state: bytes) -> bool:
 # fresh open, a new WAL file, a checkpoint and its deletion for every batch, tens of
 # times a second in a busy room. The catch-up's database_sync_to_async, once a second
 # on the same thread, still closes a connection that broke or grew too old.
-_store = sync_to_async(append_update)
+async def _store(board_id: int, data: bytes, *, origin: str) -> int:
+    """Append to the board's log: on PostgreSQL on the event loop's own connection,
+    elsewhere (SQLite, one writer at a time) in Django's database thread."""
+    if connection.vendor == "postgresql":
+        return await append_update_on_loop(board_id, data, origin=origin)
+    return await sync_to_async(append_update)(board_id, data, origin=origin)
 
 _rooms: dict[int, Room] = {}
 
