@@ -307,7 +307,7 @@ async def _store_deltas(entries: list[tuple[int, dict[str, Any]]]) -> list[Frame
     """One frame or error per entry. In a transaction, a failing batch (say, a session
     deleted meanwhile) is retried entry by entry so one session's problem never fails the
     others' deltas."""
-    if connection.vendor == "postgresql":
+    if loop_db.available():
         try:
             return await _store_deltas_in_one_statement(entries)
         except Exception as exc:  # failed, or its connection broke: not retried, it may have committed

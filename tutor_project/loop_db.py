@@ -21,6 +21,12 @@ from tutor_project.loops import closed_with_loop
 
 APPLICATION_NAME = "tutor-sockets"  # how operators tell these connections apart in pg_stat_activity
 
+def available() -> bool:
+    """Whether the database has a loop connection: PostgreSQL (psycopg). Elsewhere (SQLite)
+    the same writes go through Django's database thread."""
+    return connections["default"].vendor == "postgresql"
+
+
 _opened: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[psycopg.AsyncConnection, AsyncGenerator]] = \
     WeakKeyDictionary()
 

@@ -21,7 +21,6 @@ from typing import Any, Callable, Protocol
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer
-from django.db import connection
 from pycrdt import Doc, create_sync_message, get_update, merge_updates
 
 from whiteboard_app import metrics, protocol
@@ -40,6 +39,7 @@ from whiteboard_app.models import Board
 from whiteboard_app.relay import relay_layer
 from whiteboard_app.tasks import COMPACT_AFTER_ROWS, compact_board
 from whiteboard_app.wire import OutgoingFrame
+from tutor_project import loop_db
 from tutor_project.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
@@ -405,17 +405,19 @@ def _waits(update: bytes, state: bytes) -> bool:
     return get_update(update, state)[0] != 0
 
 
-# The log writer keeps the shared database thread's connection: database_sync_to_async
-# closes it before and after every call (CONN_MAX_AGE is 0), which on SQLite meant a
-# fresh open, a new WAL file, a checkpoint and its deletion for every batch, tens of
-# times a second in a busy room. The catch-up's database_sync_to_async, once a second
-# on the same thread, still closes a connection that broke or grew too old.
 async def _store(board_id: int, data: bytes, *, origin: str) -> int:
     """Append to the board's log: on PostgreSQL on the event loop's own connection,
-    elsewhere (SQLite, one writer at a time) in Django's database thread."""
-    if connection.vendor == "postgresql":
+    elsewhere (SQLite, one writer at a time) in Django's database thread.
+
+    There, sync_to_async rather than database_sync_to_async keeps the thread's connection:
+    the latter closes it before and after every call (CONN_MAX_AGE is 0), which on SQLite
+    meant a fresh open, a new WAL file, a checkpoint and its deletion for every batch, tens
+    of times a second in a busy room. The catch-up's database_sync_to_async, once a second
+    on the same thread, still closes a connection that broke or grew too old."""
+    if loop_db.available():
         return await append_update_on_loop(board_id, data, origin=origin)
     return await sync_to_async(append_update)(board_id, data, origin=origin)
+
 
 _rooms: dict[int, Room] = {}
 

@@ -72,7 +72,7 @@ async def record_opening(session_id: int, text: str) -> int:
     return opened.pop()
 
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="deltas use the loop's own connection on PostgreSQL")
+postgres_only = pytest.mark.skipif(not loop_db.available(), reason="deltas use the loop's own connection on PostgreSQL")
 
 
 @postgres_only

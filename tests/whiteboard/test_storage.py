@@ -1,10 +1,10 @@
 """The update log, snapshots, history, server-side drawing and the Celery tasks."""
 import pytest
 from asgiref.sync import async_to_sync
-from django.db import connection
 from pycrdt import Doc
 
 from tests.whiteboard.factories import learner_stroke
+from tutor_project import loop_db
 from tutor_project.celery import app
 from whiteboard_app import actions, tasks
 from whiteboard_app.board import ephemeral_map, objects_map, read_board
@@ -110,7 +110,7 @@ def test_compaction_and_the_ephemeral_sweep_are_scheduled(db):
     assert set(scheduled) <= set(app.tasks)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the loop's own connection is PostgreSQL's")
+@pytest.mark.skipif(not loop_db.available(), reason="the loop's own connection is PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_a_live_rooms_writes_on_the_loop_connection_share_the_log_with_every_other_writer(board):
     first, second, third = (client_edit(put(f"k{n}")) for n in range(3))
