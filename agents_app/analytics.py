@@ -76,10 +76,10 @@ def _mastery_figures(start: datetime, end: datetime) -> dict:
                                            created_at__lt=end):
         if (key := concept_key(answer)) in practised:
             history[key].append(answer)
-    all_params = _bkt_params(learners)
+    all_params = _bkt_params(learners, concepts)
     gained, mastered = 0.0, 0
     for key, answers in history.items():
-        params = all_params.get(key) or ConceptMastery().bkt_params  # as update_mastery would start it
+        params = all_params.get(key, bkt.DEFAULT_BKT)  # a new concept row starts from these too
         earlier = [a for a in answers if a.created_at < start]  # answers are in time order
         before = _replay(params.prior, earlier, params)
         after = _replay(before, answers[len(earlier):], params)
@@ -88,9 +88,11 @@ def _mastery_figures(start: datetime, end: datetime) -> dict:
     return {"mastery_gained": round(gained, 4), "concepts_mastered": mastered}
 
 
-def _bkt_params(learners: set[int]) -> dict[ConceptKey, bkt.BKTParams]:
-    """The parameters each concept's mastery row uses."""
-    rows = ConceptMastery.objects.filter(learner_id__in=learners)
+def _bkt_params(learners: set[int], concepts: set[str]) -> dict[ConceptKey, bkt.BKTParams]:
+    """The parameters the mastery rows of these learners' practised concepts use (the
+    parameters only: a row's history and notes are not needed here)."""
+    rows = ConceptMastery.objects.filter(learner_id__in=learners, concept__in=concepts).only(
+        "learner_id", "folder_id", "concept", "p_init", "p_learn", "p_slip", "p_guess")
     return {(r.learner_id, r.folder_id, r.concept): r.bkt_params for r in rows}
 
 

@@ -67,6 +67,16 @@ def test_mastery_gained_replays_the_answers_as_the_learner_saw_them(learner):
     assert analytics.rollup_day(DAY - timedelta(days=1)).mastery_gained == pytest.approx(lenses[0] - 0.2, abs=1e-3)
 
 
+def test_the_replay_uses_each_concepts_own_refitted_parameters(learner):
+    session = session_started(learner, at(DAY, 8))
+    ConceptMastery.objects.create(learner=learner, folder=session.folder, concept="lenses", p_known=0.3, p_init=0.3,
+                                  p_learn=0.4, p_slip=0.05, p_guess=0.1)  # as a refit left them
+    answer(session, "lenses", True, at(DAY, 9))
+    answer(session, "lenses", False, at(DAY, 10))
+    seen = ConceptMastery.objects.get(concept="lenses").history[-1]  # what the learner's updates gave
+    assert analytics.rollup_day(DAY).mastery_gained == pytest.approx(seen - 0.3, abs=1e-3)
+
+
 def test_a_concept_counts_as_mastered_on_the_day_it_crosses_the_threshold(learner):
     session = session_started(learner, at(DAY - timedelta(days=1), 8))
     answer(session, "lenses", True, at(DAY - timedelta(days=1), 9))  # practised, far from mastered
