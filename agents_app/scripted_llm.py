@@ -255,8 +255,7 @@ class ScriptedLLM:
         """The turn marker of the last user message, when timings are logged."""
         if self.timing_log is None:
             return None
-        last = next((m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {})
-        found = TURN_MARKER.search(str(last.get("content") or ""))
+        found = TURN_MARKER.search(_last_user_text(body))
         return found.group(1) if found else None
 
     async def _pause(self, reader: asyncio.StreamReader, seconds: float, generation: int) -> bool:
@@ -358,10 +357,14 @@ def _has_content(event: dict[str, Any]) -> bool:
     return any((choice.get("delta") or {}).get("content") for choice in event.get("choices") or ())
 
 
+def _last_user_text(body: dict[str, Any]) -> str:
+    last = next((m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {})
+    return str(last.get("content") or "")
+
+
 def _generated_reply(body: dict[str, Any]) -> str:
     """A deterministic teacher-like reply built from the last user message (benchmark mode)."""
-    last = next((m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {})
-    topic = " ".join(words(str(last.get("content") or ""))[-12:]) or "the topic"
+    topic = " ".join(words(_last_user_text(body))[-12:]) or "the topic"
     return (f"Let us look at {topic} step by step. First, recall the key idea and where it comes from [1]. "
             "Then we connect it to an example you already know, and finally check your understanding with "
             "a short question.")

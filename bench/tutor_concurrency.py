@@ -137,24 +137,25 @@ def main() -> None:
     gc.freeze()
     interval = 1.0 / args.tokens_per_second
     figures = Figures()
-    timing_log = Path(tempfile.mkdtemp(prefix="tutor-bench-")) / "model-times.log"
-    with scripted_llm(args.tokens_per_second, timing_log) as llm_url, \
-            tutor_servers(env, llm_url, args.servers) as (urls, pids):
+    with tempfile.TemporaryDirectory(prefix="tutor-bench-") as scratch:
+        timing_log = Path(scratch) / "model-times.log"
+        with scripted_llm(args.tokens_per_second, timing_log) as llm_url, \
+                tutor_servers(env, llm_url, args.servers) as (urls, pids):
 
-        async def run_all() -> tuple[float, float, float]:
-            """Every session connects first, then they all take their turns: turn latencies
-            are measured among open sessions, not against the cost of opening them."""
-            sockets = await asyncio.gather(*(join(ws_url(urls[i % len(urls)], sid, token), figures)
-                                             for i, (sid, token) in enumerate(sessions)))
-            cpu_before, busy_before = cpu_seconds(pids), machine_busy_seconds()
-            started = time.perf_counter()
-            await asyncio.gather(*(learner(ws, f"s{i}", args.turns, args.think, figures)
-                                   for i, ws in enumerate(sockets) if ws is not None))
-            return (time.perf_counter() - started, cpu_seconds(pids) - cpu_before,
-                    machine_busy_seconds() - busy_before)
+            async def run_all() -> tuple[float, float, float]:
+                """Every session connects first, then they all take their turns: turn latencies
+                are measured among open sessions, not against the cost of opening them."""
+                sockets = await asyncio.gather(*(join(ws_url(urls[i % len(urls)], sid, token), figures)
+                                                 for i, (sid, token) in enumerate(sessions)))
+                cpu_before, busy_before = cpu_seconds(pids), machine_busy_seconds()
+                started = time.perf_counter()
+                await asyncio.gather(*(learner(ws, f"s{i}", args.turns, args.think, figures)
+                                       for i, ws in enumerate(sockets) if ws is not None))
+                return (time.perf_counter() - started, cpu_seconds(pids) - cpu_before,
+                        machine_busy_seconds() - busy_before)
 
-        elapsed, server_cpu, machine_busy = asyncio.run(run_all())
-    model = model_times(timing_log)
+            elapsed, server_cpu, machine_busy = asyncio.run(run_all())
+        model = model_times(timing_log)
     own, beyond, lag = [], [], []
     for marker, turn in figures.turns.items():
         if marker not in model or not turn.deltas:
