@@ -1,13 +1,21 @@
-"""Binary frames sent to many sockets, framed for the wire once.
+"""Binary frames sent to many sockets, framed for the wire once and written at once.
 
 Under Daphne an ASGI ``websocket.send`` travels message dict → ``Server.handle_reply``
 → ``WebSocketProtocol.handle_reply`` → ``serverSend`` → autobahn ``sendMessage``,
 which frames the payload again for every socket; in a 20-client room that was most
 of the CPU between an update arriving and its 19 copies leaving. autobahn's broadcast
-API frames a message once (``PreparedMessage``) and writes those bytes to each
-socket (``sendPreparedMessage``). A consumer reaches its autobahn protocol through
-the ``send`` callable Daphne gives the application, ``partial(Server.handle_reply,
-protocol)``; under any other server (or a test communicator) it keeps the ASGI send.
+API frames a message once (``PreparedMessage``) and those bytes go to each socket.
+A consumer reaches its autobahn protocol through the ``send`` callable Daphne gives
+the application, ``partial(Server.handle_reply, protocol)``; under any other server
+(or a test communicator) it keeps the ASGI send.
+
+Twisted's ``transport.write`` only queues: it registers the socket for writability
+(an ``epoll_ctl`` through asyncio's ``add_writer``), and a later pass of the loop
+sends and unregisters it (another ``epoll_ctl``), with Twisted's logging context
+around each call. Per recipient that was the largest cost left in a fan-out and an
+extra loop pass of latency. Node's libuv tries the write at once and queues only what
+the kernel did not take; ``send_now`` does the same, falling back to Twisted's queue
+whenever anything is queued already, so bytes keep their order.
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ from functools import partial
 from typing import Any
 
 from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
+from twisted.internet.tcp import Connection
 
 
 class OutgoingFrame:
@@ -44,5 +53,34 @@ def server_protocol(send: Any) -> WebSocketProtocol | None:
 def write(protocol: WebSocketProtocol, frame: OutgoingFrame) -> None:
     # Like sendMessage, nothing goes out once a close began; the disconnect event
     # that follows removes the socket from its room.
-    if protocol.state == WebSocketProtocol.STATE_OPEN:
-        protocol.sendPreparedMessage(frame.prepared())
+    if protocol.state != WebSocketProtocol.STATE_OPEN:
+        return
+    prepared = frame.prepared()
+    # Compression (per connection) and autobahn's own send queue take autobahn's path.
+    if protocol._perMessageCompress is not None or protocol.send_queue:
+        protocol.sendPreparedMessage(prepared)
+        return
+    send_now(protocol.transport, prepared.payloadHybi)
+    protocol.trafficStats.outgoingOctetsWireLevel += len(prepared.payloadHybi)
+
+
+def send_now(transport: Any, data: bytes) -> None:
+    """Send ``data`` on a Twisted TCP transport now, queueing only what the kernel did not
+    take; through the transport's queue if it holds bytes already (or is not plain TCP)."""
+    idle = (
+        isinstance(transport, Connection) and transport.connected and not transport.disconnecting
+        and not transport._writeDisconnected
+        and not transport._tempDataLen and transport.offset == len(transport.dataBuffer)
+    )
+    if not idle:
+        transport.write(data)
+        return
+    try:
+        sent = transport.socket.send(data)
+    except (BlockingIOError, InterruptedError):
+        sent = 0
+    except OSError:
+        # A broken socket: Twisted's own write path notices it and closes the connection.
+        sent = 0
+    if sent < len(data):
+        transport.write(data[sent:])
