@@ -18,7 +18,7 @@ from whiteboard_app import metrics
 from whiteboard_app.actions import board_for_session
 from whiteboard_app.limits import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNSUPPORTED
 from whiteboard_app.rooms import Room, open_room
-from whiteboard_app.wire import OutgoingFrame, server_protocol, write
+from tutor_project.wire import OutgoingFrame, server_protocol, write
 
 
 @database_sync_to_async

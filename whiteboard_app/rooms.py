@@ -38,7 +38,7 @@ from whiteboard_app.limits import (
 from whiteboard_app.models import Board
 from whiteboard_app.relay import relay_layer
 from whiteboard_app.tasks import COMPACT_AFTER_ROWS, compact_board
-from whiteboard_app.wire import OutgoingFrame
+from tutor_project.wire import OutgoingFrame
 from tutor_project import loop_db
 from tutor_project.ratelimit import TokenBucket
 

@@ -8,7 +8,7 @@ from pycrdt import Doc, Map, create_sync_message
 from whiteboard_app import protocol
 from whiteboard_app.limits import current
 from whiteboard_app.rooms import Room
-from whiteboard_app.wire import OutgoingFrame
+from tutor_project.wire import OutgoingFrame
 
 
 class Recorder:

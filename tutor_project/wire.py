@@ -1,11 +1,11 @@
-"""Binary frames sent to many sockets, framed for the wire once and written at once.
+"""WebSocket frames framed for the wire once and written at once, for both sockets.
 
 Under Daphne an ASGI ``websocket.send`` travels message dict → ``Server.handle_reply``
 → ``WebSocketProtocol.handle_reply`` → ``serverSend`` → autobahn ``sendMessage``,
 which frames the payload again for every socket; in a 20-client room that was most
 of the CPU between an update arriving and its 19 copies leaving. autobahn's broadcast
-API frames a message once (``PreparedMessage``) and those bytes go to each socket.
-A consumer reaches its autobahn protocol through the ``send`` callable Daphne gives
+API frames a message once (``PreparedMessage``) and those bytes go to each socket;
+the tutor socket's text frames, one per socket, skip the same dispatch. A consumer reaches its autobahn protocol through the ``send`` callable Daphne gives
 the application, ``partial(Server.handle_reply, protocol)``; under any other server
 (or a test communicator) it keeps the ASGI send.
 
@@ -27,19 +27,20 @@ from twisted.internet.tcp import Connection
 
 
 class OutgoingFrame:
-    """One binary message for one or more sockets."""
+    """One message (binary, or UTF-8 text) for one or more sockets."""
 
-    __slots__ = ("data", "_prepared")
+    __slots__ = ("data", "binary", "_prepared")
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, *, binary: bool = True) -> None:
         self.data = data
+        self.binary = binary
         self._prepared: PreparedMessage | None = None
 
     def prepared(self) -> PreparedMessage:
         if self._prepared is None:
             # Server frames are not masked; a connection that negotiated compression
             # compresses from the payload, so compression stays allowed.
-            self._prepared = PreparedMessage(self.data, isBinary=True, applyMask=False, doNotCompress=False)
+            self._prepared = PreparedMessage(self.data, isBinary=self.binary, applyMask=False, doNotCompress=False)
         return self._prepared
 
 
@@ -52,7 +53,7 @@ def server_protocol(send: Any) -> WebSocketProtocol | None:
 
 def write(protocol: WebSocketProtocol, frame: OutgoingFrame) -> None:
     # Like sendMessage, nothing goes out once a close began; the disconnect event
-    # that follows removes the socket from its room.
+    # that follows cleans up.
     if protocol.state != WebSocketProtocol.STATE_OPEN:
         return
     prepared = frame.prepared()
@@ -61,7 +62,6 @@ def write(protocol: WebSocketProtocol, frame: OutgoingFrame) -> None:
         protocol.sendPreparedMessage(prepared)
         return
     send_now(protocol.transport, prepared.payloadHybi)
-    protocol.trafficStats.outgoingOctetsWireLevel += len(prepared.payloadHybi)
 
 
 def send_now(transport: Any, data: bytes) -> None:
