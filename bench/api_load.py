@@ -137,6 +137,21 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user .. steal; guest time is inside user
 
 
+def machine_speed() -> str:
+    """How fast this machine runs plain Python right now, as a line to print beside a
+    bench's figures: the same code's figures move with it (this machine's speed has
+    changed more than fourfold from one hour to the next), so only figures taken at a
+    similar speed compare. Best of 5 runs of a fixed 1,000,000-step loop."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for step in range(1_000_000):
+            total += step
+        best = min(best, time.perf_counter() - started)
+    return f"machine speed: a fixed 1M-step Python loop took {best * 1000:.0f} ms (best of 5; lower is faster)"
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]

@@ -23,14 +23,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_load import cpu_seconds, ensure_database, machine_busy_seconds, percentile, start_servers, stop_servers  # noqa: E402
+from api_load import cpu_seconds, ensure_database, machine_busy_seconds, machine_speed, percentile, start_servers, stop_servers  # noqa: E402
 from tests.support.servers import free_port, wait_for_port  # noqa: E402
 from agents_app.text import terms  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_tutor"
 DOC = ROOT / "tests" / "fixtures" / "docs" / "photosynthesis.md"
 
-__all__ = ["cpu_seconds", "machine_busy_seconds", "model_latency", "percentile", "prepare", "scripted_llm", "tutor_servers", "make_sessions", "ws_url", "summary"]
+__all__ = ["cpu_seconds", "machine_busy_seconds", "machine_speed", "model_latency", "percentile", "prepare", "scripted_llm", "tutor_servers", "make_sessions", "ws_url", "summary"]
 
 
 def prepare() -> dict[str, str]:

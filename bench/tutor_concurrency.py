@@ -42,7 +42,7 @@ from pathlib import Path
 
 import websockets
 
-from tutor_common import cpu_seconds, machine_busy_seconds, make_sessions, prepare, scripted_llm, summary, tutor_servers, ws_url
+from tutor_common import cpu_seconds, machine_busy_seconds, machine_speed, make_sessions, prepare, scripted_llm, summary, tutor_servers, ws_url
 
 QUESTION = "How does light reach the chloroplast?"
 CONNECT_SPREAD = 2.0  # seconds over which the sessions open their sockets
@@ -131,6 +131,7 @@ def main() -> None:
                         help="sessions without the whiteboard: no drawing tools in the model requests")
     args = parser.parse_args()
     env = prepare()
+    speed = machine_speed()  # before the servers start, on a quiet machine
     sessions = make_sessions(args.sessions, learners=args.sessions, chat_only=args.chat_only)
     # The client process holds Django and the whole app too: without this, its full garbage
     # collections (100-200 ms) would stall reading the sockets and show as server latency.
@@ -169,6 +170,7 @@ def main() -> None:
           f"model at {args.tokens_per_second:g} tokens/s, {args.servers} Daphne process(es), "
           f"{'chat only' if args.chat_only else 'chat and whiteboard'}, "
           f"database {env['DATABASE_URL'].split('@')[-1]}, wall {elapsed:.1f} s")
+    print(speed)
     print(summary("connect (open, hello, ping answered)    ", figures.connect))
     print(summary("the model's own time to its first token ", own))
     print(summary("first text.delta beyond the model's own", beyond))

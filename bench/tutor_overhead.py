@@ -24,7 +24,7 @@ import time
 
 import websockets
 
-from tutor_common import cpu_seconds, make_sessions, model_latency, prepare, scripted_llm, summary, tutor_servers, ws_url
+from tutor_common import cpu_seconds, machine_speed, make_sessions, model_latency, prepare, scripted_llm, summary, tutor_servers, ws_url
 
 WARMUP = 20
 QUESTION = "How do leaves use light?"
@@ -61,6 +61,7 @@ def main() -> None:
                         help="sessions without the whiteboard: no drawing tools in the model requests")
     args = parser.parse_args()
     env = prepare()
+    speed = machine_speed()  # before the servers start, on a quiet machine
     [(session_id, token)] = make_sessions(1, chat_only=args.chat_only)
     with scripted_llm(tokens_per_second=100_000) as llm_url, tutor_servers(env, llm_url) as (urls, pids):
         own_first, own_whole = asyncio.run(model_latency(llm_url, QUESTION))
@@ -69,6 +70,7 @@ def main() -> None:
         server_cpu = cpu_seconds(pids) - cpu_before
     print(f"tutor_overhead: {args.turns} turns (+{WARMUP} warm-up) on one connection, instant scripted model, "
           f"{'chat only' if args.chat_only else 'chat and whiteboard'}, database {env['DATABASE_URL'].split('@')[-1]}")
+    print(speed)
     print(f"the model's own time (bare HTTP client, median of 50): first token {own_first * 1000:.1f} ms, "
           f"whole reply {own_whole * 1000:.1f} ms")
     print("server overhead (latency minus the model's own time):")

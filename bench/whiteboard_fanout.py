@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api_load import cpu_seconds  # noqa: E402
+from api_load import cpu_seconds, machine_speed  # noqa: E402
 from tests.support.servers import free_port, wait_for_port  # noqa: E402
 
 NODE_SERVER = ROOT / "bench" / "node" / "node_modules" / "y-websocket" / "bin" / "server.js"
@@ -203,6 +203,7 @@ def compare(targets: list[Target], args: argparse.Namespace) -> bool:
     round and of the medians; True when every run converged."""
     print(f"{args.clients} clients, latency phase {args.rate:g} upd/s each for {args.seconds:g}s, "
           f"burst {args.burst} upd each at {args.burst_rate:g}/s, {args.rounds} round(s)")
+    print(machine_speed())
     results: dict[str, list[dict]] = {t.name: [] for t in targets}
     for round_no in range(args.rounds):
         print(f"round {round_no + 1}")
@@ -211,7 +212,7 @@ def compare(targets: list[Target], args: argparse.Namespace) -> bool:
             report(target.name, results[target.name][-1])
         print("  ratios to node: " + ratios(*(results[t.name][-1] for t in targets)))
     medians = {name: median_of(rs) for name, rs in results.items()}
-    print(f"medians of {args.rounds} round(s)")
+    print(f"medians of {args.rounds} round(s); after the rounds, {machine_speed()}")
     for target in targets:
         report(target.name, medians[target.name])
     print("  ratios to node: " + ratios(*(medians[t.name] for t in targets)))
