@@ -5,9 +5,10 @@ Under Daphne an ASGI ``websocket.send`` travels message dict → ``Server.handle
 which frames the payload again for every socket; in a 20-client room that was most
 of the CPU between an update arriving and its 19 copies leaving. autobahn's broadcast
 API frames a message once (``PreparedMessage``) and those bytes go to each socket;
-the tutor socket's text frames, one per socket, skip the same dispatch. A consumer reaches its autobahn protocol through the ``send`` callable Daphne gives
-the application, ``partial(Server.handle_reply, protocol)``; under any other server
-(or a test communicator) it keeps the ASGI send.
+the tutor socket's text frames, one per socket, skip the same dispatch. A consumer
+reaches its autobahn protocol through the ``send`` callable Daphne gives the
+application, ``partial(Server.handle_reply, protocol)``; under any other server (or a
+test communicator) it keeps the ASGI send.
 
 Twisted's ``transport.write`` only queues: it registers the socket for writability
 (an ``epoll_ctl`` through asyncio's ``add_writer``), and a later pass of the loop
@@ -77,10 +78,9 @@ def send_now(transport: Any, data: bytes) -> None:
         return
     try:
         sent = transport.socket.send(data)
-    except (BlockingIOError, InterruptedError):
-        sent = 0
     except OSError:
-        # A broken socket: Twisted's own write path notices it and closes the connection.
+        # Would block, interrupted, or broken: Twisted's queue sends it later, or notices
+        # the broken socket and closes the connection.
         sent = 0
     if sent < len(data):
         transport.write(data[sent:])
