@@ -8,8 +8,13 @@ import pytest
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet.tcp import Connection
 
+from sessions_app import actions
+from sessions_app.consumers import TutorConsumer
+from tests.conftest import access_token
+from tutor_project.asgi import application
 from tutor_project.websocket import SocketConsumer
 from tutor_project.wire import OutgoingFrame, send_now, server_protocol
+from whiteboard_app.consumers import WhiteboardConsumer
 
 
 def test_a_frame_is_one_unmasked_binary_websocket_frame():
@@ -108,8 +113,35 @@ def test_a_tutor_text_frame_goes_straight_to_the_socket(tcp_pair):
 
     consumer = SocketConsumer()
     consumer.base_send = partial(handle_reply, protocol)
+    consumer.protocol = server_protocol(consumer.base_send)  # as __call__ finds it
     asyncio.run(consumer.send(text_data='{"type": "pong"}'))
     assert read_exactly(peer, 18) == b"\x81\x10" + b'{"type": "pong"}'  # FIN + text, unmasked
     assert dispatched == [] and not reactor.writers
     asyncio.run(consumer.close(4403))  # a close keeps the ASGI path
     assert dispatched == [{"type": "websocket.close", "code": 4403}]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route, consumer", [("tutor", TutorConsumer), ("whiteboard", WhiteboardConsumer)])
+def test_the_products_stack_hands_daphnes_send_to_both_socket_consumers(monkeypatch, learner, route, consumer):
+    """Each consumer finds Daphne's protocol behind `send`. A middleware that wrapped `send`,
+    or a consumer that stopped looking, would silently cost every socket its direct writes
+    (the consumers fall back to the ASGI send); the live tests would still pass."""
+    session = actions.start_session(learner, actions.create_folder(learner, name="Biology"))
+    seen = []
+    events = iter([{"type": "websocket.connect"}, {"type": "websocket.disconnect", "code": 1000}])
+
+    async def record(self) -> None:
+        seen.append(self.protocol)
+
+    async def receive() -> dict:
+        return next(events)
+
+    async def handle_reply(protocol: object, message: dict) -> None: ...
+
+    monkeypatch.setattr(consumer, "connect", record)
+    protocol = WebSocketProtocol()
+    scope = {"type": "websocket", "path": f"/ws/{route}/{session.pk}/",
+             "query_string": f"token={access_token(learner)}".encode(), "headers": []}
+    asyncio.run(application(scope, receive, partial(handle_reply, protocol)))
+    assert seen == [protocol]

@@ -1,8 +1,9 @@
 """The base of the project's socket consumers."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Awaitable, Callable
 
+from autobahn.websocket.protocol import WebSocketProtocol
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -22,6 +23,15 @@ class SocketConsumer(AsyncWebsocketConsumer):
       close and binary frames keep the ASGI path, which Daphne handles at once, in order.
     """
 
+    # Daphne's autobahn protocol for this socket, found once (see tutor_project.wire).
+    protocol: WebSocketProtocol | None = None
+
+    async def __call__(
+        self, scope: dict[str, Any], receive: Callable[[], Awaitable[dict]], send: Callable[[dict], Awaitable[None]]
+    ) -> None:
+        self.protocol = server_protocol(send)
+        await super().__call__(scope, receive, send)
+
     async def dispatch(self, message: dict[str, Any]) -> None:
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
@@ -29,8 +39,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def send(self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False) -> None:
-        protocol = server_protocol(self.base_send)
-        if protocol is None or text_data is None or bytes_data is not None or close:
+        if self.protocol is None or text_data is None or bytes_data is not None or close:
             await super().send(text_data, bytes_data, close)
             return
-        write(protocol, OutgoingFrame(text_data.encode(), binary=False))
+        write(self.protocol, OutgoingFrame(text_data.encode(), binary=False))
