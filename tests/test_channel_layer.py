@@ -18,7 +18,7 @@ def test_a_consumer_idle_longer_than_the_blocking_pop_still_receives():
         channel = await layer.new_channel()
 
         async def late_send() -> None:
-            await asyncio.sleep(7)  # past channels_redis's 5 s pop and redis-py 8's default 5 s read timeout
+            await asyncio.sleep(7)  # past channels_redis's 5 s blocking pop
             await layer.send(channel, {"type": "late", "n": 1})
 
         sender = asyncio.create_task(late_send())
@@ -29,6 +29,32 @@ def test_a_consumer_idle_longer_than_the_blocking_pop_still_receives():
         return time.monotonic() - started
 
     assert asyncio.run(scenario()) >= 7
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis channel layer is configured by REDIS_URL")
+def test_a_closing_consumer_can_cancel_its_receive_at_any_moment():
+    """Channels cancels a consumer's pending receive when its socket closes. Two ways to lose
+    that cancel are shut out: redis-py 8.0 and 8.1 turn a cancel inside the blocking pop's
+    read into a TimeoutError, and a socket_timeout makes redis-py send through
+    asyncio.wait_for, which on Python 3.11 swallows a cancel that lands as the send
+    completes (the consumer then pops forever: CI once hung for its whole 90 minutes).
+    The cancel is tried at every step of the receive, from before it starts to its wait."""
+    async def cancel_after(steps: int) -> str:
+        layer = get_channel_layer()
+        receiving = asyncio.ensure_future(layer.receive(await layer.new_channel()))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        receiving.cancel()
+        done, _ = await asyncio.wait([receiving], timeout=8)
+        if not done:
+            return "still waiting"
+        return "cancelled" if receiving.cancelled() else repr(receiving.exception())
+
+    async def scenario() -> dict[int, str]:
+        return {steps: await cancel_after(steps) for steps in range(30)}
+
+    outcomes = asyncio.run(scenario())
+    assert set(outcomes.values()) == {"cancelled"}, str(outcomes)
 
 
 def test_the_local_layer_delivers_to_groups_and_sweeps_expired_messages_at_most_once_a_sweep(monkeypatch):

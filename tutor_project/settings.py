@@ -113,9 +113,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer, cache, broker ------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    # channels_redis waits for messages with a 5 s blocking pop; redis-py 8's default
-    # 5 s read timeout cut those waits short, killing every consumer idle that long.
-    _redis_hosts = [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}]
+    # No socket_timeout: with one, redis-py sends each command inside asyncio.wait_for,
+    # which on Python 3.11 can swallow the cancel Channels sends a closing consumer's
+    # receive, leaving the consumer blocked in pops for good (tests/test_channel_layer.py).
+    _redis_hosts = [{"address": REDIS_URL, "socket_connect_timeout": 5}]
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
