@@ -127,8 +127,11 @@ def _add_message(session: TutorSession, **fields: object) -> Message:
 
 def _require_active(counters: events.Counters) -> None:
     if counters.status != TutorSession.Status.ACTIVE:
-        raise DomainError("session_ended", "This session has ended; start a new one to keep learning.",
-                          http_status=409)
+        raise session_ended()
+
+
+def session_ended() -> DomainError:
+    return DomainError("session_ended", "This session has ended; start a new one to keep learning.", http_status=409)
 
 
 def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
@@ -198,10 +201,8 @@ def finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, k
 
 def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, kind: str, status: str, text: str,
                  citations: list[dict], content: dict, before: list[tuple[str, dict]]) -> Message:
-    announced = [*before, ("turn.completed", {
-        "turn_id": turn_id, "status": status, "kind": kind, "content": {**content, "text": text},
-        "citations": citations,
-    })]
+    announced = turn_end_events(turn_id=turn_id, kind=kind, status=status, text=text, citations=citations,
+                                content=content, before=before)
     # One counter update numbers the tutor's message and the events together.
     counters = events.bump_counters(session.pk, messages=1, events=len(announced))
     message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.TUTOR,
@@ -212,6 +213,15 @@ def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, 
     )
     events.record(session.pk, announced, bumped=counters)
     return message
+
+
+def turn_end_events(*, turn_id: str, kind: str, status: str, text: str, citations: list[dict], content: dict,
+                    before: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """The events that end a turn: `before`, then turn.completed with the whole text."""
+    return [*before, ("turn.completed", {
+        "turn_id": turn_id, "status": status, "kind": kind, "content": {**content, "text": text},
+        "citations": citations,
+    })]
 
 
 def add_session_question(session: TutorSession, question: QuizQuestion, *, chunk_id: int | None) -> Question:

@@ -61,14 +61,14 @@ def record(session_id: int, events: list[tuple[str, dict[str, Any]]], *, bumped:
     """
     if not events:
         return []
-    checked = [_validated(type_, fields) for type_, fields in events]
+    checked = [validated(type_, fields) for type_, fields in events]
     last = (bumped or bump_counters(session_id, events=len(checked))).last_event_seq
     first = last - len(checked) + 1
     rows = []
     for offset, frame in enumerate(checked):
         frame["seq"] = first + offset
         rows.append(SessionEvent(session_id=session_id, seq=frame["seq"], type=frame["type"],
-                                 turn_id=frame.get("turn_id") or "", payload=_payload(frame)))
+                                 turn_id=frame.get("turn_id") or "", payload=payload_of(frame)))
     SessionEvent.objects.bulk_create(rows)
     transaction.on_commit(lambda: ring(session_id, checked))
     return checked
@@ -78,13 +78,13 @@ def record_batch(entries: list[tuple[int, str, dict[str, Any]]]) -> list[Frame]:
     """Store one event each for many sessions (session id, type, fields) in one transaction:
     one counter UPDATE and one INSERT for them all. Rings each session's group after commit;
     returns the frames in the order of `entries`."""
-    checked = [(session_id, _validated(type_, fields)) for session_id, type_, fields in entries]
+    checked = [(session_id, validated(type_, fields)) for session_id, type_, fields in entries]
     from_end = _from_end(checked)
     with transaction.atomic():
         lasts = _bump_many(Counter(session_id for session_id, _ in checked))
         SessionEvent.objects.bulk_create([
             SessionEvent(session_id=session_id, seq=lasts[session_id] - back, type=frame["type"],
-                         turn_id=frame.get("turn_id") or "", payload=_payload(frame))
+                         turn_id=frame.get("turn_id") or "", payload=payload_of(frame))
             for (session_id, frame), back in zip(checked, from_end)
         ])
     by_session: dict[int, list[Frame]] = defaultdict(list)
@@ -132,7 +132,7 @@ async def _store_deltas_in_one_statement(entries: list[tuple[int, dict[str, Any]
     The statement is its own transaction, so the rules hold as before: the counter rows
     stay locked until the events are committed. A session missing meanwhile (deleted) gets
     no rows and its entries a DoesNotExist; the other sessions' deltas are stored."""
-    checked = [(session_id, _validated("text.delta", fields)) for session_id, fields in entries]
+    checked = [(session_id, validated("text.delta", fields)) for session_id, fields in entries]
     from_end = _from_end(checked)
     sessions = connection.ops.quote_name(TutorSession._meta.db_table)
     events = connection.ops.quote_name(SessionEvent._meta.db_table)
@@ -155,7 +155,7 @@ async def _store_deltas_in_one_statement(entries: list[tuple[int, dict[str, Any]
     )
     params: list[Any] = [value for session_id in ids for value in (session_id, counts[session_id])]
     for (session_id, frame), back in zip(checked, from_end):
-        params += [session_id, back, frame["type"], frame["turn_id"], json.dumps(_payload(frame))]
+        params += [session_id, back, frame["type"], frame["turn_id"], json.dumps(payload_of(frame))]
     lasts: dict[int, int] = {}
     for session_id, seq in await loop_db.fetch(sql, params):
         lasts[session_id] = max(seq, lasts.get(session_id, 0))
@@ -168,7 +168,7 @@ async def _store_deltas_in_one_statement(entries: list[tuple[int, dict[str, Any]
         frame["seq"] = lasts[session_id] - back
         bells[session_id].append(frame)
         outcomes.append(frame)
-    await _ring_all(list(bells.items()))
+    await ring_all(list(bells.items()))
     return outcomes
 
 
@@ -199,13 +199,13 @@ def lock_session(session_id: int) -> int:
     return bump_counters(session_id).last_event_seq
 
 
-def _validated(type_: str, fields: dict[str, Any]) -> Frame:
+def validated(type_: str, fields: dict[str, Any]) -> Frame:
     # seq=1 stands in until the number is allocated; every other field is checked now,
     # before any row is written.
     return EVENT_MODELS[type_].model_validate({"type": type_, "seq": 1, **fields}).model_dump(mode="json")
 
 
-def _payload(frame: Frame) -> dict[str, Any]:
+def payload_of(frame: Frame) -> dict[str, Any]:
     return {k: v for k, v in frame.items() if k not in ("type", "seq")}
 
 
@@ -248,13 +248,13 @@ async def act(action: Callable[..., R], *args: Any, **kwargs: Any) -> R:
                 return None, exc, bells
 
     result, error, bells = await db(call)()
-    await _ring_all(bells)
+    await ring_all(bells)
     if error is not None:
         raise error
     return result
 
 
-async def _ring_all(bells: list[tuple[int, list[Frame]]]) -> None:
+async def ring_all(bells: list[tuple[int, list[Frame]]]) -> None:
     """Ring the sessions' groups at once (a batch touches many), each session's bells in order."""
     layer = get_channel_layer()
     if layer is None or not bells:

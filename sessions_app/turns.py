@@ -23,7 +23,7 @@ from agents_app.search import best_passages
 from agents_app.schemas import ChunkRef, TextDelta, TurnCompleted, TurnFailed
 from agents_app.wiring import get_gateway
 from boards_app.reading import summary_text
-from sessions_app import actions, events
+from sessions_app import actions, events, turn_writes
 from sessions_app.context import TutorContext
 from sessions_app.history import add_exchange, transcript_for_teacher
 from sessions_app.models import ConceptMastery, Folder, Question, TutorSession
@@ -184,14 +184,14 @@ class Turn:
                      content: dict | None = None, before: list[tuple[str, dict]] = ()) -> None:
         assert self.lesson is not None
         add_exchange(self.lesson.context, self.message, text)
-        await self.conclude(actions.finish_turn, self.lesson.session, self.lesson.context, turn_id=self.turn_id,
-                            kind=self.kind, status=status, text=text, citations=citations, content=content,
-                            before=list(before))
+        await self.conclude(turn_writes.finish_turn(
+            self.lesson.session, self.lesson.context, turn_id=self.turn_id, kind=self.kind, status=status,
+            text=text, citations=citations, content=content, before=list(before)))
 
-    async def conclude(self, action: Callable[..., object], *args: object, **kwargs: object) -> None:
-        """Run the action that ends the turn (stores turn.completed). Shielded: once started it
+    async def conclude(self, ending: Awaitable[object]) -> None:
+        """Run the write that ends the turn (stores turn.completed). Shielded: once started it
         finishes even if the turn is cancelled meanwhile, and the turn is not ended twice."""
-        self.ending = asyncio.ensure_future(events.act(action, *args, **kwargs))
+        self.ending = asyncio.ensure_future(ending)
         await asyncio.shield(self.ending)
 
 
@@ -207,9 +207,8 @@ async def receive(turn: Turn, session: TutorSession) -> bool:
     lesson = _prefetch(db(load_lesson)(session.pk))
     material = _prefetch(db(teaching_material)(session, turn.message, on_board=on_board))
     try:
-        stored = await events.act(actions.receive_learner_message, session, client_id=turn.in_reply_to,
-                                  text=turn.message, turn_id=turn.turn_id)
-        if stored is None:
+        if not await turn_writes.receive_learner_message(session, client_id=turn.in_reply_to, text=turn.message,
+                                                         turn_id=turn.turn_id):
             return False
         turn.attach(await lesson)
         turn.material = material
@@ -411,8 +410,8 @@ async def _ask(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     drawn = await db(_draw)(lambda: whiteboard.draw_question(
         turn.session_id, question_id=str(row.pk), prompt=row.prompt, options=row.options, turn_id=turn.turn_id,
     )) if row.kind == "mcq" else []
-    await turn.conclude(actions.ask_question, lesson.session, context, row, turn_id=turn.turn_id,
-                        board_object_ids=drawn)
+    await turn.conclude(events.act(actions.ask_question, lesson.session, context, row, turn_id=turn.turn_id,
+                                   board_object_ids=drawn))
 
 
 def _draw(drawing: Callable[[], Drawing]) -> list[str]:
@@ -452,9 +451,9 @@ def answer_body(question: Question, *, option_index: int | None, text: str | Non
             turn.session_id, question_id=str(question.pk), chosen_index=option_index,
             correct_index=question.correct_index, explanation=grade.feedback, turn_id=turn.turn_id,
         )) if option_index is not None else []
-        await turn.conclude(actions.grade_session_answer, lesson.session, context, question,
-                            turn_id=turn.turn_id, answer_text=said, option_index=option_index, grade=grade,
-                            board_object_ids=drawn)
+        await turn.conclude(events.act(actions.grade_session_answer, lesson.session, context, question,
+                                       turn_id=turn.turn_id, answer_text=said, option_index=option_index,
+                                       grade=grade, board_object_ids=drawn))
 
     return body
 
