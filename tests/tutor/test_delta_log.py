@@ -104,3 +104,16 @@ def test_the_loop_connection_closes_with_its_loop(two_sessions):
     while pid in loop_connections() and time.monotonic() < deadline:
         time.sleep(0.05)  # the server ends the backend just after the client's goodbye
     assert pid not in loop_connections()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_statements_that_find_no_connection_at_once_share_the_one_opened():
+    """A turn reads its lesson while it stores the learner's message: both may be the
+    loop's first statements. Each opening a connection closed the other's mid-statement."""
+    async def scenario() -> set[int]:
+        first = await asyncio.gather(*(loop_db.fetch("SELECT pg_backend_pid()", []) for _ in range(5)))
+        later = await loop_db.fetch("SELECT pg_backend_pid()", [])
+        return {rows[0][0] for rows in [*first, later]}
+
+    assert len(asyncio.run(scenario())) == 1
