@@ -1,80 +1,107 @@
-"""The event loop's own PostgreSQL connection, for the sockets' most frequent writes: the
-tutor's text deltas and the whiteboard's update log, each every few tens of milliseconds.
+"""The event loop's own PostgreSQL connections, for the sockets' most frequent statements:
+the tutor's text deltas, each turn's lesson read and its two writes, and the whiteboard's
+update log.
 
-Through Django's ORM, each write is a hop to a database thread and back, and in a loaded
-process each hop waits for the GIL, often several times; that queueing made the tail of
-the tutor's first-delta latency. On a connection the event loop drives itself (psycopg's
-async connection) a write is one socket round trip. One connection per loop, opened when
-first needed, replaced when it breaks and closed when its loop shuts down.
+Through Django's ORM, each statement is a hop to a database thread and back, and in a
+loaded process each hop waits for the GIL, often several times; that queueing made the
+tail of the tutor's first-delta latency. On a connection the event loop drives itself
+(psycopg's async connection) a statement is one socket round trip.
+
+A few connections per loop, opened when first needed: under load each statement waits a
+pass of the busy loop for its reply, and on a single connection the sockets' statements
+queued behind each other's round trips (seconds, with 200 tutor sessions). Not
+psycopg_pool's AsyncConnectionPool: its close() waits for its worker tasks, which
+asyncio.run has already cancelled when it finalises the loop, so it never closed its
+connections (as in every async_to_sync call of a worker's task).
 """
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import psycopg
 from django.db import connections
 from django.db.models import JSONField, Model
+from psycopg.pq import TransactionStatus
 
 from tutor_project.loops import closed_with_loop
 
 M = TypeVar("M", bound=Model)
 APPLICATION_NAME = "tutor-sockets"  # how operators tell these connections apart in pg_stat_activity
+CONNECTIONS = 8  # per loop, at most: statements in flight at once
+
 
 def available() -> bool:
-    """Whether the database has a loop connection: PostgreSQL (psycopg). Elsewhere (SQLite)
-    the same writes go through Django's database thread."""
+    """Whether the database has loop connections: PostgreSQL (psycopg). Elsewhere (SQLite)
+    the same statements go through Django's database thread."""
     return connections["default"].vendor == "postgresql"
 
 
-_opened: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[psycopg.AsyncConnection, AsyncGenerator]] = \
-    WeakKeyDictionary()
-_opening: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[psycopg.AsyncConnection]] = WeakKeyDictionary()
-
-
 async def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Run one statement, in autocommit, on the running loop's connection; its rows.
+    """Run one statement, in autocommit, on one of the running loop's connections; its rows.
 
-    A connection that broke is dropped with the error, so the next statement opens a new
-    one; the statement is not retried, since it may have committed before the break."""
-    loop = asyncio.get_running_loop()
-    connection = await _connection(loop)
-    try:
+    A connection that broke fails its statement and is dropped, so a later statement opens
+    a new one; the statement is not retried, since it may have committed before the break."""
+    async with (await _connections_of(asyncio.get_running_loop())).connection() as connection:
         async with connection.cursor() as cursor:
             await cursor.execute(sql, params)
             return await cursor.fetchall()
-    except psycopg.OperationalError:
-        if connection.broken or connection.closed:
-            _opened.pop(loop, None)
-        raise
 
 
-async def _connection(loop: asyncio.AbstractEventLoop) -> psycopg.AsyncConnection:
-    opened = _opened.get(loop)
-    if opened is not None and not opened[0].closed:
-        return opened[0]
-    # Statements that find no connection at the same time wait for one opening: each
-    # opening its own would replace, and so close, a connection another is using.
-    opening = _opening.get(loop)
-    if opening is None:
-        opening = _opening[loop] = loop.create_task(_open(loop))
-        opening.add_done_callback(lambda _: _opening.pop(loop, None))
-    return await asyncio.shield(opening)  # a cancelled caller leaves the opening to the others
+class _LoopConnections:
+    """At most CONNECTIONS connections, each lent to one statement at a time."""
+
+    def __init__(self) -> None:
+        self._free = asyncio.Semaphore(CONNECTIONS)
+        self._idle: list[psycopg.AsyncConnection] = []
+        self._open: set[psycopg.AsyncConnection] = set()
+        self.keeper: AsyncGenerator | None = None  # closes them with the loop; see closed_with_loop
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
+        async with self._free:
+            connection = self._idle.pop() if self._idle else await self._connect()
+            try:
+                yield connection
+            finally:
+                # Broken (the server went away) or not done with its statement: not reusable.
+                if connection.info.transaction_status == TransactionStatus.IDLE:
+                    self._idle.append(connection)
+                else:
+                    self._open.discard(connection)
+                    await connection.close()
+
+    async def _connect(self) -> psycopg.AsyncConnection:
+        # Django's own settings for the database (name, user, host, port, options); its cursor
+        # class and adapters are for its synchronous connections. Client-side binding, as Django's.
+        params = {key: value for key, value in connections["default"].get_connection_params().items()
+                  if key not in ("cursor_factory", "context")}
+        connection = await psycopg.AsyncConnection.connect(
+            **params, autocommit=True, cursor_factory=psycopg.AsyncClientCursor, application_name=APPLICATION_NAME)
+        self._open.add(connection)
+        # Times in the zone Django's connections use, so rows read here match the ORM's.
+        await connection.execute(f"SET TIME ZONE '{connections['default'].timezone_name}'")
+        return connection
+
+    async def close(self) -> None:
+        for connection in list(self._open):
+            await connection.close()
+        self._open.clear()
+        self._idle.clear()
 
 
-async def _open(loop: asyncio.AbstractEventLoop) -> psycopg.AsyncConnection:
-    # Django's own settings for the database (name, user, host, port, options); its cursor
-    # class and adapters are for its synchronous connections. Client-side binding, as Django's.
-    params = {key: value for key, value in connections["default"].get_connection_params().items()
-              if key not in ("cursor_factory", "context")}
-    connection = await psycopg.AsyncConnection.connect(
-        **params, autocommit=True, cursor_factory=psycopg.AsyncClientCursor, application_name=APPLICATION_NAME)
-    # Times in the zone Django's connections use, so rows read here match the ORM's.
-    await connection.execute(f"SET TIME ZONE '{connections['default'].timezone_name}'")
-    _opened[loop] = (connection, await closed_with_loop(connection))
-    return connection
+_per_loop: WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnections] = WeakKeyDictionary()
+
+
+async def _connections_of(loop: asyncio.AbstractEventLoop) -> _LoopConnections:
+    pool = _per_loop.get(loop)
+    if pool is None:
+        pool = _per_loop[loop] = _LoopConnections()  # before any await: one per loop
+        pool.keeper = await closed_with_loop(pool)
+    return pool
 
 
 def columns(model: type[Model], alias: str) -> str:

@@ -108,12 +108,54 @@ def test_the_loop_connection_closes_with_its_loop(two_sessions):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_statements_that_find_no_connection_at_once_share_the_one_opened():
+def test_statements_that_find_no_connection_at_once_all_run():
     """A turn reads its lesson while it stores the learner's message: both may be the
-    loop's first statements. Each opening a connection closed the other's mid-statement."""
-    async def scenario() -> set[int]:
-        first = await asyncio.gather(*(loop_db.fetch("SELECT pg_backend_pid()", []) for _ in range(5)))
-        later = await loop_db.fetch("SELECT pg_backend_pid()", [])
-        return {rows[0][0] for rows in [*first, later]}
+    loop's first statements. Each opening connections of its own closed the other's
+    mid-statement."""
+    async def scenario() -> list[list[tuple]]:
+        first = await asyncio.gather(*(loop_db.fetch("SELECT %s::int", [n]) for n in range(5)))
+        return [*first, await loop_db.fetch("SELECT 5", [])]
 
-    assert len(asyncio.run(scenario())) == 1
+    assert asyncio.run(scenario()) == [[(n,)] for n in range(6)]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_statements_run_at_once_on_several_connections():
+    """Each statement waits a pass of the (busy) loop for its reply: on one connection the
+    sockets' statements queued behind each other's round trips."""
+    async def scenario() -> tuple[float, set[int]]:
+        started = time.monotonic()
+        rows = await asyncio.gather(*(loop_db.fetch("SELECT pg_backend_pid() FROM pg_sleep(0.3)", [])
+                                      for _ in range(4)))
+        return time.monotonic() - started, {pid for [(pid,)] in rows}
+
+    took, pids = asyncio.run(scenario())
+    assert len(pids) >= 2 and took < 1.2
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_loop_opens_no_more_than_its_share_of_connections():
+    """Two hundred sockets on a loop must not take two hundred of the server's connections."""
+    async def scenario() -> set[int]:
+        rows = await asyncio.gather(*(loop_db.fetch("SELECT pg_backend_pid() FROM pg_sleep(0.05)", [])
+                                      for _ in range(3 * loop_db.CONNECTIONS)))
+        return {pid for [(pid,)] in rows}
+
+    assert 2 <= len(asyncio.run(scenario())) <= loop_db.CONNECTIONS
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_cancelled_mid_flight_leaves_no_busy_connection_behind():
+    """A turn cancelled by the learner cancels its statement; the next statement runs at
+    once, not behind the cancelled one's three seconds."""
+    async def scenario() -> list[tuple]:
+        slow = asyncio.ensure_future(loop_db.fetch("SELECT pg_sleep(3)", []))
+        await asyncio.sleep(0.2)
+        slow.cancel()
+        await asyncio.gather(slow, return_exceptions=True)
+        return await asyncio.wait_for(loop_db.fetch("SELECT 1", []), timeout=1)
+
+    assert asyncio.run(scenario()) == [(1,)]
