@@ -5,8 +5,9 @@ Every server event but `pong` is stored as a SessionEvent with the next per-sess
 UPDATE inside the caller's transaction: the row lock serialises writers, so when event
 N is visible every event before it is too. After commit the channel layer rings the
 session's group; the bell carries the frames as a shortcut, but a receiver that sees a
-gap (the layer may drop messages when full) reads the stored rows instead, so nothing
-is lost across processes and nothing is sent twice.
+gap (Redis pub/sub delivers at most once: a process reconnecting to Redis misses what
+was published meanwhile) reads the stored rows instead, so nothing is lost across
+processes and nothing is sent twice.
 
 Text deltas, the bulk of the traffic, go through DeltaLog: the deltas of all of a
 process's sessions are stored together, under the same rules (on PostgreSQL in one

@@ -1,5 +1,6 @@
-"""The channel layers: Redis (production) keeps waiting consumers alive; the embedded
-default's in-memory layer still expires abandoned messages with its sweep rate-limited."""
+"""The channel layers: Redis pub/sub (production) keeps waiting consumers alive and lets
+them go when their sockets close; the embedded default's in-memory layer still expires
+abandoned messages with its sweep rate-limited."""
 import asyncio
 import time
 
@@ -12,13 +13,13 @@ from tutor_project.channel_layer import LocalChannelLayer
 
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis channel layer is configured by REDIS_URL")
-def test_a_consumer_idle_longer_than_the_blocking_pop_still_receives():
+def test_a_consumer_idle_for_seconds_still_receives():
     async def scenario() -> float:
         layer = get_channel_layer()
         channel = await layer.new_channel()
 
         async def late_send() -> None:
-            await asyncio.sleep(7)  # past channels_redis's 5 s blocking pop
+            await asyncio.sleep(7)  # past redis-py's idle checks and the layer's 0.1 s polls
             await layer.send(channel, {"type": "late", "n": 1})
 
         sender = asyncio.create_task(late_send())
@@ -33,12 +34,11 @@ def test_a_consumer_idle_longer_than_the_blocking_pop_still_receives():
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis channel layer is configured by REDIS_URL")
 def test_a_closing_consumer_can_cancel_its_receive_at_any_moment():
-    """Channels cancels a consumer's pending receive when its socket closes. Two ways to lose
-    that cancel are shut out: redis-py 8.0 and 8.1 turn a cancel inside the blocking pop's
-    read into a TimeoutError, and a socket_timeout makes redis-py send through
-    asyncio.wait_for, which on Python 3.11 swallows a cancel that lands as the send
-    completes (the consumer then pops forever: CI once hung for its whole 90 minutes).
-    The cancel is tried at every step of the receive, from before it starts to its wait."""
+    """Channels cancels a consumer's pending receive when its socket closes; a receive that
+    lost the cancel kept its consumer alive for good (CI once hung for its whole 90 minutes,
+    on the queue layer: redis-py 8.0/8.1 turning the cancel into a TimeoutError, or a
+    socket_timeout's asyncio.wait_for swallowing it). Whatever layer settings configure,
+    the cancel is tried at every step of the receive, from before it starts to its wait."""
     async def cancel_after(steps: int) -> str:
         layer = get_channel_layer()
         receiving = asyncio.ensure_future(layer.receive(await layer.new_channel()))

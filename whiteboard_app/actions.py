@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any, Callable
 
 from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from pycrdt import Doc
 
@@ -26,7 +27,6 @@ from whiteboard_app.board import (
 from whiteboard_app.history import state_at
 from whiteboard_app.layout import BoardFullError, LayoutAllocator
 from whiteboard_app.models import Board, BoardSnapshot, BoardUpdate
-from whiteboard_app.relay import relay_layer
 from whiteboard_app.skills import Drawing, SkillContext, draw_mcq, draw_mcq_feedback
 
 # A skill call bound to its arguments: it gets the context and the current board.
@@ -176,7 +176,7 @@ def draw_answer_feedback(session_id: int, *, question_id: str, chosen_index: int
 
 
 def ring_doorbell(session_id: int, update: bytes, seq: int) -> None:
-    layer = relay_layer()
+    layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(
             group_name(session_id), {"type": "board.update", "origin": "store", "data": update, "seq": seq}

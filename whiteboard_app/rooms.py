@@ -20,7 +20,7 @@ from typing import Any, Callable, Protocol
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.layers import InMemoryChannelLayer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from pycrdt import Doc, create_sync_message, get_update, merge_updates
 
 from whiteboard_app import metrics, protocol
@@ -36,7 +36,6 @@ from whiteboard_app.limits import (
     current,
 )
 from whiteboard_app.models import Board
-from whiteboard_app.relay import relay_layer
 from whiteboard_app.tasks import COMPACT_AFTER_ROWS, compact_board
 from tutor_project.wire import OutgoingFrame
 from tutor_project import loop_db
@@ -81,7 +80,7 @@ class Room:
         self._idle: asyncio.Task[None] | None = None
         self._channel: str | None = None
         self._compact_at = COMPACT_AFTER_ROWS
-        self._layer = relay_layer()
+        self._layer = get_channel_layer()
         # One process cannot reach another through the in-memory layer; still listen
         # (a doorbell from this process's own writers), but do not relay to it.
         self._relay = self._layer is not None and not isinstance(self._layer, InMemoryChannelLayer)

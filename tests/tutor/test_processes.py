@@ -86,7 +86,7 @@ def test_a_second_device_on_another_process_sees_the_same_events(connect, two_se
 def test_document_progress_from_the_pipeline_reaches_the_session_once(connect, two_servers, tutor_session,
                                                                       redis_url):
     from asgiref.sync import async_to_sync
-    from channels_redis.core import RedisChannelLayer
+    from channels_redis.pubsub import RedisPubSubChannelLayer
 
     from agents_app.progress import MESSAGE_TYPE, folder_documents_group
 
@@ -96,7 +96,7 @@ def test_document_progress_from_the_pipeline_reaches_the_session_once(connect, t
         client.send({"type": "hello", "resume_from": 0})
         client.send({"type": "ping"})
         client.until_type("pong")  # greeted and listening
-    pipeline_layer = RedisChannelLayer(hosts=[redis_url])  # what a Celery worker publishes on
+    pipeline_layer = RedisPubSubChannelLayer(hosts=[redis_url])  # what a Celery worker publishes on
     reports = [("chunking", 40, "chunking"), ("chunking", 40, "chunking"), ("ready", 100, "ready")]
     for stage, percent, status in reports:
         async_to_sync(pipeline_layer.group_send)(folder_documents_group(tutor_session.folder_id), {
