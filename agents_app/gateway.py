@@ -375,7 +375,7 @@ class LLMGateway:
                 max_connections=KEPT_CONNECTIONS, max_keepalive_connections=KEPT_CONNECTIONS))
             client = openai.AsyncOpenAI(api_key=self.config.api_key, base_url=self.config.base_url or None,
                                         timeout=timeout, max_retries=0, http_client=http_client)
-            self._keeper = await closed_with_loop(client)
+            self._keeper = await closed_with_loop(client.close)
             self._client, self._client_loop = client, loop
         return self._client
 

@@ -100,7 +100,7 @@ async def _connections_of(loop: asyncio.AbstractEventLoop) -> _LoopConnections:
     pool = _per_loop.get(loop)
     if pool is None:
         pool = _per_loop[loop] = _LoopConnections()  # before any await: one per loop
-        pool.keeper = await closed_with_loop(pool)
+        pool.keeper = await closed_with_loop(pool.close)
     return pool
 
 

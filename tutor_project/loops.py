@@ -6,24 +6,19 @@ generators before closing it: a generator holding the resource open does the clo
 """
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import Protocol
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 
-class Closable(Protocol):
-    async def close(self) -> None: ...
-
-
-async def closed_with_loop(resource: Closable) -> AsyncGenerator[None, None]:
-    """Register `resource` to be closed when the running loop shuts down. Keep the returned
-    keeper as long as the resource: a keeper collected early closes it early."""
-    keeper = _hold(resource)
+async def closed_with_loop(close: Callable[[], Awaitable[object]]) -> AsyncGenerator[None, None]:
+    """Register `close` (a resource's) to be awaited when the running loop shuts down. Keep
+    the returned keeper as long as the resource: a keeper collected early closes it early."""
+    keeper = _hold(close)
     await anext(keeper)  # runs to its yield: registered with the loop from now on
     return keeper
 
 
-async def _hold(resource: Closable) -> AsyncGenerator[None, None]:
+async def _hold(close: Callable[[], Awaitable[object]]) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
-        await resource.close()
+        await close()

@@ -2,12 +2,15 @@
 answered by a clear, retryable `error` (oversized frames: see test_frames, close 1009)."""
 from __future__ import annotations
 
+import asyncio
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from agents_app.scripted_llm import reply
+from sessions_app import limits
 from sessions_app.models import Message
 from tests.support.servers import daphne
 from tests.tutor.client import of_type
@@ -61,3 +64,10 @@ def test_the_budget_is_per_learner_across_connections(connect, strict_server, tu
     last = connect(tutor_session.pk, url=strict_server)
     last.send({"type": "next"})
     assert last.until_type("error")[-1]["code"] == "turn_rate_limited"
+
+
+def test_the_turn_budget_is_shared_by_event_loops_and_counts_each_turn_once():
+    """Each Daphne process has its own loop; the count lives in the shared store."""
+    learner = 10**12 + uuid.uuid4().int % 10**9  # a learner no earlier run has counted this minute
+    taken = [asyncio.run(limits.take_llm_turn(learner, limit=3)) for _ in range(5)]
+    assert taken == [True, True, True, False, False]
