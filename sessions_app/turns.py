@@ -118,6 +118,7 @@ class DeltaWriter:
     model that answers quickly would otherwise keep the loop parsing until its whole
     reply is in). After that, pieces pile up while a write is in flight and go out
     together in the next one: a slow database means bigger deltas, not a slower stream.
+    What is unsent when the turn ends goes out with its turn.completed, in one statement.
     """
 
     session: TutorSession
@@ -127,7 +128,7 @@ class DeltaWriter:
     _last: float = 0.0
     _flusher: asyncio.Task | None = None
     _writing: bool = False
-    _closing: bool = False
+    _draining: bool = False
 
     @property
     def text(self) -> str:
@@ -142,34 +143,45 @@ class DeltaWriter:
                 await asyncio.shield(self._flusher)
 
     async def _flush_pending(self) -> None:
-        while self._pending:
-            if not self._closing:  # once the text is complete, the rest goes out at once
-                await asyncio.sleep(max(0.0, self._last + COALESCE_SECONDS - time.monotonic()))
+        while self._pending and not self._draining:
+            await asyncio.sleep(max(0.0, self._last + COALESCE_SECONDS - time.monotonic()))
             self._writing = True
             try:
-                await self._write()
+                await self._write(self._take())
             finally:
                 self._writing = False
 
-    async def _write(self) -> None:
+    def _take(self) -> str:
         text = "".join(self._pending)
         self._pending.clear()
+        return text
+
+    async def _write(self, text: str) -> None:
         self._last = time.monotonic()
         await events.delta_log().record(self.session.pk, turn_id=self.turn_id, text=text)
 
-    async def close(self) -> None:
-        """Send what is pending now (also when the turn is being cancelled). A write in
-        flight is waited for, never abandoned, so deltas keep their order."""
-        self._closing = True
+    async def drain(self) -> str:
+        """Stop streaming and take the text not sent yet (also when the turn is being
+        cancelled). A write in flight is waited for, never abandoned, so deltas keep
+        their order; the text may go on afterwards (after a drawing)."""
+        self._draining = True
         try:
             if self._flusher is not None and not self._flusher.done():
                 if not self._writing:
                     self._flusher.cancel()  # it was only waiting for the window to pass
                 await asyncio.wait([self._flusher])
-            if self._pending:
-                await self._write()
         finally:
-            self._closing = False  # the text may go on after a drawing
+            self._draining = False
+        return self._take()
+
+    def give_back(self, text: str) -> None:
+        """Text taken by `drain` that did not go out after all: first in line again."""
+        self._pending.insert(0, text)
+
+    async def close(self) -> None:
+        """Send what is pending now."""
+        if text := await self.drain():
+            await self._write(text)
 
 
 # --- the turn frame: start, finish however it ends ---------------------------------------
@@ -209,16 +221,25 @@ class Turn:
 
     async def finish(self, text: str, *, status: str = "complete", citations: list[dict] | None = None,
                      content: dict | None = None, before: list[tuple[str, dict]] = ()) -> None:
-        assert self.lesson is not None
+        """End the turn: its unsent text, the `before` events and turn.completed in one write."""
+        assert self.lesson is not None and self.writer is not None
+        unsent = await self.writer.drain()
+        tail = [("text.delta", {"turn_id": self.turn_id, "text": unsent})] if unsent else []
         add_exchange(self.lesson.context, self.message, text)
         await self.conclude(turn_writes.finish_turn(
             self.lesson.session, self.lesson.context, turn_id=self.turn_id, kind=self.kind, status=status,
-            text=text, citations=citations, content=content, before=list(before)))
+            text=text, citations=citations, content=content, before=[*tail, *before]), unsent=unsent)
 
-    async def conclude(self, ending: Awaitable[object]) -> None:
+    async def conclude(self, ending: Awaitable[object], *, unsent: str = "") -> None:
         """Run the write that ends the turn (stores turn.completed). Shielded: once started it
-        finishes even if the turn is cancelled meanwhile, and the turn is not ended twice."""
+        finishes even if the turn is cancelled meanwhile, and the turn is not ended twice.
+        If it fails, its `unsent` text goes back to the writer for the next try to send."""
         self.ending = asyncio.ensure_future(ending)
+        if unsent:
+            writer = self.writer
+            assert writer is not None
+            self.ending.add_done_callback(
+                lambda done: done.cancelled() or done.exception() is None or writer.give_back(unsent))
         await asyncio.shield(self.ending)
 
 
@@ -284,7 +305,6 @@ async def _end_badly(turn: Turn, status: str, exc: AgentError | DomainError | No
     if turn.lesson is None:
         await turn.load()
     assert turn.writer is not None
-    await turn.writer.close()
     error = [] if exc is None else [("error", {
         "code": exc.code, "message": exc.message if isinstance(exc, AgentError) else exc.detail,
         "retryable": exc.retryable, "in_reply_to": turn.in_reply_to, "turn_id": turn.turn_id,
@@ -402,7 +422,6 @@ async def _teach(turn: Turn, lesson: Lesson, action: policy.Action) -> None:
                 result = event
             elif isinstance(event, TurnFailed):
                 raise AgentError(event.message, code=event.code, retryable=event.retryable)
-    await turn.writer.close()
     assert result is not None
     content = {"action": action.value, "offline": result.offline,
                "focus": context.focus.model_dump(mode="json") if context.focus else None}
