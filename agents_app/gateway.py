@@ -30,7 +30,7 @@ from agents_app.errors import AgentError, InvalidOutput, LLMRejected, LLMStreamB
 from agents_app.pricing import DEFAULT_PRICES, Price, estimate_cost
 from agents_app.repair import extract_json, parse_output
 from agents_app.runs import AgentSettings, CallContext, ConfigProvider, RunRecord, RunRecorder, TurnGuard
-from tutor_project.loops import closed_with_loop
+from tutor_project.loops import PerLoop
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
@@ -117,9 +117,7 @@ class LLMGateway:
         self.recorder = recorder
         self.guard = guard
         self._json_schema_ok = config.structured_mode == "json_schema"
-        self._client: openai.AsyncOpenAI | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
-        self._keeper: AsyncIterator[None] | None = None
+        self._clients = PerLoop(self._new_client, openai.AsyncOpenAI.close)
 
     # --- choosing the engine --------------------------------------------------------
 
@@ -362,22 +360,19 @@ class LLMGateway:
         constant time and parses responses in C; httpx's pool probes every idle connection's
         socket on each request and release, which with a connection per streaming turn was
         the largest cost of a busy tutor process (profiled). The client is closed when its
-        loop shuts down: asyncio.run (and so async_to_sync, as in a worker's tasks) finalises
-        the loop's async generators first, this client's keeper among them."""
+        loop shuts down (tutor_project.loops)."""
         if not self.config.api_key:
             raise LLMUnavailable("no model is configured (OPENAI_API_KEY is not set)", retryable=False)
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            timeout = openai.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
-            # Every streaming turn holds a connection; the SDK's default keeps only 100 idle ones,
-            # so past 100 concurrent turns each new turn would open (and later drop) another.
-            http_client = openai.DefaultAioHttpClient(limits=httpx2.Limits(
-                max_connections=KEPT_CONNECTIONS, max_keepalive_connections=KEPT_CONNECTIONS))
-            client = openai.AsyncOpenAI(api_key=self.config.api_key, base_url=self.config.base_url or None,
-                                        timeout=timeout, max_retries=0, http_client=http_client)
-            self._keeper = await closed_with_loop(client.close)
-            self._client, self._client_loop = client, loop
-        return self._client
+        return await self._clients.get()
+
+    def _new_client(self) -> openai.AsyncOpenAI:
+        timeout = openai.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
+        # Every streaming turn holds a connection; the SDK's default keeps only 100 idle ones,
+        # so past 100 concurrent turns each new turn would open (and later drop) another.
+        http_client = openai.DefaultAioHttpClient(limits=httpx2.Limits(
+            max_connections=KEPT_CONNECTIONS, max_keepalive_connections=KEPT_CONNECTIONS))
+        return openai.AsyncOpenAI(api_key=self.config.api_key, base_url=self.config.base_url or None,
+                                  timeout=timeout, max_retries=0, http_client=http_client)
 
 
 class _StreamParts:

@@ -2,17 +2,14 @@
 per minute per learner. Read once from the environment (loud about bad values)."""
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncGenerator
-from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.core.cache import cache
 from redis.asyncio import Redis
 
 from tutor_project.env import env_int
-from tutor_project.loops import closed_with_loop
+from tutor_project.loops import PerLoop
 
 MAX_FRAME_BYTES = env_int("TUTOR_WS_MAX_FRAME_BYTES", 64 * 1024, minimum=256)
 FRAMES_PER_SECOND = env_int("TUTOR_WS_FRAMES_PER_SECOND", 20, minimum=1)
@@ -29,19 +26,10 @@ async def take_llm_turn(user_id: int, limit: int = LLM_TURNS_PER_MINUTE) -> bool
         return cache.incr(key) <= limit
     # One round trip on the loop ahead of every turn: through Django's cache it was a
     # thread hop and two commands, a millisecond on the way to the first delta.
-    async with (await _redis()).pipeline(transaction=False) as pipe:
+    async with (await _redis.get()).pipeline(transaction=False) as pipe:
         count, _ = await pipe.incr(key).expire(key, 120).execute()
     return count <= limit
 
 
-_clients: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Redis, AsyncGenerator]] = WeakKeyDictionary()
-
-
-async def _redis() -> Redis:
-    """The running loop's Redis client, closed with the loop."""
-    loop = asyncio.get_running_loop()
-    held = _clients.get(loop)
-    if held is None:
-        client = Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
-        held = _clients[loop] = (client, await closed_with_loop(client.aclose))
-    return held[0]
+_redis = PerLoop(lambda: Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5),
+                 Redis.aclose)

@@ -17,17 +17,16 @@ connections (as in every async_to_sync call of a worker's task).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 import psycopg
 from django.db import connections
 from django.db.models import JSONField, Model
 from psycopg.pq import TransactionStatus
 
-from tutor_project.loops import closed_with_loop
+from tutor_project.loops import PerLoop
 
 M = TypeVar("M", bound=Model)
 APPLICATION_NAME = "tutor-sockets"  # how operators tell these connections apart in pg_stat_activity
@@ -45,7 +44,7 @@ async def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
     A connection that broke fails its statement and is dropped, so a later statement opens
     a new one; the statement is not retried, since it may have committed before the break."""
-    async with (await _connections_of(asyncio.get_running_loop())).connection() as connection:
+    async with (await _per_loop.get()).connection() as connection:
         async with connection.cursor() as cursor:
             await cursor.execute(sql, params)
             return await cursor.fetchall()
@@ -58,7 +57,6 @@ class _LoopConnections:
         self._free = asyncio.Semaphore(CONNECTIONS)
         self._idle: list[psycopg.AsyncConnection] = []
         self._open: set[psycopg.AsyncConnection] = set()
-        self.keeper: AsyncGenerator | None = None  # closes them with the loop; see closed_with_loop
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
@@ -93,15 +91,7 @@ class _LoopConnections:
         self._idle.clear()
 
 
-_per_loop: WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnections] = WeakKeyDictionary()
-
-
-async def _connections_of(loop: asyncio.AbstractEventLoop) -> _LoopConnections:
-    pool = _per_loop.get(loop)
-    if pool is None:
-        pool = _per_loop[loop] = _LoopConnections()  # before any await: one per loop
-        pool.keeper = await closed_with_loop(pool.close)
-    return pool
+_per_loop = PerLoop(_LoopConnections, _LoopConnections.close)
 
 
 def columns(model: type[Model], alias: str) -> str:

@@ -1,20 +1,43 @@
-"""Resources that belong to one event loop (an HTTP client's pool, a database connection)
-cannot outlive it, so each is closed when its loop shuts down.
+"""Resources that belong to one event loop (an HTTP client's pool, database connections,
+a Redis client) cannot outlive it, so each is closed when its loop shuts down.
 
 asyncio.run, and so async_to_sync as in a worker's tasks, finalises the loop's async
 generators before closing it: a generator holding the resource open does the closing.
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from weakref import WeakKeyDictionary
+
+T = TypeVar("T")
 
 
-async def closed_with_loop(close: Callable[[], Awaitable[object]]) -> AsyncGenerator[None, None]:
-    """Register `close` (a resource's) to be awaited when the running loop shuts down. Keep
-    the returned keeper as long as the resource: a keeper collected early closes it early."""
-    keeper = _hold(close)
-    await anext(keeper)  # runs to its yield: registered with the loop from now on
-    return keeper
+class PerLoop(Generic[T]):
+    """One resource per event loop: made by `make` on first use in that loop, closed by
+    `close` when the loop shuts down."""
+
+    def __init__(self, make: Callable[[], T], close: Callable[[T], Awaitable[object]]) -> None:
+        self._make, self._close = make, close
+        self._held: WeakKeyDictionary[asyncio.AbstractEventLoop, _Held[T]] = WeakKeyDictionary()
+
+    async def get(self) -> T:
+        loop = asyncio.get_running_loop()
+        held = self._held.get(loop)
+        if held is None:
+            resource = self._make()
+            held = self._held[loop] = _Held(resource)  # stored before the await: one per loop
+            held.keeper = _hold(lambda: self._close(resource))
+            await anext(held.keeper)  # runs to its yield: registered with the loop from now on
+        return held.resource
+
+
+@dataclass
+class _Held(Generic[T]):
+    resource: T
+    keeper: AsyncGenerator[None, None] | None = None  # collected early, it would close the resource early
 
 
 async def _hold(close: Callable[[], Awaitable[object]]) -> AsyncGenerator[None, None]:
