@@ -31,5 +31,5 @@ async def take_llm_turn(user_id: int, limit: int = LLM_TURNS_PER_MINUTE) -> bool
     return count <= limit
 
 
-_redis = PerLoop(lambda: Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5),
+_redis = PerLoop(lambda: Redis.from_url(settings.REDIS_URL, socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT),
                  Redis.aclose)

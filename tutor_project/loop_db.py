@@ -75,13 +75,14 @@ class _LoopConnections:
     async def _connect(self) -> psycopg.AsyncConnection:
         # Django's own settings for the database (name, user, host, port, options); its cursor
         # class and adapters are for its synchronous connections. Client-side binding, as Django's.
-        params = {key: value for key, value in connections["default"].get_connection_params().items()
+        django = connections["default"]
+        params = {key: value for key, value in django.get_connection_params().items()
                   if key not in ("cursor_factory", "context")}
+        # Times in the zone Django's connections use, so rows read here match the ORM's.
+        params["options"] = f"{params.get('options', '')} -c TimeZone={django.timezone_name}".strip()
         connection = await psycopg.AsyncConnection.connect(
             **params, autocommit=True, cursor_factory=psycopg.AsyncClientCursor, application_name=APPLICATION_NAME)
         self._open.add(connection)
-        # Times in the zone Django's connections use, so rows read here match the ORM's.
-        await connection.execute(f"SET TIME ZONE '{connections['default'].timezone_name}'")
         return connection
 
     async def close(self) -> None:

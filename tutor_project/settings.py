@@ -115,7 +115,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     # No socket_timeout: with one, redis-py sends each command inside asyncio.wait_for,
     # which on Python 3.11 can swallow a cancel (a closing consumer's, a cancelled turn's).
-    _redis_hosts = [{"address": REDIS_URL, "socket_connect_timeout": 5}]
+    REDIS_CONNECT_TIMEOUT = 5  # seconds; the channel layer's and the turn counter's clients
+    _redis_hosts = [{"address": REDIS_URL, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT}]
     # Pub/sub, not channels_redis' queue-per-channel RedisChannelLayer: that one spends four
     # round trips on every group_send (expire the group, read it, expire the queues, a script
     # pushing to each) and four on every message received, one message at a time; measured
