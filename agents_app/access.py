@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from agents_app.models import Job
-from tutor_project.ownership import get_or_404
+from tutor_project.web.ownership import get_or_404
 
 
 def get_job_for_user(user: AbstractBaseUser, pk: object) -> Job:

@@ -51,10 +51,10 @@ def prepare() -> dict[str, str]:
 @contextmanager
 def scripted_llm(tokens_per_second: float, timing_log: Path | None = None) -> Iterator[str]:
     """The scripted OpenAI-compatible server in its own process, generating replies at a token
-    rate; with `timing_log`, it logs each marked turn's own times there (agents_app.scripted_llm)."""
+    rate; with `timing_log`, it logs each marked turn's own times there (tests.support.scripted_llm)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "agents_app.scripted_llm", "--port", str(port),
+        [sys.executable, "-m", "tests.support.scripted_llm", "--port", str(port),
          "--tokens-per-second", str(tokens_per_second), *(["--timing-log", str(timing_log)] if timing_log else [])],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -69,7 +69,7 @@ def latency_recorder(me: int, latencies: list[float]):  # noqa: ANN201
 
 
 async def run_clients(urls: list[str], first: int, count: int, total: int, args: dict, start_at: float) -> dict:
-    from whiteboard_app.client import BoardClient
+    from tests.support.whiteboard_client import BoardClient
 
     latencies: list[float] = []
     clients = []

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from sessions_app.models import Document, Folder, Quiz, TutorSession
-from tutor_project.ownership import get_or_404
+from tutor_project.web.ownership import get_or_404
 
 
 def folders_of(user: AbstractBaseUser) -> QuerySet[Folder]:

@@ -24,7 +24,7 @@ from sessions_app.models import (
 )
 from sessions_app.quizzes import Submitted, question_row
 from sessions_app.uploads import CheckedUpload
-from tutor_project.errors import DomainError
+from tutor_project.web.errors import DomainError
 
 User = get_user_model()
 

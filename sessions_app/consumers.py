@@ -24,8 +24,8 @@ from boards_app.reading import clicked_option
 from sessions_app import actions, events, limits, metrics, protocol, turns
 from sessions_app.models import Question, TutorSession
 from sessions_app.snapshot import record_state
-from tutor_project.errors import DomainError
-from tutor_project.ratelimit import TokenBucket
+from tutor_project.web.errors import DomainError
+from tutor_project.realtime.ratelimit import TokenBucket
 from tutor_project.websocket import SocketConsumer
 
 

@@ -12,7 +12,7 @@ from agents_app.runs import CallContext
 from agents_app.schemas import GradeResult, QuizQuestion
 from agents_app.wiring import get_gateway
 from sessions_app.models import ConceptMastery, Folder, FolderAnalysis, Question, Quiz
-from tutor_project.errors import DomainError
+from tutor_project.web.errors import DomainError
 
 TREND_WINDOW = 3
 TREND_EPSILON = 0.02

@@ -33,7 +33,7 @@ from sessions_app.models import ConceptMastery, Folder, Question, TutorSession
 from sessions_app.models import LessonPlan as StoredPlan
 from sessions_app.quizzes import as_quiz_question
 from tutor_project import loop_db
-from tutor_project.errors import DomainError
+from tutor_project.web.errors import DomainError
 from whiteboard_app import actions as whiteboard
 from whiteboard_app.skills import Drawing
 from whiteboard_app.tools import board_tools

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from sessions_app.filetypes import UnsupportedType, sniff
 from sessions_app.models import Document, Folder
-from tutor_project.errors import DomainError
+from tutor_project.web.errors import DomainError
 
 MAX_FILES_PER_REQUEST = 20
 

@@ -29,7 +29,7 @@ from sessions_app.serializers import (
     SearchQuerySerializer, SessionAnalysisSerializer, SessionCreateSerializer, SessionSerializer, UserSerializer,
 )
 from sessions_app.uploads import check_uploads
-from tutor_project.errors import DomainError
+from tutor_project.web.errors import DomainError
 
 
 class RegisterView(APIView):

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from agents_app.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM
 from sessions_app import actions
 from tutor_project.celery import app as celery_app
 from tests.support.servers import daphne

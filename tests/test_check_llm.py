@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError
 
 from agents_app.models import AgentConfig, AgentRun
-from agents_app.scripted_llm import error, reply
+from tests.support.scripted_llm import error, reply
 from tests.support.commands import command_output
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ def test_healthz_and_readyz_report_the_checks(client):
 
 
 def test_readyz_answers_503_naming_the_failing_check(client, monkeypatch):
-    from tutor_project import health
+    from tutor_project.web import health
 
     def broken() -> None:
         raise ConnectionError("broker down")

@@ -10,7 +10,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 
 from tutor_project.routing import websocket_urlpatterns  # noqa: E402
-from tutor_project.ws_auth import JWTAuthMiddleware  # noqa: E402
+from tutor_project.realtime.ws_auth import JWTAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": django_asgi_app,

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tutor_project.health import healthz, readyz
-from tutor_project.metrics import metrics_view
+from tutor_project.web.health import healthz, readyz
+from tutor_project.web.metrics import metrics_view
 
 api_v1 = [
     path("", include("sessions_app.urls")),
@@ -21,5 +21,5 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
 ]
 
-handler404 = "tutor_project.api.not_found"
-handler500 = "tutor_project.api.server_error"
+handler404 = "tutor_project.web.api.not_found"
+handler500 = "tutor_project.web.api.server_error"

@@ -1,7 +1,7 @@
 """Whiteboard figures on the project's Prometheus registry (per process, like the rest)."""
 from prometheus_client import Counter, Gauge
 
-from tutor_project.metrics import REGISTRY, WS_CONNECTIONS
+from tutor_project.web.metrics import REGISTRY, WS_CONNECTIONS
 
 ROOM_LOADS = Counter("tutor_whiteboard_room_loads_total", "Rooms loaded from storage.", registry=REGISTRY)
 ROOMS_OPEN = Gauge("tutor_whiteboard_rooms", "Rooms loaded in this process.", registry=REGISTRY)

@@ -39,7 +39,7 @@ from whiteboard_app.models import Board
 from whiteboard_app.tasks import COMPACT_AFTER_ROWS, compact_board
 from tutor_project.wire import OutgoingFrame
 from tutor_project import loop_db
-from tutor_project.ratelimit import TokenBucket
+from tutor_project.realtime.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 EMPTY_UPDATE = b"\x00\x00"

@@ -9,7 +9,7 @@ import pytest
 
 from agents_app.gateway import GatewayConfig, LLMGateway
 from agents_app.runs import MemoryRecorder, StaticConfigProvider
-from agents_app.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM
 
 FAST = dict(connect_timeout=1.0, read_timeout=2.0, max_retries=3, backoff_base=0.01, backoff_max=0.05)
 

@@ -11,7 +11,7 @@ from agents_app.errors import AgentError
 from agents_app.registry import agent_names, get_agent
 from agents_app.runs import CallContext
 from agents_app.schemas import ConceptChange, FolderAnalysis, QuizQuestion, SessionStats, TranscriptTurn
-from agents_app.scripted_llm import json_reply
+from tests.support.scripted_llm import json_reply
 from tests.agents.conftest import run
 from tests.agents.sample_docs import load_chunks
 

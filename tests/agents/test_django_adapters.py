@@ -11,7 +11,7 @@ from agents_app.agents.teacher import TeacherRequest, teach
 from agents_app.models import AgentConfig, AgentRun
 from agents_app.policy import Action
 from agents_app.runs import AgentSettings, CallContext, RunRecord
-from agents_app.scripted_llm import Step, error
+from tests.support.scripted_llm import Step, error
 from agents_app.telemetry import DjangoConfigProvider, DjangoRunRecorder, DjangoSessionBudget
 from agents_app.wiring import build_gateway, gateway_config
 from tests.agents.conftest import collect, make_gateway

@@ -11,7 +11,7 @@ from agents_app.gateway import retry_after_seconds
 from agents_app.pricing import price_table
 from agents_app.runs import CallContext
 from agents_app.schemas import KeyTerm
-from agents_app.scripted_llm import Step, error, json_reply, reply
+from tests.support.scripted_llm import Step, error, json_reply, reply
 from tests.agents.conftest import make_gateway, run
 
 CTX = CallContext(agent="analyzer", session_id=7, user_id=3)

@@ -7,7 +7,7 @@ import time
 import openai
 import pytest
 
-from agents_app.scripted_llm import ScriptedLLM, Step
+from tests.support.scripted_llm import ScriptedLLM, Step
 
 
 def test_it_streams_chunks_with_the_chosen_timing(llm):

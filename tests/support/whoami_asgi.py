@@ -8,7 +8,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor_project.settings")
 get_asgi_application()
 
-from tutor_project.ws_auth import JWTAuthMiddleware  # noqa: E402
+from tutor_project.realtime.ws_auth import JWTAuthMiddleware  # noqa: E402
 
 
 async def whoami(scope, receive, send):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agents_app.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM
 from agents_app.text import terms
 from sessions_app import actions
 from sessions_app.models import Chunk, Document

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from agents_app.scripted_llm import json_reply, reply
+from tests.support.scripted_llm import json_reply, reply
 from sessions_app.models import Answer, ConceptMastery, Message, SessionAnalysis
 from tests.tutor.client import of_type
 

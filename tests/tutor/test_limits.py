@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from agents_app.scripted_llm import reply
+from tests.support.scripted_llm import reply
 from sessions_app import limits
 from sessions_app.models import Message
 from tests.support.servers import daphne

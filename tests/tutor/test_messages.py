@@ -2,7 +2,7 @@
 by a streamed, cited turn."""
 from __future__ import annotations
 
-from agents_app.scripted_llm import reply
+from tests.support.scripted_llm import reply
 from sessions_app.models import Message
 from tests.tutor.client import of_type, text_of
 

@@ -1,7 +1,7 @@
 """Operators see the tutor socket's open connections and turns in flight on /metrics."""
 from __future__ import annotations
 
-from agents_app.scripted_llm import reply
+from tests.support.scripted_llm import reply
 from tests.support.servers import read_metric, wait_until_zero
 
 CONNECTIONS = 'tutor_websocket_connections{socket="tutor"}'

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from agents_app.scripted_llm import reply
+from tests.support.scripted_llm import reply
 from sessions_app.models import SessionEvent, TutorSession
 from tests.support.servers import daphne, free_port, wait_for_port
 from tests.tutor.client import of_type

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents_app.scripted_llm import reply
+from tests.support.scripted_llm import reply
 from sessions_app.models import SessionEvent
 from tests.tutor.client import of_type
 

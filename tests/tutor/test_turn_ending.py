@@ -7,7 +7,7 @@ from asgiref.sync import async_to_sync
 
 from sessions_app import actions, turn_writes, turns
 from sessions_app.models import SessionEvent, TutorSession
-from tutor_project.errors import DomainError
+from tutor_project.web.errors import DomainError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

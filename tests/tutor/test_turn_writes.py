@@ -11,7 +11,7 @@ from channels.layers import get_channel_layer
 from sessions_app import actions, events, turn_writes
 from sessions_app.context import TutorContext
 from sessions_app.models import Message, SessionEvent, TutorSession
-from tutor_project.errors import DomainError
+from tutor_project.web.errors import DomainError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

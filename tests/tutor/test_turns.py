@@ -1,7 +1,7 @@
 """Turns run in their own task: cancel mid-stream, model failures, and the policy's other triggers."""
 from __future__ import annotations
 
-from agents_app.scripted_llm import error, reply
+from tests.support.scripted_llm import error, reply
 from sessions_app.models import Message
 from tests.tutor.client import of_type
 
@@ -78,7 +78,7 @@ def test_an_answer_without_a_pending_question_is_an_error(connect, tutor_session
 
 def test_after_session_end_turns_are_refused_but_the_socket_answers(connect, tutor_session, llm):
     from tests.tutor.test_lesson import ANALYSIS
-    from agents_app.scripted_llm import json_reply
+    from tests.support.scripted_llm import json_reply
 
     llm.script(json_reply(ANALYSIS))
     client = connect(tutor_session.pk)
@@ -91,7 +91,7 @@ def test_after_session_end_turns_are_refused_but_the_socket_answers(connect, tut
 
 
 def test_the_teacher_draws_on_the_board_and_sees_the_result(connect, tutor_session, llm):
-    from agents_app.scripted_llm import tool_call
+    from tests.support.scripted_llm import tool_call
 
     llm.script(tool_call("draw_text", {"text": "6 CO2 + 6 H2O -> C6H12O6 + 6 O2"}),
                reply("I wrote the overall reaction on the board [1].", chunk_delay=0.01))

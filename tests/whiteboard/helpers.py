@@ -8,7 +8,7 @@ from django.db import connections
 from pycrdt import Doc
 
 from whiteboard_app.board import objects_map
-from whiteboard_app.client import BoardClient
+from tests.support.whiteboard_client import BoardClient
 from whiteboard_app.history import state_at
 from whiteboard_app.models import Board
 

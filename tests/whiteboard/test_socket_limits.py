@@ -6,7 +6,7 @@ import pytest
 from tests.whiteboard.helpers import connected, stored_keys, until
 from tests.whiteboard.live import WhiteboardServer
 from whiteboard_app import protocol
-from whiteboard_app.client import BoardClient
+from tests.support.whiteboard_client import BoardClient
 
 
 def test_an_invalid_or_oversized_update_closes_only_its_sender(server, tutor_session, token):

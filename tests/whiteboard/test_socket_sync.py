@@ -9,7 +9,7 @@ from tests.conftest import access_token
 from tests.whiteboard.helpers import connected, off_loop, until
 from whiteboard_app import actions
 from whiteboard_app.board import ephemeral_map
-from whiteboard_app.client import BoardClient
+from tests.support.whiteboard_client import BoardClient
 from whiteboard_app.skills import draw_mcq
 
 

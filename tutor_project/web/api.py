@@ -14,7 +14,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tutor_project.errors import DomainError
+from tutor_project.web.errors import DomainError
 
 
 class Pagination(LimitOffsetPagination):

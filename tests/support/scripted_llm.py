@@ -5,7 +5,7 @@ as server-sent events when the request asks for a stream. The server records eve
 and notices when a client hangs up. With no step queued it either answers 500 (tests) or,
 when given a token rate, streams a generated reply at that rate (benchmarks):
 
-    python -m agents_app.scripted_llm --port 8765 --tokens-per-second 40
+    python -m tests.support.scripted_llm --port 8765 --tokens-per-second 40
 
 With --timing-log FILE, each streamed request whose last user message carries a marker
 `[turn NAME]` adds a line `NAME received first_token` to FILE: when the request was read

@@ -1,5 +1,5 @@
 """Domain errors: raised by actions and domain modules, turned into JSON API errors
-in one place (tutor_project.api.exception_handler) and into `error` frames on sockets."""
+in one place (tutor_project.web.api.exception_handler) and into `error` frames on sockets."""
 from __future__ import annotations
 
 

@@ -1,0 +1,1 @@
+"""Real-time plumbing shared by both sockets: JWT auth for WebSockets, rate limiting."""
