@@ -192,6 +192,13 @@ def ratios(mine: dict, node: dict) -> str:
             f"CPU x{mine['cpu_ms_per_k'] / node['cpu_ms_per_k']:.2f}")
 
 
+def print_ratios(targets: list[Target], results: dict[str, dict]) -> None:
+    """Each of this server's variants against Node (the last target)."""
+    node = results[targets[-1].name]
+    for target in targets[:-1]:
+        print(f"  {target.name} to node: " + ratios(results[target.name], node))
+
+
 def median_of(results: list[dict]) -> dict:
     keys = ("p50", "p99", "updates_per_s", "deliveries_per_s", "cpu_ms_per_k", "samples", "expected_samples")
     return {**{k: statistics.median(r[k] for r in results) for k in keys},
@@ -210,12 +217,12 @@ def compare(targets: list[Target], args: argparse.Namespace) -> bool:
         for target in targets if round_no % 2 == 0 else targets[::-1]:
             results[target.name].append(measure(target.room_urls[round_no], target.pids, args))
             report(target.name, results[target.name][-1])
-        print("  ratios to node: " + ratios(*(results[t.name][-1] for t in targets)))
+        print_ratios(targets, {t.name: results[t.name][-1] for t in targets})
     medians = {name: median_of(rs) for name, rs in results.items()}
     print(f"medians of {args.rounds} round(s); after the rounds, {machine_speed()}")
     for target in targets:
         report(target.name, medians[target.name])
-    print("  ratios to node: " + ratios(*(medians[t.name] for t in targets)))
+    print_ratios(targets, medians)
     return all(r["converged"] for rs in results.values() for r in rs)
 
 
@@ -232,6 +239,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="client processes")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for convergence")
     parser.add_argument("--app", default="tutor_project.asgi:application")
+    parser.add_argument("--ab-patches", action="store_true",
+                        help="two Daphne sets, server patches on and off (TUTOR_SERVER_PATCHES), against Node")
     args = parser.parse_args()
     if args.servers > 1 and not args.redis:
         parser.error("--servers > 1 needs --redis: processes only meet through Redis")
@@ -250,21 +259,26 @@ def main() -> int:
                                    env, redis_port))
             servers.append(processes[-1].pid)  # Redis works for our side only
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-        session_ids, token = prepare_django(env, args.rounds)
-        ports = []
-        for _ in range(args.servers):
-            ports.append(free_port())
-            processes.append(start([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(ports[-1]), args.app],
-                                   env, ports[-1]))
-            servers.append(processes[-1].pid)
+        variants = {"patches on": "1", "patches off": "0"} if args.ab_patches else {"": None}
+        session_ids, token = prepare_django(env, args.rounds * len(variants))
+        ours: list[Target] = []
+        layer = f"Redis channel layer, {args.servers} process(es)" if args.redis else "in-memory layer, 1 process"
+        for n, (variant, switch) in enumerate(variants.items()):
+            variant_env = env if switch is None else {**env, "TUTOR_SERVER_PATCHES": switch}
+            ports, pids = [], list(servers)
+            for _ in range(args.servers):
+                ports.append(free_port())
+                processes.append(start([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(ports[-1]),
+                                        args.app], variant_env, ports[-1]))
+                pids.append(processes[-1].pid)
+            sids = session_ids[n * args.rounds:(n + 1) * args.rounds]
+            urls = [[f"ws://127.0.0.1:{port}/ws/whiteboard/{sid}/?token={token}" for port in ports] for sid in sids]
+            ours.append(Target(f"this server ({layer}{', ' + variant if variant else ''})", urls, pids))
         node_port = free_port()
         processes.append(start(["node", str(NODE_SERVER)], {**env, "HOST": "127.0.0.1", "PORT": str(node_port)},
                                node_port))
-        layer = f"Redis channel layer, {args.servers} process(es)" if args.redis else "in-memory layer, 1 process"
-        ours = [[f"ws://127.0.0.1:{port}/ws/whiteboard/{sid}/?token={token}" for port in ports] for sid in session_ids]
         node = [[f"ws://127.0.0.1:{node_port}/bench-room-{n}"] for n in range(args.rounds)]
-        targets = [Target(f"this server ({layer})", ours, servers),
-                   Target("node y-websocket 1.5.4", node, [processes[-1].pid])]
+        targets = [*ours, Target("node y-websocket 1.5.4", node, [processes[-1].pid])]
         return 0 if compare(targets, args) else 1
     finally:
         for process in reversed(processes):

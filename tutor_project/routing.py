@@ -5,6 +5,8 @@ from tutor_project.autobahn_costs import skip_unused_frame_work
 from whiteboard_app import routing as whiteboard_routing
 
 allow_server_close_codes()
-skip_unused_frame_work()  # per-frame costs of every socket the server carries
+import os
+if os.environ.get('TUTOR_SERVER_PATCHES', '1') != '0':  # A/B measurement only
+    skip_unused_frame_work()  # per-frame costs of every socket the server carries
 
 websocket_urlpatterns: list = [*sessions_routing.websocket_urlpatterns, *whiteboard_routing.websocket_urlpatterns]

@@ -47,6 +47,9 @@ class OutgoingFrame:
 
 def server_protocol(send: Any) -> WebSocketProtocol | None:
     """The autobahn protocol behind Daphne's ASGI ``send``, else None."""
+    import os
+    if os.environ.get("TUTOR_SERVER_PATCHES", "1") == "0":  # A/B measurement only
+        return None
     if isinstance(send, partial) and send.args and isinstance(send.args[0], WebSocketProtocol):
         return send.args[0]
     return None
