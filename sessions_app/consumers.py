@@ -17,16 +17,16 @@ import json
 import time
 from typing import Any
 
+from channels.generic.websocket import AsyncWebsocketConsumer
 from pydantic import ValidationError
 
 from agents_app.progress import folder_documents_group
-from boards_app.reading import clicked_option
 from sessions_app import actions, events, limits, metrics, protocol, turns
 from sessions_app.models import Question, TutorSession
 from sessions_app.snapshot import record_state
 from tutor_project.web.errors import DomainError
 from tutor_project.realtime.ratelimit import TokenBucket
-from tutor_project.websocket import SocketConsumer
+from whiteboard_app.history import clicked_option
 
 
 CLOSE_FORBIDDEN = 4403
@@ -48,7 +48,7 @@ def _session_status(user_id: int, session_id: str) -> tuple[int, TutorSession | 
     return 0, session
 
 
-class TutorConsumer(SocketConsumer):
+class TutorConsumer(AsyncWebsocketConsumer):
     session: TutorSession | None = None
 
     async def connect(self) -> None:

@@ -25,7 +25,7 @@ from agents_app.runs import CallContext
 from agents_app.search import best_passages
 from agents_app.schemas import ChunkRef, TextDelta, TurnCompleted, TurnFailed
 from agents_app.wiring import get_gateway
-from boards_app.reading import summary_text
+from boards_app.summary import summary_text
 from sessions_app import actions, events, turn_writes
 from sessions_app.context import TutorContext
 from sessions_app.history import add_exchange, transcript_for_teacher

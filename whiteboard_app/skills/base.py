@@ -58,9 +58,6 @@ class Drawing:
     def object_ids(self) -> list[str]:
         return [o.id for o in self.objects]
 
-    def by_role(self, role: str) -> list[ObjectSpec]:
-        return [o for o in self.objects if o.metadata.role == role]
-
 
 class GroupBuilder:
     """Builds the objects of one group inside its reserved region."""
