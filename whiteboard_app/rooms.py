@@ -74,7 +74,8 @@ class Room:
         self._waiting_bytes = 0
         # Keys of the objects map changed by the update being applied, to validate.
         self._touched: set[str] = set()
-        objects_map(self.doc).observe(self._note_touched)
+        # Kept: pycrdt ends a subscription when its object is collected.
+        self._touched_subscription = objects_map(self.doc).observe(self._note_touched)
         self.seq = 0
         self.size = 0
         self.ready: asyncio.Task[None] | None = None

@@ -23,7 +23,7 @@ def test_the_stock_js_client_and_the_python_client_converge(server, tutor_sessio
         for n in range(10):
             python.objects[f"py-{n}"] = spec(f"py-{n}", n)
         node = await asyncio.create_subprocess_exec(
-            "node", str(NODE_DIR / "edit.js"), server_url, f"{tutor_session.pk}/", token, "js", "10", "20",
+            "node", str(NODE_DIR / "edit.js"), server_url, str(tutor_session.pk), token, "js", "10", "20",
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(node.communicate(), 30)

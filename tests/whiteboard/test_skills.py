@@ -4,6 +4,7 @@ from tests.whiteboard.factories import new_context
 from whiteboard_app import skills
 from whiteboard_app.skills.expressions import ExpressionError, compile_expression, evaluate
 from whiteboard_app.skills import Drawing
+from whiteboard_app.skills.base import STYLE_TOKENS
 from whiteboard_app.specs import ObjectSpec, bbox
 
 
@@ -81,7 +82,8 @@ def test_feedback_marks_sit_beside_their_options_wherever_the_question_is():
         explanation = by_role(feedback, "mcq_feedback_text")[0]
         assert explanation.y >= bbox(question.objects[0]).y
         recoloured = {o.id: o.style.stroke for o in feedback.objects if o.metadata.role == "option"}
-        assert recoloured == {by_role(question, "option")[2].id: "#E74C3C", by_role(question, "option")[0].id: "#2ECC71"}
+        assert recoloured == {by_role(question, "option")[2].id: STYLE_TOKENS["error"],
+                              by_role(question, "option")[0].id: STYLE_TOKENS["success"]}
 
 
 def test_a_function_graph_breaks_where_the_function_is_undefined():
@@ -121,3 +123,15 @@ def test_highlight_and_pointer_expire():
     assert (ping.kind, ping.x, ping.y, ping.expiresAt) == ("pointer", 100, 200, 4_000)
     with pytest.raises(ValueError, match="off the board"):
         skills.pointer(ctx, 2000, 10)
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of ``#rrggbb`` against white."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_every_named_colour_reads_as_text_on_the_white_board_at_wcag_aa():
+    assert {name: round(contrast_on_white(c), 2) for name, c in STYLE_TOKENS.items() if contrast_on_white(c) < 4.5} == {}
