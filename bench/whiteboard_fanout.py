@@ -60,10 +60,11 @@ def latency_recorder(me: int, latencies: list[float]):  # noqa: ANN201
 
     def observe(event) -> None:  # noqa: ANN001
         now = time.time()
-        for change in event.keys.values():
+        for key, change in event.keys.items():
             value = change.get("newValue")
-            if isinstance(value, dict) and value.get("by") != me and value.get("phase") == "latency":
-                latencies.append((now - value["t"]) * 1000)
+            phase, by, _ = key.split("-")
+            if isinstance(value, dict) and int(by) != me and phase == "latency":
+                latencies.append((now - float(value["metadata"]["turn_id"])) * 1000)
 
     return observe
 
@@ -86,7 +87,11 @@ async def run_clients(urls: list[str], first: int, count: int, total: int, args:
         interval = 1 / rate
         began = time.monotonic()
         for n in range(n_updates):
-            client.objects[f"{phase}-{i}-{n}"] = {"by": i, "n": n, "t": time.time(), "phase": phase}
+            # A learner's rectangle (the room removes objects that break the contract);
+            # the write time rides in turn_id.
+            client.objects[f"{phase}-{i}-{n}"] = {
+                "id": f"{phase}-{i}-{n}", "kind": "rect", "x": 10 + n % 1500, "y": 10 + i % 900, "width": 20,
+                "height": 20, "metadata": {"source": "user", "turn_id": repr(time.time())}}
             delay = began + (n + 1) * interval - time.monotonic()
             await asyncio.sleep(max(0.0, delay))
 
@@ -239,8 +244,6 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="client processes")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for convergence")
     parser.add_argument("--app", default="tutor_project.asgi:application")
-    parser.add_argument("--ab-patches", action="store_true",
-                        help="two Daphne sets, server patches on and off (TUTOR_SERVER_PATCHES), against Node")
     args = parser.parse_args()
     if args.servers > 1 and not args.redis:
         parser.error("--servers > 1 needs --redis: processes only meet through Redis")
@@ -259,21 +262,16 @@ def main() -> int:
                                    env, redis_port))
             servers.append(processes[-1].pid)  # Redis works for our side only
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-        variants = {"patches on": "1", "patches off": "0"} if args.ab_patches else {"": None}
-        session_ids, token = prepare_django(env, args.rounds * len(variants))
-        ours: list[Target] = []
+        session_ids, token = prepare_django(env, args.rounds)
+        ports = []
+        for _ in range(args.servers):
+            ports.append(free_port())
+            processes.append(start([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(ports[-1]), args.app],
+                                   env, ports[-1]))
+            servers.append(processes[-1].pid)
         layer = f"Redis channel layer, {args.servers} process(es)" if args.redis else "in-memory layer, 1 process"
-        for n, (variant, switch) in enumerate(variants.items()):
-            variant_env = env if switch is None else {**env, "TUTOR_SERVER_PATCHES": switch}
-            ports, pids = [], list(servers)
-            for _ in range(args.servers):
-                ports.append(free_port())
-                processes.append(start([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(ports[-1]),
-                                        args.app], variant_env, ports[-1]))
-                pids.append(processes[-1].pid)
-            sids = session_ids[n * args.rounds:(n + 1) * args.rounds]
-            urls = [[f"ws://127.0.0.1:{port}/ws/whiteboard/{sid}/?token={token}" for port in ports] for sid in sids]
-            ours.append(Target(f"this server ({layer}{', ' + variant if variant else ''})", urls, pids))
+        urls = [[f"ws://127.0.0.1:{port}/ws/whiteboard/{sid}/?token={token}" for port in ports] for sid in session_ids]
+        ours = [Target(f"this server ({layer})", urls, servers)]
         node_port = free_port()
         processes.append(start(["node", str(NODE_SERVER)], {**env, "HOST": "127.0.0.1", "PORT": str(node_port)},
                                node_port))
