@@ -268,3 +268,22 @@ INGEST_STUCK_MINUTES = env_int("INGEST_STUCK_MINUTES", 30, minimum=0)
 INGEST_LEASE_SECONDS = env_int("INGEST_LEASE_SECONDS", 300, minimum=1)
 # A document whose processing runs longer than this fails with a clear reason.
 INGEST_TIME_LIMIT_SECONDS = env_int("INGEST_TIME_LIMIT_SECONDS", 900, minimum=10)
+
+# The whiteboard socket (whiteboard_app.limits; README "Configuration" says what a
+# client sees at each limit).
+WHITEBOARD_LIMITS = {
+    "max_message_bytes": env_int("WHITEBOARD_MAX_MESSAGE_BYTES", 256 * 1024, minimum=1024),
+    "max_document_bytes": env_int("WHITEBOARD_MAX_DOCUMENT_BYTES", 8 * 1024 * 1024, minimum=64 * 1024),
+    "messages_per_second": env_float("WHITEBOARD_MESSAGES_PER_SECOND", 300.0),
+    "burst": env_int("WHITEBOARD_MESSAGE_BURST", 600, minimum=1),
+    "max_presences_per_connection": env_int("WHITEBOARD_MAX_PRESENCES_PER_CONNECTION", 4, minimum=1),
+    "max_presences_per_room": env_int("WHITEBOARD_MAX_PRESENCES_PER_ROOM", 64, minimum=1),
+    "max_awareness_state_bytes": env_int("WHITEBOARD_MAX_AWARENESS_STATE_BYTES", 8 * 1024, minimum=256),
+    "max_waiting_updates": env_int("WHITEBOARD_MAX_WAITING_UPDATES", 200, minimum=1),
+    "max_waiting_bytes": env_int("WHITEBOARD_MAX_WAITING_BYTES", 2 * 1024 * 1024, minimum=1024),
+    "flush_interval": env_float("WHITEBOARD_FLUSH_SECONDS", 0.025),
+    "catchup_interval": env_float("WHITEBOARD_CATCHUP_SECONDS", 1.0),
+    "sweep_interval": env_float("WHITEBOARD_SWEEP_SECONDS", 5.0),
+    "idle_seconds": env_float("WHITEBOARD_IDLE_SECONDS", 15.0),
+    "awareness_timeout": env_float("WHITEBOARD_AWARENESS_SECONDS", 30.0),
+}

@@ -21,7 +21,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from pydantic import ValidationError
 
-from boards_app.reading import clicked_option
+from whiteboard_app.history import clicked_option
 from sessions_app import actions
 from sessions_app.models import Question, TutorSession
 from sessions_app.tutor import bodies, budget, log, metrics, protocol

@@ -23,7 +23,7 @@ from agents_app.errors import AgentError
 from agents_app.runs import CallContext
 from agents_app.schemas import ChunkRef
 from agents_app.search import best_passages
-from boards_app.reading import summary_text
+from boards_app.summary import summary_text
 from sessions_app import actions
 from sessions_app.context import TutorContext
 from sessions_app.models import ConceptMastery, TutorSession
