@@ -5,12 +5,14 @@ transaction and assumes its input was validated at the edge.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from agents_app import mastery as bkt
@@ -27,6 +29,7 @@ from tutor_project import celery_app
 from tutor_project.web.errors import DomainError
 
 User = get_user_model()
+R = TypeVar("R")
 
 
 def register_learner(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
@@ -132,49 +135,82 @@ def session_ended() -> DomainError:
     return DomainError("session_ended", "This session has ended; start a new one to keep learning.", http_status=409)
 
 
+class _Orphaned(Exception):
+    """The session's running turn died with its process: end it, then start the new one."""
+
+    def __init__(self, turn_id: str) -> None:
+        self.turn_id = turn_id
+
+
 def _begin_turn(session: TutorSession, turn_id: str, *, messages: int) -> log.Counters:
-    """Under the session's row lock, make `turn_id` its running turn and number `messages`
-    messages and its turn.started. An ended session, or another turn still running, refuses
-    it; a turn orphaned by a crash is first ended (failed, with the text it had saved)."""
-    locked = log.bump_counters(session.pk)
-    if locked.status != TutorSession.Status.ACTIVE:
+    """Number `messages` messages and a turn.started, and make `turn_id` the session's running
+    turn, under the row lock the numbering takes. An ended session, or another turn still
+    running, refuses it; a turn orphaned by a crash raises _Orphaned."""
+    counters = log.bump_counters(session.pk, messages=messages, events=1)
+    if counters.status != TutorSession.Status.ACTIVE:
         raise session_ended()
-    if locked.running_turn_id:
-        running = TutorSession.objects.only("context", "running_text", "running_saved_at").get(pk=session.pk)
+    if counters.running_turn_id:
         cutoff = timezone.now() - timedelta(seconds=TURN_ORPHAN_SECONDS)
-        if running.running_saved_at is not None and running.running_saved_at > cutoff:
-            raise DomainError("turn_in_progress", "The tutor is still answering; wait for turn.completed or "
-                              "cancel it.", retryable=True)
-        interrupted = ("error", {"code": "turn_interrupted", "message": "The tutor stopped answering; ask again.",
-                                 "retryable": True, "in_reply_to": None, "turn_id": locked.running_turn_id})
-        _finish_turn(session, running.context, turn_id=locked.running_turn_id, kind="explanation",
-                     status="failed", text=running.running_text, citations=[], content={}, before=[interrupted])
+        if counters.running_saved_at is None or counters.running_saved_at < cutoff:
+            raise _Orphaned(counters.running_turn_id)
+        raise DomainError("turn_in_progress", "The tutor is still answering; wait for turn.completed or "
+                          "cancel it.", retryable=True)
     TutorSession.objects.filter(pk=session.pk).update(running_turn_id=turn_id, running_text="",
                                                      running_saved_at=timezone.now())
-    return log.bump_counters(session.pk, messages=messages, events=1)
+    return counters
+
+
+def _end_orphaned_turn(session: TutorSession, turn_id: str) -> None:
+    """End a turn whose process died: failed, with the text it had saved."""
+    with transaction.atomic():
+        orphan = TutorSession.objects.select_for_update().get(pk=session.pk)
+        if orphan.running_turn_id != turn_id:
+            return  # ended meanwhile
+        interrupted = ("error", {"code": "turn_interrupted", "message": "The tutor stopped answering; ask again.",
+                                 "retryable": True, "in_reply_to": None, "turn_id": turn_id})
+        _finish_turn(session, orphan.context, turn_id=turn_id, kind="explanation", status="failed",
+                     text=orphan.running_text, citations=[], content={}, before=[interrupted])
+
+
+def _beginning(begin: Callable[[], R], session: TutorSession) -> R:
+    """Run a transaction that begins a turn; an orphaned turn in the way is ended first, once."""
+    try:
+        return begin()
+    except _Orphaned as orphaned:
+        _end_orphaned_turn(session, orphaned.turn_id)
+        return begin()
 
 
 def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
     """Store a learner's message and start its turn; None if `client_id` was received before.
     An ended session, or a turn still running, refuses it with DomainError, storing nothing."""
-    try:
-        with transaction.atomic():
-            counters = _begin_turn(session, turn_id, messages=1)
-            message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.LEARNER,
-                                             kind="message", client_id=client_id, turn_id=turn_id, text=text)
-            log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
-                       bumped=counters)
-    except IntegrityError:
-        return None  # the unique (session, client_id) constraint: received before, maybe by another process
-    return message
+
+    def begin() -> Message | None:
+        try:
+            with transaction.atomic():
+                counters = _begin_turn(session, turn_id, messages=1)
+                message = Message.objects.create(session=session, seq=counters.last_message_seq, kind="message",
+                                                 role=Message.Role.LEARNER, client_id=client_id, turn_id=turn_id,
+                                                 text=text)
+                log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
+                           bumped=counters)
+        except IntegrityError:
+            return None  # the unique (session, client_id) constraint: received before, maybe by another process
+        return message
+
+    return _beginning(begin, session)
 
 
 def start_turn(session: TutorSession, *, turn_id: str, in_reply_to: str) -> None:
     """Start and announce a turn; refused like a learner's message."""
-    with transaction.atomic():
-        counters = _begin_turn(session, turn_id, messages=0)
-        log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": in_reply_to})],
-                   bumped=counters)
+
+    def begin() -> None:
+        with transaction.atomic():
+            counters = _begin_turn(session, turn_id, messages=0)
+            log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": in_reply_to})],
+                       bumped=counters)
+
+    _beginning(begin, session)
 
 
 def save_turn_text(session_id: int, turn_id: str, text: str) -> None:
@@ -217,12 +253,20 @@ def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, 
                                      kind=kind, status=status, turn_id=turn_id, text=text, citations=citations,
                                      payload=content)
     TutorSession.objects.filter(pk=session.pk).update(
-        context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now()
+        context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now(),
+        **{name: _cleared_if_running(name, turn_id) for name in ("running_turn_id", "running_text", "running_saved_at")},
     )
-    TutorSession.objects.filter(pk=session.pk, running_turn_id=turn_id).update(
-        running_turn_id="", running_text="", running_saved_at=None)
     log.record(session.pk, announced, bumped=counters)
     return message
+
+
+def _cleared_if_running(name: str, turn_id: str) -> Case:
+    """A running-turn field, emptied if `turn_id` is still the running turn (a newer turn may
+    have taken over from it)."""
+    field = TutorSession._meta.get_field(name)
+    empty = None if field.null else ""
+    return Case(When(Q(running_turn_id=turn_id), then=Value(empty, output_field=field)), default=F(name),
+                output_field=field)
 
 
 def turn_end_events(*, turn_id: str, kind: str, status: str, text: str, citations: list[dict], content: dict,

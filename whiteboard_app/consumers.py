@@ -7,7 +7,6 @@ id that is not a number). Rooms, not sockets, listen on the channel layer.
 """
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -15,6 +14,7 @@ from sessions_app.models import TutorSession
 from whiteboard_app import metrics
 from whiteboard_app.actions import board_for_session
 from whiteboard_app.limits import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNSUPPORTED
+from tutor_project.realtime.database import db
 from whiteboard_app.rooms import Room, open_room
 
 # Longer ids cannot be a row's primary key (a 64-bit integer).
@@ -25,7 +25,7 @@ def session_id_from(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS else None
 
 
-@database_sync_to_async
+@db
 def board_for_user(user: AbstractBaseUser, session_id: int) -> tuple[int | None, int | None]:
     """(close code, None) when refused, else (None, board id)."""
     session = (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
+from tutor_project.realtime.database import db
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from pycrdt import Doc, MapEvent, create_sync_message, get_update, merge_updates
 
@@ -96,7 +96,7 @@ class Room:
         if self._layer is not None:
             self._channel = await self._layer.new_channel()
             await self._layer.group_add(group_name(self.session_id), self._channel)
-        stored = await database_sync_to_async(state_at)(self.board_id)
+        stored = await db(state_at)(self.board_id)
         metrics.ROOM_LOADS.inc()
         metrics.ROOMS_OPEN.inc()
         if stored.update:
@@ -403,7 +403,7 @@ class Room:
         while True:
             await asyncio.sleep(self.limits.catchup_interval)
             try:
-                updates, self.seq = await database_sync_to_async(updates_after)(
+                updates, self.seq = await db(updates_after)(
                     self.board_id, self.seq, exclude_origin=self.origin
                 )
             except Exception:
@@ -432,7 +432,7 @@ class Room:
             batch, self.pending = self.pending, []
             merged = batch[0] if len(batch) == 1 else merge_updates(*batch)
             try:
-                seq = await database_sync_to_async(append_update)(self.board_id, merged, origin=self.origin)
+                seq = await db(append_update)(self.board_id, merged, origin=self.origin)
             except Board.DoesNotExist:  # the session was deleted: nothing left to write to
                 log.warning("whiteboard %s: board is gone, dropping %d updates", self.session_id, len(batch))
                 return
