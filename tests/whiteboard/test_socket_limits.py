@@ -72,8 +72,11 @@ def test_an_update_that_would_overfill_the_document_is_refused(strict_server, tu
         await until(lambda: "b" in watcher.objects)
         writer.objects["c"] = spec("c", points=2000)
         assert await writer.wait_closed() == 4413
-        await asyncio.sleep(0.3)
-        assert set(watcher.objects.keys()) == {"a", "b"} and not watcher.closed.is_set()
+        later = (await connected(url, 1))[0]  # whatever the room relays after the refusal...
+        later.objects["d"] = spec("d", points=2)
+        await until(lambda: "d" in watcher.objects)  # ...reaches the watcher after anything before it
+        assert set(watcher.objects.keys()) == {"a", "b", "d"} and not watcher.closed.is_set()
         await watcher.close()
+        await later.close()
 
     asyncio.run(scenario())
