@@ -217,6 +217,8 @@ EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")
 LLM_CONNECT_TIMEOUT = env_float("LLM_CONNECT_TIMEOUT", 5.0)
 LLM_READ_TIMEOUT = env_float("LLM_READ_TIMEOUT", 30.0)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 3, minimum=0)
+# Seconds a learner may wait for a reply to start (retries included); background work is not capped.
+LLM_MAX_WAIT = env_float("LLM_MAX_WAIT", 60.0)
 # Read timeout for non-interactive calls (analysis, planning, quizzes), which may think longer.
 LLM_BATCH_READ_TIMEOUT = env_float("LLM_BATCH_READ_TIMEOUT", 120.0)
 # {"model": {"input": USD per million tokens, "output": ...}}, on top of the built-in table.

@@ -79,7 +79,7 @@ def test_it_retries_two_429s_before_streaming_and_records_the_attempts(gateway, 
 
 
 def test_it_fails_the_turn_with_a_retryable_error_when_every_try_gets_500(gateway, llm, recorder):
-    llm.script(*[error(500)] * 4)
+    llm.script(*[error(500, retry_after=0.01)] * 4)
     events = run(collect(teach(gateway, CTX, REQUEST)))
     failed = events[-1]
     assert isinstance(failed, TurnFailed) and failed.code == "llm_unavailable" and failed.retryable
