@@ -1,4 +1,4 @@
-"""Mastery maths: Bayesian Knowledge Tracing per concept, difficulty choice, Elo item ratings.
+"""Mastery maths: Bayesian Knowledge Tracing per concept, difficulty choice.
 
 Pure functions over floats so the tutor socket, the quiz endpoints and the planner share them.
 """
