@@ -5,22 +5,31 @@ transaction and assumes its input was validated at the edge.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from agents_app import mastery as bkt
+from agents_app.chunking import ChunkDraft
 from agents_app.models import Job
-from agents_app.tasks import ingest_document
+from agents_app.progress import publish_document_progress
+from agents_app.schemas import FolderAnalysis as AnalysisResult
 from agents_app.schemas import GradeResult, QuizQuestion
+from agents_app.schemas import LessonPlan as PlanResult
+from agents_app.schemas import Quiz as QuizResult
+from agents_app.text import terms
 from sessions_app import events
 from sessions_app.context import TutorContext
 from sessions_app.models import (
-    Answer, ConceptMastery, Document, Folder, Message, Question, Quiz, QuizAttempt, SessionAnalysis, TutorSession,
+    Answer, Chunk, ConceptMastery, Document, Folder, FolderAnalysis, LessonPlan, Message, Question, Quiz, QuizAttempt,
+    SessionAnalysis, TutorSession,
 )
 from sessions_app.quizzes import Submitted, question_row
 from sessions_app.uploads import CheckedUpload
@@ -89,8 +98,14 @@ def _queue_processing(document: Document) -> None:
         target={"document_id": document.pk, "folder_id": document.folder_id},
     )
     document.save(update_fields=["job"])
-    document_id = document.pk
-    transaction.on_commit(lambda: ingest_document.delay(document_id))
+    _enqueue_after_commit("agents_app.ingest_document", document.pk)
+
+
+def _enqueue_after_commit(task: str, *args: object) -> None:
+    """Run a Celery task once the transaction commits, named by its stable name: the tasks
+    call these actions, so importing them here would be a cycle. (Their modules are imported
+    at start-up by their apps, so the signature finds them, eagerly run where configured.)"""
+    transaction.on_commit(lambda: current_app.signature(task, args=args).delay())
 
 
 def _delete_files(documents: list[Document]) -> None:
@@ -311,14 +326,8 @@ def end_session(session: TutorSession) -> SessionAnalysis:
         analysis, created = SessionAnalysis.objects.get_or_create(session=session)
         events.record(session.pk, [("session.ended", {"analysis_status": analysis.status})])
         if created:
-            transaction.on_commit(lambda: _queue_analysis(analysis.pk))
+            _enqueue_after_commit("sessions_app.analyse_session", analysis.pk)
     return analysis
-
-
-def _queue_analysis(analysis_id: int) -> None:
-    from sessions_app.tasks import analyse_session  # tasks call these actions: import at use, no cycle
-
-    analyse_session.delay(analysis_id)
 
 
 # --- quizzes -------------------------------------------------------------------------
@@ -343,3 +352,132 @@ def record_attempt(quiz: Quiz, learner: AbstractBaseUser, answers: list[Submitte
             for item, grade in zip(answers, grades) if item.question.concept
         ]
     return attempt, changes
+
+
+# --- document processing: the ingestion pipeline's writes ------------------------------
+
+IN_PROGRESS = (Document.Status.QUEUED, Document.Status.EXTRACTING, Document.Status.CHUNKING,
+               Document.Status.INDEXING, Document.Status.ANALYSING)
+
+
+class DocumentBusy(Exception):
+    """Another worker holds the document's lease; try again once it may have lapsed."""
+
+
+def _lease_expiry() -> datetime:
+    return timezone.now() + timedelta(seconds=settings.INGEST_LEASE_SECONDS)
+
+
+def claim_document(document_id: int) -> Document | None:
+    """The document with its processing lease taken, or None when it is gone or already
+    processed. Raises DocumentBusy while another worker's lease runs."""
+    pending = Document.objects.filter(pk=document_id, status__in=IN_PROGRESS)
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=timezone.now())
+    if pending.filter(free).update(lease_expires_at=_lease_expiry()):
+        return Document.objects.select_related("folder").get(pk=document_id)
+    if pending.exists():
+        raise DocumentBusy(f"document {document_id} is being processed by another worker")
+    return None
+
+
+def advance_document(document: Document, stage: str, percent: int) -> None:
+    """Move a document in processing to `stage` at `percent` (its job too, in one commit),
+    renew its lease, and ring the folder's open tutor sockets."""
+    now = timezone.now()
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(
+            status=stage, progress=percent, lease_expires_at=_lease_expiry(), updated_at=now
+        )
+        Job.objects.filter(pk=document.job_id).update(
+            status=Job.Status.RUNNING, stage=stage, progress=percent, updated_at=now
+        )
+    publish_document_progress(folder_id=document.folder_id, document_id=document.pk, stage=stage,
+                              percent=percent, status=stage)
+
+
+def replace_chunks(document: Document, drafts: list[ChunkDraft], *, pages: int, warnings: list[str]) -> None:
+    """Replace the document's chunks with these, with their lexical index, in one transaction:
+    a document processed twice never has duplicated chunks."""
+    rows = []
+    for draft in drafts:
+        chunk_terms = terms(f"{draft.section or ''} {draft.text}")
+        rows.append(Chunk(
+            document_id=document.pk, order=draft.order, text=draft.text, page=draft.page, page_end=draft.page_end,
+            section=(draft.section or "")[:500], token_count=draft.token_estimate, content_hash=draft.content_hash,
+            terms=dict(Counter(chunk_terms)), length=len(chunk_terms),
+        ))
+    with transaction.atomic():
+        Chunk.objects.filter(document=document).delete()
+        Chunk.objects.bulk_create(rows, batch_size=500)
+        Document.objects.filter(pk=document.pk).update(pages=pages, warnings=list(warnings))
+
+
+def store_embeddings(chunks: list[Chunk], vectors: list[list[float]]) -> None:
+    """The embedding vector of each chunk, in order."""
+    for row, vector in zip(chunks, vectors, strict=True):
+        row.embedding = vector
+    Chunk.objects.bulk_update(chunks, ["embedding"], batch_size=200)
+
+
+def add_document_warning(document: Document, warning: str) -> None:
+    """A problem that did not stop processing, shown with the document."""
+    with transaction.atomic():
+        row = Document.objects.select_for_update().only("warnings").get(pk=document.pk)
+        Document.objects.filter(pk=document.pk).update(warnings=[*row.warnings, warning])
+
+
+def fail_document(document: Document, code: str, reason: str) -> None:
+    """Processing stopped for good: the document and its job say why."""
+    now = timezone.now()
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(
+            status=Document.Status.FAILED, error_code=code, error=reason, processed_at=now, updated_at=now,
+            lease_expires_at=None,
+        )
+        Job.objects.filter(pk=document.job_id).update(
+            status=Job.Status.FAILED, error=reason, finished_at=now, updated_at=now
+        )
+    publish_document_progress(folder_id=document.folder_id, document_id=document.pk, stage=Document.Status.FAILED,
+                              percent=document.progress, status=Document.Status.FAILED)
+
+
+def finish_document(document: Document) -> None:
+    """The document is ready for search, quizzes and the tutor."""
+    now = timezone.now()
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(
+            status=Document.Status.READY, progress=100, error_code="", error="", processed_at=now, updated_at=now,
+            lease_expires_at=None,
+        )
+        Job.objects.filter(pk=document.job_id).update(
+            status=Job.Status.SUCCEEDED, stage=Document.Status.READY, progress=100, finished_at=now, updated_at=now
+        )
+    publish_document_progress(folder_id=document.folder_id, document_id=document.pk, stage=Document.Status.READY,
+                              percent=100, status=Document.Status.READY)
+
+
+# --- folder analysis, lesson plans and quizzes made by the agents ------------------------
+
+
+def store_folder_analysis(folder: Folder, analysis: AnalysisResult, plan: PlanResult, *, fingerprint: str) -> None:
+    """The folder's analysis and the lesson plan made from it, together, with the passages'
+    fingerprint they were made from."""
+    with transaction.atomic():
+        FolderAnalysis.objects.update_or_create(folder=folder, defaults={
+            "data": analysis.model_dump(mode="json"), "offline": analysis.offline, "source_fingerprint": fingerprint,
+        })
+        store_lesson_plan(folder, plan, fingerprint=fingerprint)
+
+
+def store_lesson_plan(folder: Folder, plan: PlanResult, *, fingerprint: str) -> None:
+    LessonPlan.objects.update_or_create(folder=folder, defaults={
+        "data": plan.model_dump(mode="json"), "offline": plan.offline, "source_fingerprint": fingerprint,
+    })
+
+
+def store_quiz(folder: Folder, quiz: QuizResult, *, difficulty: str) -> Quiz:
+    with transaction.atomic():
+        row = Quiz.objects.create(folder=folder, owner=folder.owner, title=quiz.title, difficulty=difficulty,
+                                  offline=quiz.offline)
+        Question.objects.bulk_create(question_row(q, quiz=row, order=i) for i, q in enumerate(quiz.questions))
+    return row
