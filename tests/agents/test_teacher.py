@@ -4,12 +4,13 @@ from __future__ import annotations
 import asyncio
 import json
 
-from agents_app.agents.teacher import TeacherRequest, Tool, teach
+from agents_app.agents.teacher import TeacherRequest, teach
 from agents_app.policy import Action
 from agents_app.runs import CallContext
 from agents_app.schemas import TextDelta, ToolCallResult, TurnCompleted, TurnFailed
 from tests.support.scripted_llm import Step, error, stall, tool_call
 from agents_app.text import normalise
+from agents_app.tools import Tool
 from tests.agents.conftest import collect, make_gateway, run
 from tests.agents.sample_docs import load_chunks
 
