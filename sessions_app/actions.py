@@ -24,6 +24,7 @@ from agents_app.schemas import FolderAnalysis as AnalysisResult
 from agents_app.schemas import GradeResult, QuizQuestion
 from agents_app.schemas import LessonPlan as PlanResult
 from agents_app.schemas import Quiz as QuizResult
+from agents_app.schemas import SessionAnalysis as SessionAnalysisResult
 from agents_app.text import terms
 from sessions_app import events
 from sessions_app.context import TutorContext
@@ -328,6 +329,36 @@ def end_session(session: TutorSession) -> SessionAnalysis:
         if created:
             _enqueue_after_commit("sessions_app.analyse_session", analysis.pk)
     return analysis
+
+
+def claim_session_analysis(analysis_id: int) -> SessionAnalysis | None:
+    """The queued analysis, now running; None when it is gone or another worker has it."""
+    queued = SessionAnalysis.objects.filter(pk=analysis_id, status=SessionAnalysis.Status.QUEUED)
+    if not queued.update(status=SessionAnalysis.Status.RUNNING):
+        return None
+    return SessionAnalysis.objects.select_related("session").get(pk=analysis_id)
+
+
+def requeue_session_analysis(analysis: SessionAnalysis) -> None:
+    """Back in the queue for the task's next try."""
+    SessionAnalysis.objects.filter(pk=analysis.pk).update(status=SessionAnalysis.Status.QUEUED)
+
+
+def store_session_analysis(analysis: SessionAnalysis, result: SessionAnalysisResult) -> None:
+    with transaction.atomic():
+        SessionAnalysis.objects.filter(pk=analysis.pk).update(
+            status=SessionAnalysis.Status.DONE, result=result.model_dump(mode="json"), error="",
+            finished_at=timezone.now(),
+        )
+        TutorSession.objects.filter(pk=analysis.session_id, status=TutorSession.Status.ENDED).update(
+            status=TutorSession.Status.ANALYSED
+        )
+
+
+def fail_session_analysis(analysis: SessionAnalysis, error: str) -> None:
+    SessionAnalysis.objects.filter(pk=analysis.pk).update(
+        status=SessionAnalysis.Status.FAILED, error=error, finished_at=timezone.now()
+    )
 
 
 # --- quizzes -------------------------------------------------------------------------
