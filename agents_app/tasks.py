@@ -17,6 +17,7 @@ from django.utils import timezone
 from agents_app import analytics, jobs, pipeline
 from agents_app.errors import AgentError
 from agents_app.models import Job
+from sessions_app import actions
 from sessions_app.models import Document, Folder
 
 logger = logging.getLogger(__name__)
@@ -33,15 +34,16 @@ def ingest_document(self, document_id: int) -> None:  # type: ignore[no-untyped-
     except SoftTimeLimitExceeded:
         document = Document.objects.filter(pk=document_id).first()
         if document is not None:
-            pipeline.fail(document, "too_slow", "Processing this document took too long; it may be too complex.")
-    except pipeline.Busy as exc:
+            actions.fail_document(document, "too_slow",
+                                  "Processing this document took too long; it may be too complex.")
+    except actions.DocumentBusy as exc:
         raise self.retry(exc=exc, countdown=settings.INGEST_LEASE_SECONDS) from exc
     except AgentError as exc:
         if exc.retryable and self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=min(120, 2 ** (self.request.retries + 1))) from exc
         document = Document.objects.filter(pk=document_id).first()
         if document is not None:
-            pipeline.fail(document, "analysis_failed", f"The analysis of this folder failed: {exc}")
+            actions.fail_document(document, "analysis_failed", f"The analysis of this folder failed: {exc}")
 
 
 @shared_task(name="agents_app.sweep_stuck_documents", acks_late=True)
@@ -52,7 +54,7 @@ def sweep_stuck_documents() -> int:
 
 def requeue_stuck_documents(idle_minutes: int) -> int:
     cutoff = timezone.now() - timedelta(minutes=idle_minutes)
-    stuck = list(Document.objects.filter(status__in=pipeline.IN_PROGRESS, updated_at__lt=cutoff)
+    stuck = list(Document.objects.filter(status__in=actions.IN_PROGRESS, updated_at__lt=cutoff)
                  .values_list("pk", flat=True))
     for document_id in stuck:
         ingest_document.delay(document_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from sessions_app.tutor import log
+from sessions_app import event_log
 from whiteboard_app.history import board_state
 from sessions_app.models import SessionAnalysis, TutorSession
 from sessions_app.quizzes import concept_map
@@ -26,7 +26,7 @@ def export_session(session: TutorSession) -> dict:
             "folder": {"id": session.folder_id, "name": session.folder.name},
         },
         "messages": MessageSerializer(session.messages.order_by("seq"), many=True).data,
-        "events": log.frames_after(session.pk, 0),
+        "events": event_log.frames_after(session.pk, 0),
         "board": {"seq": board_seq, **state.to_json()},
         "analysis": SessionAnalysisSerializer(analysis).data if analysis else None,
         "mastery": ConceptMasterySerializer(concept_map(session.learner_id, session.folder), many=True).data,

@@ -124,7 +124,7 @@ if REDIS_URL:
     # bell per streamed delta. One PUBLISH per message, pushed to every subscribed process.
     # Nothing sent on the layer needs its queue: the tutor's bells and the whiteboard's
     # relayed updates are shortcuts to stored logs, and a receiver that sees a gap reads the
-    # log (sessions_app.tutor.log, whiteboard_app.rooms).
+    # log (sessions_app.event_log, whiteboard_app.rooms).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                                   "CONFIG": {"hosts": _redis_hosts}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -217,6 +217,8 @@ EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")
 LLM_CONNECT_TIMEOUT = env_float("LLM_CONNECT_TIMEOUT", 5.0)
 LLM_READ_TIMEOUT = env_float("LLM_READ_TIMEOUT", 30.0)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 3, minimum=0)
+# Seconds a learner may wait for a reply to start (retries included); background work is not capped.
+LLM_MAX_WAIT = env_float("LLM_MAX_WAIT", 60.0)
 # Read timeout for non-interactive calls (analysis, planning, quizzes), which may think longer.
 LLM_BATCH_READ_TIMEOUT = env_float("LLM_BATCH_READ_TIMEOUT", 120.0)
 # {"model": {"input": USD per million tokens, "output": ...}}, on top of the built-in table.

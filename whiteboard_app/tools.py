@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable, Literal
 from tutor_project.realtime.database import db
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agents_app.agents.teacher import Tool
+from agents_app.tools import Tool
 from whiteboard_app import actions, skills
 from whiteboard_app.board import BoardState
 from whiteboard_app.geometry import Box

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sessions_app.models import SessionEvent, TutorSession
-from sessions_app.tutor.protocol import EVENT_MODELS
+from sessions_app.protocol import EVENT_MODELS
 
 logger = logging.getLogger(__name__)
 
