@@ -14,18 +14,22 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tutor_project.secret import embedded_secret_key
 from tutor_project.env import env_bool, env_float, env_int, env_json, env_list, env_optional_float, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("TUTOR_DATA_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+DATABASE_URL = env_str("DATABASE_URL")
+REDIS_URL = env_str("REDIS_URL")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    if env_bool("DJANGO_REQUIRE_SECRET", False):
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required in production")
-    # Embedded default only: a fixed development key; production sets DJANGO_SECRET_KEY.
-    SECRET_KEY = "dev-insecure-embedded-default-key-change-me-in-production-0123456789"
+    if DATABASE_URL or REDIS_URL:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DATABASE_URL or REDIS_URL is set "
+                                   "(a long random string, the same for every process of the deployment)")
+    SECRET_KEY = embedded_secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -80,8 +84,6 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL) if DATABASE_URL else {
         "ENGINE": "django.db.backends.sqlite3",
@@ -111,7 +113,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, broker ------------------------------------
-REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     # No socket_timeout: with one, redis-py sends each command inside asyncio.wait_for,
     # which on Python 3.11 can swallow a cancel (a closing consumer's, a cancelled turn's).
