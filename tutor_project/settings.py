@@ -269,5 +269,8 @@ INGEST_MAX_PAGES = env_int("INGEST_MAX_PAGES", 2000, minimum=1)
 INGEST_STUCK_MINUTES = env_int("INGEST_STUCK_MINUTES", 30, minimum=0)
 # How long a worker holds a document between progress updates before another may take it over.
 INGEST_LEASE_SECONDS = env_int("INGEST_LEASE_SECONDS", 300, minimum=1)
+# Extraction of one document runs in a child process within these bounds (agents_app.extraction).
+INGEST_EXTRACT_CPU_SECONDS = env_int("INGEST_EXTRACT_CPU_SECONDS", 120, minimum=1)
+INGEST_EXTRACT_MEMORY_MB = env_int("INGEST_EXTRACT_MEMORY_MB", 1024, minimum=64)
 # A document whose processing runs longer than this fails with a clear reason.
 INGEST_TIME_LIMIT_SECONDS = env_int("INGEST_TIME_LIMIT_SECONDS", 900, minimum=10)
