@@ -30,6 +30,7 @@ from sessions_app.serializers import (
 )
 from sessions_app.uploads import check_uploads
 from tutor_project.web.errors import DomainError
+from tutor_project.web.health import require_broker
 
 
 class RegisterView(APIView):
@@ -85,6 +86,7 @@ class FolderDocumentsView(generics.ListAPIView):
     @extend_schema(request={"multipart/form-data": DocumentUploadSerializer}, responses={201: DocumentSerializer(many=True)})
     def post(self, request: Request, pk: int) -> Response:
         folder = get_folder_for_user(request.user, pk)
+        require_broker()
         uploads = check_uploads(folder, request.FILES.getlist("files"))
         documents = actions.add_documents(folder, uploads)
         return Response(DocumentSerializer(documents, many=True).data, status=status.HTTP_201_CREATED)

@@ -7,7 +7,9 @@ Two configurations, one code base (SPEC 2.1):
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,10 +115,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, broker ------------------------------------
+# Every key and pub/sub channel of this deployment starts with this, so deployments sharing
+# one Redis never see each other (pub/sub ignores the database number). By default it is
+# derived from the database, which is the deployment's identity.
+REDIS_PREFIX = env_str("REDIS_PREFIX") or "tutor-" + hashlib.sha256(repr(sorted(
+    (key, str(DATABASES["default"].get(key, ""))) for key in ("ENGINE", "HOST", "PORT", "NAME"))).encode()).hexdigest()[:12]
+if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", REDIS_PREFIX):
+    raise ImproperlyConfigured(f"REDIS_PREFIX must be 1-40 letters, digits, '-', '_' or '.', got {REDIS_PREFIX!r}")
+# Seconds to wait for Redis to connect / to answer, for the cache's and the broker's clients.
+REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 5, minimum=1)
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 5, minimum=1)
 if REDIS_URL:
-    # No socket_timeout: with one, redis-py sends each command inside asyncio.wait_for,
-    # which on Python 3.11 can swallow a cancel (a closing consumer's, a cancelled turn's).
-    REDIS_CONNECT_TIMEOUT = 5  # seconds; the channel layer's and the turn counter's clients
+    # No socket_timeout for the channel layer: with one, redis-py sends each command inside
+    # asyncio.wait_for, which on Python 3.11 can swallow a cancel (a closing consumer's, a
+    # cancelled turn's). /readyz bounds its own round trip instead.
     _redis_hosts = [{"address": REDIS_URL, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT}]
     # Pub/sub, not channels_redis' queue-per-channel RedisChannelLayer: that one spends four
     # round trips on every group_send (expire the group, read it, expire the queues, a script
@@ -127,8 +139,11 @@ if REDIS_URL:
     # relayed updates are shortcuts to stored logs, and a receiver that sees a gap reads the
     # log (sessions_app.events, whiteboard_app.rooms).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                                  "CONFIG": {"hosts": _redis_hosts}}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+                                  "CONFIG": {"hosts": _redis_hosts, "prefix": REDIS_PREFIX}}}
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": REDIS_PREFIX,
+        "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+    }}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "tutor_project.channel_layer.LocalChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -138,7 +153,13 @@ CELERY_BROKER_DIR = DATA_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # Unacknowledged tasks of a killed worker are redelivered after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        "global_keyprefix": f"{REDIS_PREFIX}:",
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
+    # A publish with Redis gone fails within seconds instead of retrying for long.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 else:
     # No broker server in the embedded default: kombu's filesystem transport lets
     # Daphne and a local worker exchange messages through a folder.

@@ -35,8 +35,10 @@ def test_database_url() -> str:
 
 
 def child_env(**extra: str) -> dict[str, str]:
+    # The key and the Redis prefix of this process: the test database's name differs from the
+    # configured one the prefix is derived from.
     env = {**os.environ, "DATABASE_URL": test_database_url(), "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-           "PYTHONUNBUFFERED": "1", **extra}
+           "REDIS_PREFIX": settings.REDIS_PREFIX, "PYTHONUNBUFFERED": "1", **extra}
     env.pop("DJANGO_DEBUG", None)
     return env
 
