@@ -99,6 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A bounded pool per process: under load, requests wait for a connection
     # instead of each thread opening its own until PostgreSQL refuses clients.
     DATABASES["default"]["OPTIONS"] = {
+        # No call may hang on the database: connecting and each statement are bounded.
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
+        "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT', 60, minimum=0) * 1000}",
         "pool": {
             "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0),
             "max_size": env_int("DATABASE_POOL_MAX_SIZE", 20, minimum=1),
