@@ -26,6 +26,7 @@ from sessions_app.models import Question, TutorSession
 from sessions_app.snapshot import record_state
 from tutor_project.web.errors import DomainError
 from tutor_project.realtime.ratelimit import TokenBucket
+from tutor_project.realtime.revocation import RevocationWatch
 from tutor_project.websocket import SocketConsumer
 
 
@@ -67,6 +68,8 @@ class TutorConsumer(SocketConsumer):
             await self.close(code)
             return
         self.session = session
+        self.revocation = RevocationWatch(self.scope["user"].pk, self.close)
+        await self.revocation.start()
         await self.channel_layer.group_add(events.group_name(session.pk), self.channel_name)
         await self.channel_layer.group_add(folder_documents_group(session.folder_id), self.channel_name)
         self.greeter = asyncio.create_task(self._greet_after_wait())
@@ -83,6 +86,7 @@ class TutorConsumer(SocketConsumer):
                 await asyncio.wait([self.turn], timeout=CANCEL_GRACE_SECONDS)
             await self.channel_layer.group_discard(events.group_name(self.session.pk), self.channel_name)
             await self.channel_layer.group_discard(folder_documents_group(self.session.folder_id), self.channel_name)
+            await self.revocation.stop()
         finally:
             metrics.CONNECTIONS.dec()  # counted until its turn has stored what it said
 

@@ -18,6 +18,7 @@ from whiteboard_app import metrics
 from whiteboard_app.actions import board_for_session
 from whiteboard_app.limits import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNSUPPORTED
 from whiteboard_app.rooms import Room, open_room
+from tutor_project.realtime.revocation import RevocationWatch
 from tutor_project.wire import OutgoingFrame, server_protocol, write
 
 
@@ -36,6 +37,7 @@ def board_for_user(user: AbstractBaseUser, session_id: int) -> tuple[int | None,
 
 class WhiteboardConsumer(AsyncWebsocketConsumer):
     room: Room | None = None
+    revocation: RevocationWatch | None = None
     closed = False
     # Daphne's autobahn protocol for this socket, written to directly (see wire.py).
     protocol: WebSocketProtocol | None = None
@@ -73,6 +75,8 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
         if code is not None or board_id is None:
             await self.close_with(code or CLOSE_NOT_FOUND)
             return
+        self.revocation = RevocationWatch(self.scope["user"].pk, self.close_with)
+        await self.revocation.start()
         self.room = await open_room(session_id, board_id)
         metrics.CONNECTIONS.inc()
         await self.room.join(self)
@@ -89,6 +93,8 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.closed = True
+        if self.revocation is not None:
+            await self.revocation.stop()
         if self.room is not None:
             metrics.CONNECTIONS.dec()
             await self.room.leave(self)
