@@ -19,7 +19,7 @@ from agents_app.agents.analyzer import analyze_folder
 from agents_app.agents.planner import plan_lesson
 from agents_app.chunking import chunk
 from agents_app.errors import AgentError
-from agents_app.extraction import ExtractedDocument, ExtractionError, ExtractionLimits, extract
+from agents_app.extraction import ExtractedDocument, ExtractionError, ExtractionLimits, ProcessBounds, extract
 from agents_app.runs import CallContext
 from agents_app.schemas import ChunkRef
 from agents_app.schemas import FolderAnalysis as AnalysisResult
@@ -82,7 +82,8 @@ def extract_document(document: Document, progress: Progress) -> ExtractedDocumen
     with document.file.open("rb") as handle:
         data = handle.read()
     limits = ExtractionLimits(max_pages=settings.INGEST_MAX_PAGES)
-    return extract(data, document.kind, limits=limits, on_progress=progress.extraction_callback())
+    bounds = ProcessBounds(settings.INGEST_EXTRACT_CPU_SECONDS, settings.INGEST_EXTRACT_MEMORY_MB)
+    return extract(data, document.kind, limits=limits, on_progress=progress.extraction_callback(), bounds=bounds)
 
 
 def embed_chunks(document: Document) -> None:

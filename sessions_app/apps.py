@@ -11,3 +11,4 @@ class SessionsAppConfig(AppConfig):
         # call the actions, so importing them there would be a cycle), and where tasks run
         # eagerly the caller's process must know them.
         from sessions_app import tasks  # noqa: F401
+        from sessions_app import signals  # noqa: F401  (connects the receivers)

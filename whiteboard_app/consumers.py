@@ -15,6 +15,7 @@ from whiteboard_app import metrics
 from whiteboard_app.actions import board_for_session
 from whiteboard_app.limits import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNSUPPORTED
 from tutor_project.realtime.database import db
+from tutor_project.realtime.revocation import RevocationWatch
 from whiteboard_app.rooms import Room, open_room
 
 # Longer ids cannot be a row's primary key (a 64-bit integer).
@@ -40,6 +41,7 @@ def board_for_user(user: AbstractBaseUser, session_id: int) -> tuple[int | None,
 
 class WhiteboardConsumer(AsyncWebsocketConsumer):
     room: Room | None = None
+    revocation: RevocationWatch | None = None
     closed = False
 
     async def connect(self) -> None:
@@ -50,6 +52,8 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
         if session_id is None or code is not None or board_id is None:
             await self.close_with(code or CLOSE_NOT_FOUND)
             return
+        self.revocation = RevocationWatch(self.scope["user"].pk, self.close_with)
+        await self.revocation.start()
         self.room = await open_room(session_id, board_id)
         metrics.CONNECTIONS.inc()
         await self.room.join(self)
@@ -66,6 +70,8 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.closed = True
+        if self.revocation is not None:
+            await self.revocation.stop()
         if self.room is not None:
             metrics.CONNECTIONS.dec()
             await self.room.leave(self)

@@ -28,6 +28,7 @@ from sessions_app.tutor.catchup import watcher
 from sessions_app.tutor.delivery import Delivery
 from tutor_project.realtime.database import db
 from tutor_project.realtime.ratelimit import TokenBucket
+from tutor_project.realtime.revocation import RevocationWatch
 from tutor_project.web.errors import DomainError
 from whiteboard_app.history import clicked_option
 
@@ -52,6 +53,7 @@ def _session_status(user_id: int, session_id: str) -> tuple[int, TutorSession | 
 class TutorConsumer(AsyncWebsocketConsumer):
     session: TutorSession | None = None
     delivery: Delivery | None = None
+    revocation: RevocationWatch | None = None
 
     async def connect(self) -> None:
         self.greeter: asyncio.Task | None = None
@@ -64,6 +66,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
             await self.close(code)
             return
         self.session, self.delivery = session, Delivery(session.pk, self.send_frame)
+        self.revocation = RevocationWatch(self.scope["user"].pk, self.close)
+        await self.revocation.start()
         await self.channel_layer.group_add(event_log.group_name(session.pk), self.channel_name)
         watcher.watch(self.delivery)
         self.greeter = asyncio.create_task(self._greet_after_wait())
@@ -75,6 +79,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
             if self.greeter is not None:
                 self.greeter.cancel()
             watcher.unwatch(self.delivery)
+            await self.revocation.stop()
             await self.channel_layer.group_discard(event_log.group_name(self.delivery.session_id), self.channel_name)
         finally:
             metrics.CONNECTIONS.dec()
