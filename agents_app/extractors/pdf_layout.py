@@ -1,0 +1,198 @@
+"""A PDF page's text as printed lines with their font, so headings are read as a teacher reads them.
+
+pypdf's text visitor reports every piece of text with its font, size and position. Pieces on
+one baseline make a line; a wide horizontal gap between pieces is a table column (kept as
+" | ", like the other formats' table rows); a vertical gap bigger than the line's own leading
+is a paragraph break. Headings are lines printed bigger than the body text, or wholly in
+bold while the body is not, that read like titles (short, not ending like a sentence).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents_app.extractors.model import Block, section_name
+
+_HEADING_RATIO = 1.15  # a heading is printed at least this much bigger than the body text
+_MAX_HEADING_CHARS = 120
+_MAX_HEADING_LINES = 3
+_COLUMN_GAP_EMS = 2.5  # a gap this wide (in font sizes) between pieces of one line separates table cells
+_AVERAGE_GLYPH_EMS = 0.6  # Helvetica-like text: a generous width estimate keeps justified prose one cell
+_PARAGRAPH_GAP = 1.6  # a baseline drop this many font sizes or more starts a new paragraph
+_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+_SENTENCE_END = (".", ",", ";", "!", "?")
+
+
+@dataclass
+class Line:
+    text: str = ""
+    size: float = 0.0
+    bold_chars: int = 0
+    chars: int = 0
+    y: float | None = None
+    gap_before: bool = False  # a paragraph break precedes it
+
+    @property
+    def bold(self) -> bool:
+        return self.chars > 0 and self.bold_chars == self.chars
+
+
+@dataclass
+class PageLines:
+    """Collects the visitor's pieces of one page into lines."""
+
+    lines: list[Line] = field(default_factory=list)
+    _current: Line = field(default_factory=Line)
+    _end_x: float = 0.0
+    _last_y: float | None = None
+
+    def visit(self, text: str, cm: Any, tm: Any, font: Any, font_size: float) -> None:
+        if not text:
+            return
+        for index, part in enumerate(text.split("\n")):
+            if index:
+                self._end_line()
+            if part.strip():
+                self._add(part, cm, tm, font, font_size)
+
+    def finish(self) -> list[Line]:
+        self._end_line()
+        return self.lines
+
+    def _add(self, part: str, cm: Any, tm: Any, font: Any, font_size: float) -> None:
+        scale = math.hypot(float(tm[2]), float(tm[3])) * math.hypot(float(cm[2]), float(cm[3]))
+        size = round(float(font_size) * (scale or 1.0), 1)
+        x = float(tm[4]) * float(cm[0]) + float(cm[4])
+        y = float(tm[5]) * float(cm[3]) + float(cm[5])
+        line = self._current
+        if line.chars and x - self._end_x > _COLUMN_GAP_EMS * size:
+            line.text = line.text.rstrip() + " | "
+            part = part.lstrip()
+        if line.y is None:
+            line.y = y
+        line.text += part
+        visible = sum(1 for c in part if not c.isspace())
+        line.chars += visible
+        line.bold_chars += visible if _is_bold(font) else 0
+        line.size = max(line.size, size)
+        self._end_x = x + len(part) * size * _AVERAGE_GLYPH_EMS
+
+    def _end_line(self) -> None:
+        line = self._current
+        if line.text.strip():
+            line.text = " ".join(line.text.split())
+            if self._last_y is not None and line.y is not None:
+                line.gap_before = self._last_y - line.y > _PARAGRAPH_GAP * max(line.size, 1.0)
+            self._last_y = line.y
+            self.lines.append(line)
+        self._current = Line()
+        self._end_x = 0.0
+
+
+def _is_bold(font: Any) -> bool:
+    try:
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+    except Exception:  # a damaged font dictionary is not bold
+        return False
+    return bool(_BOLD_NAME.search(name))
+
+
+def body_size(pages: Iterable[list[Line]]) -> float:
+    """The size most of the text is printed in (by characters)."""
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for line in lines:
+            sizes[line.size] += line.chars
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def body_is_bold(pages: Iterable[list[Line]], size: float) -> bool:
+    bold = plain = 0
+    for lines in pages:
+        for line in lines:
+            if line.size == size:
+                bold += line.bold_chars
+                plain += line.chars - line.bold_chars
+    return bold > plain
+
+
+def heading_levels(pages: list[list[Line]]) -> dict[float, int]:
+    """Heading level by font size: the biggest heading size is level 1; bold body-size lines come last.
+
+    Empty when the document shows no headings (every line the same, e.g. a plain text dump)."""
+    body = body_size(pages)
+    bold_body = body_is_bold(pages, body)
+    sizes = {line.size for lines in pages for line in lines if _looks_like_heading(line, body, bold_body)}
+    ranked = sorted(sizes, reverse=True)
+    return {size: level for level, size in enumerate(ranked, start=1)}
+
+
+def _looks_like_heading(line: Line, body: float, bold_body: bool) -> bool:
+    text = line.text
+    if len(text) > _MAX_HEADING_CHARS or text.endswith(_SENTENCE_END) or not any(c.isalpha() for c in text):
+        return False
+    bigger = line.size >= body * _HEADING_RATIO
+    return bigger or (line.bold and not bold_body and line.size >= body * 0.95 and "|" not in text)
+
+
+class SectionedPages:
+    """Turns each page's lines into blocks anchored by page and heading path; a heading is never text."""
+
+    def __init__(self, levels: dict[float, int], bold_body: bool, body: float) -> None:
+        self._levels = levels
+        self._bold_body = bold_body
+        self._body = body
+        self._path: list[tuple[int, str]] = []
+
+    def blocks(self, number: int, lines: list[Line]) -> list[Block]:
+        blocks: list[Block] = []
+        paragraphs: list[list[str]] = [[]]
+        heading: list[str] = []
+        heading_level = 0
+
+        def flush() -> None:
+            text = "\n\n".join("\n".join(p) for p in paragraphs if p)
+            if text.strip():
+                blocks.append(Block(text=text, page=number, section=self.section))
+            paragraphs[:] = [[]]
+
+        for line in lines:
+            level = self._level(line)
+            continues = not heading or (level == heading_level and not line.gap_before and len(heading) < _MAX_HEADING_LINES)
+            if level and continues:
+                if not heading:
+                    flush()
+                heading.append(line.text)
+                heading_level = level
+                continue
+            if heading:
+                self._enter(heading_level, " ".join(heading))
+                heading = []
+            if level:  # a heading of another level right after one: it starts its own
+                heading, heading_level = [line.text], level
+                continue
+            if line.gap_before and paragraphs[-1]:
+                paragraphs.append([])
+            paragraphs[-1].append(line.text)
+        if heading:
+            self._enter(heading_level, " ".join(heading))
+        flush()
+        return blocks
+
+    @property
+    def section(self) -> str | None:
+        return section_name([title for _, title in self._path])
+
+    def _level(self, line: Line) -> int:
+        if not self._levels or not _looks_like_heading(line, self._body, self._bold_body):
+            return 0
+        return self._levels.get(line.size, 0)
+
+    def _enter(self, level: int, title: str) -> None:
+        while self._path and self._path[-1][0] >= level:
+            self._path.pop()
+        self._path.append((level, title))
