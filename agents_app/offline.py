@@ -19,6 +19,7 @@ from agents_app.schemas import (
     OFFLINE_LABEL, ChunkRef, Concept, FolderAnalysis, GradeResult, KeyTerm, LessonPlan, LessonSection, Objective,
     QuizQuestion, SessionAnalysis, SessionStats, TranscriptTurn,
 )
+from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, opens_with_pronoun, units
 from agents_app.text import content_words, normalise, sentences, stem, terms, words
 
 PREFIX = f"({OFFLINE_LABEL}) "
@@ -27,13 +28,6 @@ MIN_CONCEPTS = 5
 MAX_TERM_WORDS = 8
 MAX_SENTENCE_CHARS = 1000  # longer "sentences" are extraction debris, not quotable teaching text
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_DEFINED_SUBJECT = re.compile(
-    r"^(?:(?:an?|the)\s+)?(?P<term>[A-Za-z][\w'\- ]{1,60}?)\s+"
-    r"(?:(?:is|are)\s+(?:an?|the)|refers to|means|states that)\s",
-    re.IGNORECASE,
-)
-_CALLED = re.compile(r"\b(?:is|are) called (?:the |an? )?(?P<term>[\w'\- ]{2,60}?)[.,;]", re.IGNORECASE)
-_NOT_A_SUBJECT = frozenset({"it", "this", "that", "these", "those", "there", "they", "he", "she", "its", "each", "one"})
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
 
 
@@ -65,17 +59,6 @@ def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
     return any(tuple(haystack[i : i + n]) == needle for i in range(len(haystack) - n + 1))
 
 
-def _defined_term(sentence: str) -> str | None:
-    for pattern in (_CALLED, _DEFINED_SUBJECT):
-        match = pattern.search(sentence)
-        if match:
-            term = match.group("term").strip(" '")
-            first = words(term)[:1]
-            if first and first[0] not in _NOT_A_SUBJECT and len(words(term)) <= 5 and content_words(term):
-                return term
-    return None
-
-
 def _heading_term(section: str) -> str | None:
     """A short heading names a concept: 'The first law: inertia' gives 'inertia'."""
     tail = section.split(":")[-1].strip()
@@ -103,7 +86,7 @@ def find_concepts(chunks: list[ChunkRef]) -> list[_Candidate]:
         for match in _BOLD.finditer(chunk.text):
             note(match.group(1) or match.group(2), 3.0)
         for sentence in sentences(chunk.text):
-            term = _defined_term(sentence)
+            term = defined_term(sentence)
             candidate = note(term, 2.0) if term else None
             if candidate is not None and not candidate.definition and len(sentence) <= MAX_SENTENCE_CHARS:
                 candidate.definition = sentence
@@ -240,25 +223,85 @@ _INTROS = {
 
 
 def explain(action: str, query: str, passages: list[ChunkRef]) -> tuple[str, list[ChunkRef]]:
-    """An explanation stitched from the best-matching sentences, cited as [n]; and the passages used."""
+    """An explanation stitched from the best-matching sentences, cited as [n]; and the passages used.
+
+    Each passage gives its best quote (quotes.best_quote: a pronoun keeps the sentence it refers
+    to); for "what is X?" the documents' own definition of X comes first; "example" prefers
+    sentences that give one; "help_simpler" is the shortest definition and one sentence more."""
     ranked = [c for c, _ in BM25Index(passages).search(query, k=3)] or passages[:2]
-    wanted = set(terms(query))
-    picks: list[tuple[str, ChunkRef]] = []
-    for chunk in ranked:
-        options = [s for s in sentences(chunk.text) if len(s) <= MAX_SENTENCE_CHARS]
-        if action == "example":
-            options = [s for s in options if any(m in s.lower() for m in _EXAMPLE_MARKERS)] or options
-        best = max(options, key=lambda s: (len(wanted & set(terms(s))), -len(s)), default=None)
-        if best:
-            picks.append((best, chunk))
+    picks = _definition_first(query, passages, [(_quote_for(action, query, chunk), chunk) for chunk in ranked])
     if action == "help_simpler":
-        picks = sorted(picks, key=lambda p: len(p[0]))[:1]
+        picks = _simplest(query, passages, picks)
+    picks = _distinct(picks)
     used = list(dict.fromkeys(chunk.chunk_id for _, chunk in picks))
-    numbered = " ".join(f"{s} [{used.index(c.chunk_id) + 1}]" for s, c in picks)
+    # One marker after consecutive sentences of one passage.
+    numbered = " ".join(
+        s if i + 1 < len(picks) and picks[i + 1][1].chunk_id == c.chunk_id else f"{s} [{used.index(c.chunk_id) + 1}]"
+        for i, (s, c) in enumerate(picks))
     if not numbered:
         numbered = "Your documents do not say anything about this yet."
     cited = [next(c for c in passages if c.chunk_id == i) for i in used]
     return f"{PREFIX}{_INTROS.get(action, _INTROS['explain'])} {numbered}", cited
+
+
+def _distinct(picks: list[tuple[str, ChunkRef]]) -> list[tuple[str, ChunkRef]]:
+    """Without empty quotes and without one that repeats what an earlier one says."""
+    kept: list[tuple[str, ChunkRef]] = []
+    for quote, chunk in picks:
+        said = normalise(quote)
+        if said and not any(said in normalise(k) or normalise(k) in said for k, _ in kept):
+            kept.append((quote, chunk))
+    return kept
+
+
+def _quote_for(action: str, query: str, chunk: ChunkRef) -> str:
+    if action == "example":
+        examples = [u.text for u in units(chunk.text) if any(m in u.text.lower() for m in _EXAMPLE_MARKERS)]
+        if examples:
+            return best_quote("\n\n".join(examples), query)
+    return best_quote(chunk.text, query)
+
+
+def _definition_first(query: str, passages: list[ChunkRef], picks: list[tuple[str, ChunkRef]]
+                      ) -> list[tuple[str, ChunkRef]]:
+    """For "what is X?", the passages' own definition of X opens the answer, when they have one."""
+    asked = asked_term(query)
+    found = _definition(asked, passages) if asked else None
+    if found is None or any(normalise(found[0]) in normalise(quote) for quote, _ in picks[:1]):
+        return picks
+    return [found, *picks]
+
+
+def _definition(term: str, passages: list[ChunkRef]) -> tuple[str, ChunkRef] | None:
+    ordered = sorted(passages, key=lambda c: (c.document_id, c.order))
+    for chunk in ordered:
+        parts = units(chunk.text)
+        for index, part in enumerate(parts):
+            if defines(part.text, term):
+                return _with_referent(parts, index), chunk
+    return None
+
+
+def _with_referent(parts: list[Unit], index: int) -> str:
+    """The sentence, after the one its opening pronoun ("This tendency…") refers to."""
+    if index and opens_with_pronoun(parts[index].text):
+        return f"{parts[index - 1].text} {parts[index].text}"
+    return parts[index].text
+
+
+def _simplest(query: str, passages: list[ChunkRef], picks: list[tuple[str, ChunkRef]]
+              ) -> list[tuple[str, ChunkRef]]:
+    """The shortest definition of a term of the query, and the sentence after it."""
+    definitions = [(len(part.text), index, parts, chunk) for chunk in passages
+                   for parts in [units(chunk.text)] for index, part in enumerate(parts)
+                   if (term := defined_term(part.text)) and set(terms(term)) & set(terms(query))]
+    if not definitions:
+        return sorted(picks, key=lambda p: len(p[0]))[:1]
+    _, index, parts, chunk = min(definitions, key=lambda d: (d[0], d[1]))
+    chosen = [(_with_referent(parts, index), chunk)]
+    if index + 1 < len(parts):
+        chosen.append((parts[index + 1].text, chunk))
+    return chosen
 
 
 # --- questions and grading ----------------------------------------------------------------
@@ -325,7 +368,7 @@ def _sentence_about(concept: str, quotable: list[_Quotable], *, prefer_definitio
     found = [(q.sentence, q.chunk) for q in quotable if key in q.grams and _blank(q.sentence, concept) != q.sentence]
     if not found:
         return None
-    defining = [(s, c) for s, c in found if _defined_term(s) and phrase_key(_defined_term(s) or "") == key]
+    defining = [(s, c) for s, c in found if defined_term(s) and phrase_key(defined_term(s) or "") == key]
     if prefer_definition and defining:
         return defining[0]
     others = [f for f in found if f not in defining]

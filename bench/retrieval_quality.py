@@ -53,9 +53,9 @@ def report(name: str, learner, k: int, quiet: bool, where: str) -> None:  # type
     for outcome in outcomes:
         if quiet and outcome.found_within(3):
             continue
-        rank = str(outcome.rank) if outcome.rank else "-"
+        rank = f"{outcome.rank or '-'}/{outcome.chunk_rank or '-'}"
         note = "" if outcome.rank == 1 else f"  [{outcome.best_section}] {outcome.best_quote[:160]!r}"
-        print(f"{rank:>4}  {outcome.question.question}{note}")
+        print(f"{rank:>5}  {outcome.question.question}{note}")
     print()
     print(summary(outcomes, 1))
     print(summary(outcomes, 3))
