@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from agents_app.concepts import MAX_SENTENCE_CHARS, MAX_TERM_WORDS, contains, find_concepts, ngrams, phrase_key
 from agents_app.errors import AgentError
 from agents_app.mastery import MASTERED, Difficulty
 from agents_app.retrieval import BM25Index
@@ -23,119 +24,10 @@ from agents_app.quotes import Unit, asked_term, best_quote, defined_term, define
 from agents_app.text import content_words, normalise, sentences, stem, terms, words
 
 PREFIX = f"({OFFLINE_LABEL}) "
-MAX_CONCEPTS = 40
-MIN_CONCEPTS = 5
-MAX_TERM_WORDS = 8
-MAX_SENTENCE_CHARS = 1000  # longer "sentences" are extraction debris, not quotable teaching text
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
 
 
 # --- concepts -------------------------------------------------------------------------
-
-
-@dataclass
-class _Candidate:
-    name: str
-    score: float = 0.0
-    definition: str = ""
-    first_seen: tuple[int, int] = (1 << 30, 1 << 30)
-    chunk_ids: list[int] = field(default_factory=list)
-    heading_only: bool = True
-
-
-def phrase_key(phrase: str) -> tuple[str, ...]:
-    """Stemmed content words: 'Limiting factors' and 'limiting factor' share one key."""
-    return tuple(terms(phrase))
-
-
-def ngrams(tokens: list[str], longest: int) -> set[tuple[str, ...]]:
-    """Every run of 1..longest tokens: phrase lookups become set lookups on large folders."""
-    return {tuple(tokens[i : i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
-
-
-def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
-    n = len(needle)
-    return any(tuple(haystack[i : i + n]) == needle for i in range(len(haystack) - n + 1))
-
-
-def _heading_term(section: str) -> str | None:
-    """A short heading names a concept: 'The first law: inertia' gives 'inertia'."""
-    tail = section.split(":")[-1].strip()
-    tail = re.sub(r"^(?:the|an?)\s+", "", tail, flags=re.IGNORECASE)
-    if not tail or len(content_words(tail)) > 3 or {"and", "before", "after"} & set(words(tail)):
-        return None
-    return tail
-
-
-def find_concepts(chunks: list[ChunkRef]) -> list[_Candidate]:
-    """Candidate concepts with scores, definitions and the chunks that teach them, in reading order."""
-    ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
-    candidates: dict[tuple[str, ...], _Candidate] = {}
-
-    def note(term: str, bonus: float, *, heading: bool = False) -> _Candidate | None:
-        key = phrase_key(term)
-        if not key or len(words(term)) > MAX_TERM_WORDS:
-            return None
-        candidate = candidates.setdefault(key, _Candidate(name=term.strip()))
-        candidate.score += bonus
-        candidate.heading_only = candidate.heading_only and heading
-        return candidate
-
-    for chunk in ordered:
-        for match in _BOLD.finditer(chunk.text):
-            note(match.group(1) or match.group(2), 3.0)
-        for sentence in sentences(chunk.text):
-            term = defined_term(sentence)
-            candidate = note(term, 2.0) if term else None
-            if candidate is not None and not candidate.definition and len(sentence) <= MAX_SENTENCE_CHARS:
-                candidate.definition = sentence
-        heading = _heading_term(chunk.section)
-        if heading and _contains(terms(chunk.text), phrase_key(heading)):
-            note(heading, 1.0, heading=True)
-    _drop_heading_fragments(candidates)
-    if len(candidates) < MIN_CONCEPTS:
-        _add_frequent_terms(ordered, candidates)
-    _count_occurrences(ordered, candidates)
-    found = [c for c in candidates.values() if c.chunk_ids]
-    found = sorted(found, key=lambda c: -c.score)[:MAX_CONCEPTS]
-    return sorted(found, key=lambda c: c.first_seen)
-
-
-def _drop_heading_fragments(candidates: dict[tuple[str, ...], _Candidate]) -> None:
-    """A heading like 'The Terror' is a fragment of the emphasised 'Reign of Terror': keep the latter."""
-    for key in [k for k, c in candidates.items() if c.heading_only]:
-        if any(other != key and _contains(list(other), key) for other in candidates):
-            del candidates[key]
-
-
-def _add_frequent_terms(chunks: list[ChunkRef], candidates: dict[tuple[str, ...], _Candidate]) -> None:
-    """Plain text with no emphasis, definitions or headings: fall back on its most used words."""
-    counts: dict[str, int] = defaultdict(int)
-    spelling: dict[str, str] = {}
-    for chunk in chunks:
-        for word in content_words(chunk.text):
-            if len(word) >= 4 and not word.isdigit():
-                counts[stem(word)] += 1
-                spelling.setdefault(stem(word), word)
-    for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: MIN_CONCEPTS * 2]:
-        if len(candidates) >= MIN_CONCEPTS * 2:
-            break
-        candidates.setdefault((key,), _Candidate(name=spelling[key]))
-
-
-def _count_occurrences(chunks: list[ChunkRef], candidates: dict[tuple[str, ...], _Candidate]) -> None:
-    longest = max((len(k) for k in candidates), default=1)
-    for chunk in chunks:
-        present = ngrams(terms(chunk.text), longest) & candidates.keys()
-        for key in present:
-            candidate = candidates[key]
-            candidate.score += 1.0
-            candidate.chunk_ids.append(chunk.chunk_id)
-            candidate.first_seen = min(candidate.first_seen, (chunk.document_id, chunk.order))
-            if not candidate.definition:
-                candidate.definition = next((s for s in sentences(chunk.text) if _contains(terms(s), key)), "")
-            candidate.definition = candidate.definition[:MAX_SENTENCE_CHARS]
 
 
 def analyze(chunks: list[ChunkRef]) -> FolderAnalysis:
@@ -388,7 +280,7 @@ def _distractors(concept: str, sentence: str, vocabulary: list[str]) -> list[str
     picks = []
     for term in sorted(vocabulary, key=lambda t: (abs(len(t) - len(concept)), t)):
         key = phrase_key(term)
-        if key in taken or _contains(sentence_terms, key) or set(key) & set(phrase_key(concept)):
+        if key in taken or contains(sentence_terms, key) or set(key) & set(phrase_key(concept)):
             continue
         taken.add(key)
         picks.append(term)

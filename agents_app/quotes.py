@@ -34,7 +34,8 @@ _QUESTION = re.compile(
 )
 _DEFINITION = re.compile(
     r"^(?:(?:an?|the)\s+)?(?P<term>[A-Za-z][\w'\- ]{1,60}?)\s+"
-    r"(?:(?:is|are|was|were)\s+(?:an?|the|one|any|how|a\s+set|what)\b|refers to|means|describes|measures|states that|"
+    r"(?:(?:is|are|was|were)\s+(?:an?|the(?!\s+(?:\w+est\b[\s,.;]*(?:$|,|\.|because|of)|most|least|same|first|last|only|main)\b)|one|any|how|what)\b|"
+    r"refers to|means|describes|measures|states that|"
     r"is\s+called|are\s+called|(?:is|are)\s+(?:made|formed|built)\b)",
     re.IGNORECASE,
 )

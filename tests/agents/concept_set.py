@@ -72,7 +72,7 @@ def score(document: str, key: list[list[str]]) -> Scored:
     named_keys = {_key(name) for name in named}
     found = [spellings[0] for spellings in key if any(_key(s) in named_keys for s in spellings)]
     key_words = {_key(s) for spellings in key for s in spellings}
-    junk = [name for name in named if _is_junk(name, key_words)]
+    junk = [name for name in named if is_junk(name, key_words)]
     return Scored(document, named, key, found, junk)
 
 
@@ -80,7 +80,7 @@ def _key(phrase: str) -> tuple[str, ...]:
     return tuple(terms(phrase))
 
 
-def _is_junk(name: str, key_phrases: set[tuple[str, ...]]) -> bool:
+def is_junk(name: str, key_phrases: set[tuple[str, ...]]) -> bool:
     tokens = words(name)
     key = _key(name)
     if not tokens or key in key_phrases:
