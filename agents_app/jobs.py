@@ -96,17 +96,19 @@ def _create_quiz(folder: Folder, job: Job) -> dict:
     level = sum(mastery.get(c, 0.0) for c in concepts) / len(concepts)
     difficulty = job.target.get("difficulty") or choose_difficulty(level)
     existing = list(Question.objects.filter(quiz__folder=folder).values_list("prompt", flat=True))
+    count = job.target.get("count", 5)
     quiz = async_to_sync(create_quiz)(
         get_gateway(), CallContext(user_id=folder.owner_id), chunks, concepts,
-        count=job.target.get("count", 5), difficulty=difficulty, existing=existing,
+        count=count, difficulty=difficulty, existing=existing,
     )
-    return {"quiz_id": _store_quiz(folder, quiz, difficulty=difficulty).pk}
+    row = _store_quiz(folder, quiz, difficulty=difficulty, requested=count)
+    return {"quiz_id": row.pk, "requested": count, "available": len(quiz.questions)}
 
 
-def _store_quiz(folder: Folder, quiz: QuizResult, *, difficulty: str) -> Quiz:
+def _store_quiz(folder: Folder, quiz: QuizResult, *, difficulty: str, requested: int) -> Quiz:
     with transaction.atomic():
         row = Quiz.objects.create(folder=folder, owner=folder.owner, title=quiz.title, difficulty=difficulty,
-                                  offline=quiz.offline)
+                                  offline=quiz.offline, requested=requested)
         Question.objects.bulk_create(question_row(q, quiz=row, order=i) for i, q in enumerate(quiz.questions))
     return row
 

@@ -1,27 +1,26 @@
 """The offline engine (SPEC 5.3): deterministic, extractive stand-ins for every agent.
 
 It reads only the learner's own text: concepts are the terms the documents emphasise,
-define or use as headings; plans follow the documents' order; questions are the
-documents' own sentences with the key term blanked out. Everything a learner can see is
-labelled "offline mode".
+define, name or use as headings (agents_app.concepts); plans follow the documents' order;
+explanations quote the best-matching sentences (agents_app.quotes); questions are the
+documents' own sentences with the key term blanked out (agents_app.questions). Everything a
+learner can see is labelled "offline mode".
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 
-from agents_app.concepts import MAX_SENTENCE_CHARS, MAX_TERM_WORDS, contains, find_concepts, ngrams, phrase_key
+from agents_app.concepts import find_concepts
 from agents_app.errors import AgentError
 from agents_app.mastery import MASTERED, Difficulty
+from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, opens_with_pronoun, units
 from agents_app.retrieval import BM25Index
 from agents_app.schemas import (
     OFFLINE_LABEL, ChunkRef, Concept, FolderAnalysis, GradeResult, KeyTerm, LessonPlan, LessonSection, Objective,
-    QuizQuestion, SessionAnalysis, SessionStats, TranscriptTurn,
+    SessionAnalysis, SessionStats, TranscriptTurn,
 )
-from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, opens_with_pronoun, units
-from agents_app.text import content_words, normalise, sentences, stem, terms, words
+from agents_app.text import normalise, sentences, terms, words
 
 PREFIX = f"({OFFLINE_LABEL}) "
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
@@ -196,95 +195,7 @@ def _simplest(query: str, passages: list[ChunkRef], picks: list[tuple[str, Chunk
     return chosen
 
 
-# --- questions and grading ----------------------------------------------------------------
-
-
-def make_questions(chunks: list[ChunkRef], concepts: list[str], *, count: int, difficulty: Difficulty,
-                   kinds: tuple[str, ...] = ("mcq",), existing: list[str] = ()) -> list[QuizQuestion]:
-    """Questions on `concepts`, cycling through kinds; never repeating `existing` or each other."""
-    seen = {normalise(p) for p in existing}
-    vocabulary = [c.name for c in find_concepts(chunks)]
-    quotable = _quotable_sentences(chunks)
-    questions: list[QuizQuestion] = []
-    for concept in concepts:
-        if len(questions) >= count:
-            break
-        kind = kinds[len(questions) % len(kinds)]
-        question = _question_for(concept, kind, quotable, vocabulary, difficulty)
-        if question is not None and normalise(question.prompt) not in seen:
-            seen.add(normalise(question.prompt))
-            questions.append(question)
-    return questions
-
-
-@dataclass
-class _Quotable:
-    sentence: str
-    chunk: ChunkRef
-    grams: set[tuple[str, ...]]
-
-
-def _quotable_sentences(chunks: list[ChunkRef]) -> list[_Quotable]:
-    ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
-    return [_Quotable(s, c, ngrams(terms(s), MAX_TERM_WORDS)) for c in ordered for s in sentences(c.text)
-            if len(s) <= MAX_SENTENCE_CHARS]
-
-
-def _question_for(concept: str, kind: str, quotable: list[_Quotable], vocabulary: list[str],
-                  difficulty: Difficulty) -> QuizQuestion | None:
-    found = _sentence_about(concept, quotable, prefer_definition=difficulty != "hard")
-    if found is None:
-        return None
-    sentence, chunk = found
-    common = dict(concept=concept, chunk_id=chunk.chunk_id, quote=sentence, difficulty=difficulty, offline=True)
-    if kind == "free":
-        rubric = [w for w in dict.fromkeys(content_words(sentence)) if stem(w) not in phrase_key(concept)][:4]
-        return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {concept}?",
-                            options=[], correct_index=None, reference_answer=sentence,
-                            rubric=rubric or [concept], **common)
-    distractors = _distractors(concept, sentence, vocabulary)
-    if len(distractors) < 3:
-        return None
-    blanked = _blank(sentence, concept)
-    options = [concept, *distractors[:3]]
-    shift = int(hashlib.sha256(sentence.encode()).hexdigest(), 16) % len(options)
-    options = options[shift:] + options[:shift]
-    return QuizQuestion(kind="mcq", prompt=f"Which term completes this sentence from your documents? “{blanked}”",
-                        options=options, correct_index=options.index(concept), reference_answer="", rubric=[],
-                        **common)
-
-
-def _sentence_about(concept: str, quotable: list[_Quotable], *, prefer_definition: bool
-                    ) -> tuple[str, ChunkRef] | None:
-    key = phrase_key(concept)
-    found = [(q.sentence, q.chunk) for q in quotable if key in q.grams and _blank(q.sentence, concept) != q.sentence]
-    if not found:
-        return None
-    defining = [(s, c) for s, c in found if defined_term(s) and phrase_key(defined_term(s) or "") == key]
-    if prefer_definition and defining:
-        return defining[0]
-    others = [f for f in found if f not in defining]
-    return (others or found)[0]
-
-
-def _blank(sentence: str, concept: str) -> str:
-    """The sentence with the concept (also as a plural) replaced by a blank."""
-    pattern = r"\b" + r"[\s\-]+".join(re.escape(w) for w in concept.split()) + r"(?:e?s)?\b"
-    return re.sub(pattern, "_____", sentence, flags=re.IGNORECASE)
-
-
-def _distractors(concept: str, sentence: str, vocabulary: list[str]) -> list[str]:
-    """Other key terms of the folder that do not occur in the sentence, closest in length first."""
-    sentence_terms = terms(sentence)
-    taken = {phrase_key(concept)}
-    picks = []
-    for term in sorted(vocabulary, key=lambda t: (abs(len(t) - len(concept)), t)):
-        key = phrase_key(term)
-        if key in taken or contains(sentence_terms, key) or set(key) & set(phrase_key(concept)):
-            continue
-        taken.add(key)
-        picks.append(term)
-    return picks
+# --- grading (questions are made by agents_app.questions) -------------------------------------
 
 
 def grade_free(answer: str, reference: str, rubric: list[str]) -> GradeResult:
