@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from agents_app.quotes import defined_term
+from agents_app.quotes import defined_term, units
 from agents_app.schemas import ChunkRef
 from agents_app.text import STOPWORDS, content_words, sentences, stem, terms, words
 
@@ -35,7 +35,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _CALLED = re.compile(r"\b(?:called|known as|termed) (?:the |an? )?(?P<term>[A-Za-z][\w'\- ]{1,60}?)(?=[.,;:)]|$)")
 _APPOSITION = re.compile(
     r"\b(?:the|an?|two|three|its|their) (?P<term>[a-z][a-z\-]{3,}), (?:who|which) "  # "two consuls, who led"
-    r"|\bthe (?P<noun>[a-z][a-z\-]{3,}), an? "  # "the asthenosphere, a softer zone"
+    r"|\b(?:the|an?) (?P<noun>[a-z][a-z\-]{3,}(?: [a-z][a-z\-]{3,})?), (?:an?|the) "  # "the asthenosphere, a softer zone"
     r"|[a-z], the (?P<named>[a-z][a-z\-]{3,}), [a-z]"  # "the two upper chambers, the atria, receive"
 )
 _NAME = re.compile(r"(?<![\w'])(?:[A-Z][\w'\-]*\.?)(?:\s+(?:(?:of|the|de|von|van)\s+)*[A-Z][\w'\-]*\.?)*")
@@ -191,7 +191,7 @@ def _note_names(book: Book, chunks: list[ChunkRef]) -> None:
     more words anywhere, a single word when it is not the sentence's first and is used twice)."""
     singles: Counter[str] = Counter()
     for chunk in chunks:
-        for sentence in sentences(chunk.text.replace("**", "")):
+        for sentence in _prose(chunk):
             for match in _NAME.finditer(sentence):
                 name = match.group().rstrip(".")
                 if len(name.split()) > 1:
@@ -201,6 +201,11 @@ def _note_names(book: Book, chunks: list[ChunkRef]) -> None:
     for name, count in singles.items():
         if count >= 2 and name.lower() not in STOPWORDS and not _DEMONYM.search(name):
             book.note(name, NAME * math.log2(count + 1))
+
+
+def _prose(chunk: ChunkRef) -> list[str]:
+    """The chunk's sentences, without table rows (a capitalised cell is not a name)."""
+    return [u.text for u in units(chunk.text.replace("**", "")) if not u.row]
 
 
 def _drop_sentence_opener(name: str, start: int) -> str:
@@ -215,7 +220,7 @@ def _note_phrases(book: Book, chunks: list[ChunkRef]) -> None:
     counts: Counter[tuple[str, ...]] = Counter()
     spelling: dict[tuple[str, ...], str] = {}
     for chunk in chunks:
-        for sentence in sentences(chunk.text.replace("**", "")):
+        for sentence in _prose(chunk):
             for run in _phrase_starts(sentence):
                 for n in (2, 3):
                     if len(run) >= n:

@@ -71,9 +71,8 @@ def plan(analysis: FolderAnalysis, chunks: list[ChunkRef], mastery: dict[str, fl
     by_id = {c.chunk_id: c for c in chunks}
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     first_pos: dict[tuple[int, str], tuple[int, int]] = {}
-    for concept in analysis.concepts:
-        home = min((by_id[i] for i in concept.source_chunk_ids if i in by_id),
-                   key=lambda c: (c.document_id, c.order), default=None)
+    for concept in sorted(analysis.concepts, key=lambda c: _position(_home(c, by_id))):
+        home = _home(concept, by_id)
         if home is None:
             continue
         group = (home.document_id, home.section or "Overview")
@@ -94,6 +93,18 @@ def plan(analysis: FolderAnalysis, chunks: list[ChunkRef], mastery: dict[str, fl
         raise AgentError("every objective of the plan is already mastered", code="plan_complete")
     return LessonPlan(title="Lesson plan", offline=True, sections=sections,
                       description=f"{PREFIX}This plan follows the order of your documents, one section at a time.")
+
+
+def _home(concept: Concept, by_id: dict[int, ChunkRef]) -> ChunkRef | None:
+    """Where a concept is taught: the passage holding its definition, else its first mention (a
+    term named in an introduction is taught in its own section, not in the introduction)."""
+    sources = sorted((by_id[i] for i in concept.source_chunk_ids if i in by_id), key=_position)
+    definition = normalise(concept.definition)
+    return next((c for c in sources if definition and definition in normalise(c.text)), sources[0] if sources else None)
+
+
+def _position(chunk: ChunkRef | None) -> tuple[int, int]:
+    return (chunk.document_id, chunk.order) if chunk else (1 << 30, 0)
 
 
 def _join(names: list[str]) -> str:

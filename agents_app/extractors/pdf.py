@@ -48,8 +48,9 @@ def extract_pdf(data: bytes, limits: ExtractionLimits, on_progress: ProgressCall
         reader = _open(data)
         page_count = _page_count(reader, limits)
         pages, unreadable, blank = _read_pages(reader, page_count, limits, on_progress)
-        blocks = _blocks(pages) or _blocks_by_bookmark(pages, _page_sections(reader, page_count))
-        title = _title(reader)
+        blocks, first_heading = _blocks(pages)
+        blocks = blocks or _blocks_by_bookmark(pages, _page_sections(reader, page_count))
+        title = _title(reader) or first_heading
     if len(unreadable) == page_count:
         raise PdfCorrupt()
     if not blocks:
@@ -83,15 +84,15 @@ def _read_pages(
     return pages, unreadable, blank
 
 
-def _blocks(pages: list[tuple[int, list[Line]]]) -> list[Block]:
-    """Blocks per page and printed heading; empty when the pages print no headings."""
+def _blocks(pages: list[tuple[int, list[Line]]]) -> tuple[list[Block], str | None]:
+    """Blocks per page and printed heading, and the first heading; none when the pages print no headings."""
     all_lines = [lines for _, lines in pages]
     levels = heading_levels(all_lines)
     if not levels:
-        return []
+        return [], None
     body = body_size(all_lines)
     reader = SectionedPages(levels, body_is_bold(all_lines, body), body)
-    return [block for number, lines in pages for block in reader.blocks(number, lines)]
+    return [block for number, lines in pages for block in reader.blocks(number, lines)], reader.first_heading
 
 
 def _blocks_by_bookmark(pages: list[tuple[int, list[Line]]], sections: dict[int, str]) -> list[Block]:

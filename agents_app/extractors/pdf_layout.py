@@ -147,6 +147,7 @@ class SectionedPages:
         self._bold_body = bold_body
         self._body = body
         self._path: list[tuple[int, str]] = []
+        self.first_heading: str | None = None
 
     def blocks(self, number: int, lines: list[Line]) -> list[Block]:
         blocks: list[Block] = []
@@ -193,6 +194,7 @@ class SectionedPages:
         return self._levels.get(line.size, 0)
 
     def _enter(self, level: int, title: str) -> None:
+        self.first_heading = self.first_heading or title
         while self._path and self._path[-1][0] >= level:
             self._path.pop()
         self._path.append((level, title))

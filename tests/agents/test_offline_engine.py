@@ -176,3 +176,16 @@ def test_scrambled_text_never_raises_anything_but_an_agent_error(offline_gateway
         offline.explain("example", "what", chunks)
     except AgentError as exc:
         assert exc.code in {"empty_folder", "no_questions", "plan_complete"}
+
+
+def test_the_plan_starts_at_the_first_section_and_teaches_each_term_where_it_is_defined(offline_gateway):
+    from tests.agents.concept_set import document_chunks
+
+    chunks = document_chunks("fixtures/docs/plate_tectonics.md")
+    plan = run(plan_lesson(offline_gateway, CTX, offline.analyze(chunks), {}, chunks=chunks))
+    sections = list(dict.fromkeys(c.section for c in chunks))
+    titles = [s.title for s in plan.sections]
+    assert titles[0] == sections[0] == "Plate Tectonics > Earth's layers"
+    assert titles == [s for s in sections if s in titles]
+    where = {name: o.title for o in plan.objectives() for name in o.concepts}
+    assert where["sea-floor spreading"] == "Plate Tectonics > Divergent boundaries"  # named again in the last one

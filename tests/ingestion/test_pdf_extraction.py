@@ -143,6 +143,7 @@ def _handout() -> bytes:
 
 def test_printed_headings_become_section_anchors_and_never_text():
     doc = extract(_handout(), "pdf")
+    assert doc.title == "Plate Tectonics"  # no title in the metadata: the first heading
     assert [(b.page, b.section) for b in doc.blocks] == [
         (1, "Plate Tectonics > 1. Seafloor Spreading"),
         (1, "Plate Tectonics > 2. Volcano Types"),
