@@ -41,6 +41,16 @@ _DEFINITION = re.compile(
 )
 _CALLED = re.compile(r"\b(?:is|are|was|were) (?:called|known as) (?:the |an? )?(?P<term>[\w'\- ]{2,60}?)[.,;]",
                      re.IGNORECASE)
+# The kind of words that answer a "who" / "when" / "how many" question: a person's name (two
+# capitalised words, not at the sentence start), a year or date, a number.
+_ANSWER_KINDS = {
+    "who": re.compile(r"(?<![.?!] )\b[A-Z][a-z]+ [A-Z][a-z]+\b"),
+    "when": re.compile(r"\b(?:1\d{3}|20\d{2})s?\b|\b\d{1,2} (?:January|February|March|April|May|June|July|August|"
+                       r"September|October|November|December)\b"),
+    "how": re.compile(r"\b\d[\d,.]*\b"),
+}
+_HOW_MUCH = frozenset({"many", "much", "long", "far", "fast", "old", "big", "heavy", "quickly", "often"})
+ANSWER_KIND_BONUS = 1.0
 _NOT_A_SUBJECT = frozenset({"it", "this", "that", "these", "those", "there", "they", "he", "she", "its", "each",
                             "one", "which", "what"})
 
@@ -132,6 +142,10 @@ def best_units(parts: list[Unit], query: str, rarity: Rarity | None = None) -> t
     (one after it when the best one is the definition asked for)."""
     wanted = set(terms(query))
     scores = _scores(parts, wanted, rarity)
+    answer_kind = _answer_kind(query)
+    for index, part in enumerate(parts):
+        if answer_kind is not None and answer_kind.search(part.text[1:]):
+            scores[index] += ANSWER_KIND_BONUS
     asked = asked_term(query)
     definition = {i for i, part in enumerate(parts) if asked and defines(part.text, asked)}
     for index in definition:
@@ -148,6 +162,14 @@ def best_units(parts: list[Unit], query: str, rarity: Rarity | None = None) -> t
     if second is None and _refers_back(parts, best + 1):
         second = best + 1
     return best, sorted({best} if second is None else {best, second})
+
+
+def _answer_kind(query: str) -> re.Pattern[str] | None:
+    """What an answer to a who / when / how-many question contains; None for other questions."""
+    first, second = (words(query) + ["", ""])[:2]
+    if first == "how" and second not in _HOW_MUCH:
+        return None
+    return _ANSWER_KINDS.get(first)
 
 
 def _refers_back(parts: list[Unit], index: int) -> bool:

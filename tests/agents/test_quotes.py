@@ -57,3 +57,9 @@ def test_citations_quote_the_sentences_the_reply_cites_each_marker_for():
     [first, *_] = cite(text, used)
     assert first.quote.startswith("Chlorophyll is the green pigment that absorbs light")
     assert len(first.quote) <= QUOTE_CHARS
+
+
+def test_a_who_question_quotes_the_sentence_that_names_the_person():
+    passage = ("The Reign of Terror was the period from 1793 to 1794 when thousands were executed. "
+               "The Committee of Public Safety, led by Maximilien Robespierre, ruled with emergency powers.")
+    assert "led by Maximilien Robespierre" in best_quote(passage, "Who was in charge during the Reign of Terror?")
