@@ -22,6 +22,7 @@ from agents_app.text import content_words, sentences, terms, words
 QUOTE_CHARS = 300
 _ROOM = 60  # a second sentence is shown only when at least this much of it fits
 ROW_SEPARATOR = " | "
+_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _PRONOUN_START = frozenset({
     "it", "its", "this", "these", "those", "they", "their", "them", "he", "she", "his", "her", "such", "there",
     "that", "both", "then", "however", "instead", "together", "here",
@@ -74,10 +75,12 @@ def units(text: str) -> list[Unit]:
     prose: list[str] = []
     header: str | None = None
     for line in text.splitlines():
+        if _RULE.match(line):  # a Markdown table's |---|---| line
+            continue
         if ROW_SEPARATOR in line:
             out.extend(Unit(s) for s in sentences("\n".join(prose)))
             prose = []
-            row = " ".join(line.split())
+            row = " ".join(line.strip().strip("|").split())
             out.append(Unit(row, header, row=True))
             header = header or row
         else:

@@ -133,10 +133,11 @@ def heading_levels(pages: list[list[Line]]) -> dict[float, int]:
 
 def _looks_like_heading(line: Line, body: float, bold_body: bool) -> bool:
     text = line.text
-    if len(text) > _MAX_HEADING_CHARS or text.endswith(_SENTENCE_END) or not any(c.isalpha() for c in text):
+    if len(text) > _MAX_HEADING_CHARS or not any(c.isalpha() for c in text) or "|" in text:
         return False
-    bigger = line.size >= body * _HEADING_RATIO
-    return bigger or (line.bold and not bold_body and line.size >= body * 0.95 and "|" not in text)
+    if line.size >= body * _HEADING_RATIO:  # "What is a volcano?" is a heading; a sentence in big print is not
+        return not text.endswith((".", ",", ";"))
+    return line.bold and not bold_body and line.size >= body * 0.95 and not text.endswith(_SENTENCE_END)
 
 
 class SectionedPages:

@@ -63,3 +63,8 @@ def test_a_who_question_quotes_the_sentence_that_names_the_person():
     passage = ("The Reign of Terror was the period from 1793 to 1794 when thousands were executed. "
                "The Committee of Public Safety, led by Maximilien Robespierre, ruled with emergency powers.")
     assert "led by Maximilien Robespierre" in best_quote(passage, "Who was in charge during the Reign of Terror?")
+
+
+def test_a_markdown_table_row_is_quoted_under_its_header_without_the_rule_line():
+    table = "| Volcano type | Slope |\n|---|---|\n| Shield volcano | Gentle |\n| Cinder cone | Steep |"
+    assert best_quote(table, "What slope does a cinder cone have?") == "Volcano type | Slope; Cinder cone | Steep"
