@@ -38,7 +38,8 @@ _APPOSITION = re.compile(
     r"|\b(?:the|an?) (?P<noun>[a-z][a-z\-]{3,}(?: [a-z][a-z\-]{3,})?), (?:an?|the) "  # "the asthenosphere, a softer zone"
     r"|[a-z], the (?P<named>[a-z][a-z\-]{3,}), [a-z]"  # "the two upper chambers, the atria, receive"
 )
-_NAME = re.compile(r"(?<![\w'])(?:[A-Z][\w'\-]*\.?)(?:\s+(?:(?:of|the|de|von|van)\s+)*[A-Z][\w'\-]*\.?)*")
+_NAME = re.compile(r"(?<![\w'])(?:[A-Z][\w'\-]*\.?)(?:\s+(?:(?:of(?:\s+the)?|de|von|van)\s+)?[A-Z][\w'\-]*\.?)*")
+_ERA = re.compile(r"^(?:BCE?|AD|CE)\s+")  # "In 49 BC Julius Caesar crossed…"
 _NUMBERING = re.compile(r"^\s*(?:(?:chapter|part|unit|section|lesson)\s+)?[\dIVXivx]+(?:\.\d+)*[.):]?\s+")
 _DEMONYM = re.compile(r"(?:ish|ese|ian|French|Dutch|Greek|German)$")  # "French society": an adjective, not a topic
 _QUESTION_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose"})
@@ -193,7 +194,7 @@ def _note_names(book: Book, chunks: list[ChunkRef]) -> None:
     for chunk in chunks:
         for sentence in _prose(chunk):
             for match in _NAME.finditer(sentence):
-                name = match.group().rstrip(".")
+                name = _ERA.sub("", match.group().rstrip("."))
                 if len(name.split()) > 1:
                     book.note(_drop_sentence_opener(name, match.start()), NAME)
                 elif match.start() > 0:
