@@ -35,7 +35,8 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _CALLED = re.compile(r"\b(?:called|known as|termed) (?:the |an? )?(?P<term>[A-Za-z][\w'\- ]{1,60}?)(?=[.,;:)]|$)")
 _APPOSITION = re.compile(
     r"\b(?:the|an?|two|three|its|their) (?P<term>[a-z][a-z\-]{3,}), (?:who|which) "  # "two consuls, who led"
-    r"|\b(?:the|an?) (?P<noun>[a-z][a-z\-]{3,}(?: [a-z][a-z\-]{3,})?), (?:an?|the) "  # "the asthenosphere, a softer zone"
+    # "the asthenosphere, a softer zone"
+    r"|\b(?:the|an?) (?P<noun>[a-z][a-z\-]{3,}(?: [a-z][a-z\-]{3,})?), (?:an?|the) "
     r"|[a-z], the (?P<named>[a-z][a-z\-]{3,}), [a-z]"  # "the two upper chambers, the atria, receive"
 )
 _NAME = re.compile(r"(?<![\w'])(?:[A-Z][\w'\-]*\.?)(?:\s+(?:(?:of(?:\s+the)?|de|von|van)\s+)?[A-Z][\w'\-]*\.?)*")
@@ -87,7 +88,8 @@ def clean_term(text: str) -> str | None:
     tokens = words(text)
     if not tokens or len(tokens) > MAX_TERM_WORDS or re.search(r"[,;:!?()\[\]]", text):
         return None
-    if tokens[0] in STOPWORDS or tokens[-1] in STOPWORDS or not any(len(t) > 2 and t.replace("-", "").isalpha() for t in tokens):
+    wordy = any(len(t) > 2 and t.replace("-", "").isalpha() for t in tokens)
+    if tokens[0] in STOPWORDS or tokens[-1] in STOPWORDS or not wordy:
         return None
     if all(t.isdigit() for t in tokens) or not content_words(text) or not _links_fit(text.split()):
         return None

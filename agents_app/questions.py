@@ -90,7 +90,8 @@ def _sources(chunks: list[ChunkRef]) -> list[Source]:
             if len(part.text) <= MAX_SENTENCE_CHARS:
                 before = parts[index - 1].text if index else ""
                 after = parts[index + 1].text if index + 1 < len(parts) else ""
-                found.append(Source(part.text, chunk, before, after, frozenset(ngrams(terms(part.text), MAX_TERM_WORDS))))
+                grams = frozenset(ngrams(terms(part.text), MAX_TERM_WORDS))
+                found.append(Source(part.text, chunk, before, after, grams))
     return found
 
 

@@ -3,7 +3,9 @@
 One place builds every quote (search results, the tutor's citations and the offline
 teacher's explanations), so they all read the same:
 - a passage is cut into sentences, and a table into its rows (each shown under its header row);
-- the quote is the best-matching sentence, plus the next one when that adds matching words;
+- the quote is the best-matching sentence, plus the next best-matching one (marked "…" when
+  they are not neighbours); who / when / how-many questions favour a sentence holding a name,
+  a date or a number;
 - a sentence that opens with a pronoun ("It includes…") is quoted with the sentence before it,
   so "It" has something to refer to;
 - for "what is X?" the passage's own definition of X wins when it has one;
@@ -35,7 +37,9 @@ _QUESTION = re.compile(
 )
 _DEFINITION = re.compile(
     r"^(?:(?:an?|the)\s+)?(?P<term>[A-Za-z][\w'\- ]{1,60}?)\s+"
-    r"(?:(?:is|are|was|were)\s+(?:an?|the(?!\s+(?:\w+est\b[\s,.;]*(?:$|,|\.|because|of)|most|least|same|first|last|only|main)\b)|one|any|how|what)\b|"
+    # "is the thickest." or "is the main…" describes, it does not define
+    r"(?:(?:is|are|was|were)\s+(?:an?|the(?!\s+(?:\w+est\b[\s,.;]*(?:$|,|\.|because|of)"
+    r"|most|least|same|first|last|only|main)\b)|one|any|how|what)\b|"
     r"refers to|means|describes|measures|states that|"
     r"is\s+called|are\s+called|(?:is|are)\s+(?:made|formed|built)\b)",
     re.IGNORECASE,
@@ -52,6 +56,7 @@ _ANSWER_KINDS = {
 }
 _HOW_MUCH = frozenset({"many", "much", "long", "far", "fast", "old", "big", "heavy", "quickly", "often"})
 ANSWER_KIND_BONUS = 1.0
+DEFINITION_BONUS = 100.0
 _NOT_A_SUBJECT = frozenset({"it", "this", "that", "these", "those", "there", "they", "he", "she", "its", "each",
                             "one", "which", "what"})
 
@@ -143,16 +148,7 @@ def best_units(parts: list[Unit], query: str, rarity: Rarity | None = None) -> t
     """(best unit, the units to quote in order): the best-matching unit, with the sentence before
     it when it opens with a pronoun, else with the next best-matching sentence of the passage
     (one after it when the best one is the definition asked for)."""
-    wanted = set(terms(query))
-    scores = _scores(parts, wanted, rarity)
-    answer_kind = _answer_kind(query)
-    for index, part in enumerate(parts):
-        if answer_kind is not None and answer_kind.search(part.text[1:]):
-            scores[index] += ANSWER_KIND_BONUS
-    asked = asked_term(query)
-    definition = {i for i, part in enumerate(parts) if asked and defines(part.text, asked)}
-    for index in definition:
-        scores[index] += 100.0
+    scores, definition = _scored(parts, query, rarity)
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
     if best > 0 and opens_with_pronoun(parts[best].text) and not parts[best].row:
         return best, [best - 1, best]
@@ -165,6 +161,21 @@ def best_units(parts: list[Unit], query: str, rarity: Rarity | None = None) -> t
     if second is None and _refers_back(parts, best + 1):
         second = best + 1
     return best, sorted({best} if second is None else {best, second})
+
+
+def _scored(parts: list[Unit], query: str, rarity: Rarity | None) -> tuple[list[float], set[int]]:
+    """Each unit's score for the query, and which units define the term a "what is X?" asks for
+    (they win outright)."""
+    scores = _scores(parts, set(terms(query)), rarity)
+    answer_kind = _answer_kind(query)
+    for index, part in enumerate(parts):
+        if answer_kind is not None and answer_kind.search(part.text[1:]):
+            scores[index] += ANSWER_KIND_BONUS
+    asked = asked_term(query)
+    definition = {i for i, part in enumerate(parts) if asked and defines(part.text, asked)}
+    for index in definition:
+        scores[index] += DEFINITION_BONUS
+    return scores, definition
 
 
 def _answer_kind(query: str) -> re.Pattern[str] | None:
@@ -195,6 +206,7 @@ def _head(text: str, room: int) -> str:
 
 
 def _tail(text: str, room: int) -> str:
+    """The end of `text` within `room` characters, cut between words."""
     return text if len(text) <= room else "…" + text[len(text) - room + 1:].split(" ", 1)[-1]
 
 

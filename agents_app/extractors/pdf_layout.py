@@ -164,7 +164,8 @@ class SectionedPages:
 
         for line in lines:
             level = self._level(line)
-            continues = not heading or (level == heading_level and not line.gap_before and len(heading) < _MAX_HEADING_LINES)
+            wrapped = level == heading_level and not line.gap_before and len(heading) < _MAX_HEADING_LINES
+            continues = not heading or wrapped  # a heading printed on two lines is one heading
             if level and continues:
                 if not heading:
                     flush()
