@@ -297,11 +297,14 @@ def _drop_fragments(candidates: dict[tuple[str, ...], Candidate]) -> None:
     """A candidate that is only ever part of a longer one ('dioxide' of 'carbon dioxide', 'The Terror'
     of 'Reign of Terror') goes, unless the text marks it on its own (emphasis, definition)
     or uses it in more than twice as many passages as the longer one."""
-    for key in sorted(candidates, key=len):
-        candidate = candidates[key]
-        longer = [other for other in candidates if len(other) > len(key) and contains(list(other), key)]
-        if not longer:
+    containing: dict[tuple[str, ...], list[tuple[str, ...]]] = {}  # part -> the longer keys holding it
+    for key in candidates:
+        for part in ngrams(list(key), len(key) - 1):
+            containing.setdefault(part, []).append(key)
+    for key in sorted(candidates, key=len):  # shortest first: every longer key is still there
+        candidate, longer = candidates[key], containing.get(key)
+        if not longer or candidate.strong:
             continue
         inside = max(len(candidates[other].chunk_ids) for other in longer)
-        if not candidate.strong and len(candidate.chunk_ids) <= 2 * inside:
+        if len(candidate.chunk_ids) <= 2 * inside:
             del candidates[key]
