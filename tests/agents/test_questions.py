@@ -45,3 +45,9 @@ def test_every_question_carries_the_citation_of_the_sentence_it_was_built_from()
         assert citation.document_id == chunk.document_id and citation.quote == question.quote
     stranger = ChunkRef(chunk_id=999_999, document_id=1, order=0, text="Nothing here.")
     assert question_citation(question, [stranger]) is None
+
+
+def test_hard_distractors_are_of_the_same_kind_as_the_answer():
+    chunks = document_chunks("fixtures/docs/plate_tectonics.md")
+    [hard] = make_questions(chunks, ["divergent boundary"], count=1, difficulty="hard")
+    assert {"convergent boundary", "transform boundary"} <= set(hard.options)
