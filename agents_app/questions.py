@@ -161,10 +161,11 @@ def _plural(term: str) -> bool:
 
 
 def _distractors(concept: str, source: Source, vocabulary: list[Term], *, hard: bool) -> list[str]:
-    """Other key terms of the folder that do not occur in the sentence and share no word with the
+    """Other key terms of the folder that do not occur in the question and share no word with the
     answer, of the answer's grammatical number when there are enough; for hard questions, those of
     the same kind first (same head word, then same section), else those closest in length."""
-    sentence_terms = terms(source.sentence)
+    # A term the question shows is no choice: hard stems show the neighbouring sentence too.
+    sentence_terms = terms(f"{source.before} {source.sentence} {source.after}" if hard else source.sentence)
     concept_key = phrase_key(concept)
     head = concept_key[-1:] if concept_key else ()
     candidates, taken = [], {concept_key}
