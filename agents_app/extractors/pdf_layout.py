@@ -140,6 +140,26 @@ def _looks_like_heading(line: Line, body: float, bold_body: bool) -> bool:
     return line.bold and not bold_body and line.size >= body * 0.95 and not text.endswith(_SENTENCE_END)
 
 
+@dataclass
+class _Page:
+    """The blocks of one page: its paragraphs since the last heading become one block."""
+
+    number: int
+    blocks: list[Block] = field(default_factory=list)
+    paragraphs: list[list[str]] = field(default_factory=lambda: [[]])
+
+    def add(self, line: Line) -> None:
+        if line.gap_before and self.paragraphs[-1]:
+            self.paragraphs.append([])
+        self.paragraphs[-1].append(line.text)
+
+    def close(self, section: str | None) -> None:
+        text = "\n\n".join("\n".join(p) for p in self.paragraphs if p)
+        if text.strip():
+            self.blocks.append(Block(text=text, page=self.number, section=section))
+        self.paragraphs = [[]]
+
+
 class SectionedPages:
     """Turns each page's lines into blocks anchored by page and heading path; a heading is never text."""
 
@@ -151,40 +171,27 @@ class SectionedPages:
         self.first_heading: str | None = None
 
     def blocks(self, number: int, lines: list[Line]) -> list[Block]:
-        blocks: list[Block] = []
-        paragraphs: list[list[str]] = [[]]
+        page = _Page(number)
         heading: list[str] = []
         heading_level = 0
-
-        def flush() -> None:
-            text = "\n\n".join("\n".join(p) for p in paragraphs if p)
-            if text.strip():
-                blocks.append(Block(text=text, page=number, section=self.section))
-            paragraphs[:] = [[]]
-
         for line in lines:
             level = self._level(line)
+            # A heading printed on two lines is one heading; anything else ends it.
             wrapped = level == heading_level and not line.gap_before and len(heading) < _MAX_HEADING_LINES
-            continues = not heading or wrapped  # a heading printed on two lines is one heading
-            if level and continues:
-                if not heading:
-                    flush()
-                heading.append(line.text)
-                heading_level = level
-                continue
-            if heading:
+            if heading and not (level and wrapped):
                 self._enter(heading_level, " ".join(heading))
                 heading = []
-            if level:  # a heading of another level right after one: it starts its own
-                heading, heading_level = [line.text], level
-                continue
-            if line.gap_before and paragraphs[-1]:
-                paragraphs.append([])
-            paragraphs[-1].append(line.text)
+            if level:
+                if not heading:
+                    page.close(self.section)
+                heading.append(line.text)
+                heading_level = level
+            else:
+                page.add(line)
         if heading:
             self._enter(heading_level, " ".join(heading))
-        flush()
-        return blocks
+        page.close(self.section)
+        return page.blocks
 
     @property
     def section(self) -> str | None:

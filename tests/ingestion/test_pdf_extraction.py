@@ -161,3 +161,14 @@ def test_printed_table_rows_stay_rows_with_their_cells_apart():
 def test_a_pdf_without_printed_headings_keeps_its_text_and_paragraphs():
     doc = extract(pdfgen.text_pdf([["Cells divide.", "They grow."]]), "pdf")
     assert [(b.section, b.text) for b in doc.blocks] == [(None, "Cells divide.\nThey grow.")]
+
+
+def test_a_heading_at_the_foot_of_a_page_anchors_the_text_on_the_next():
+    data = pdfgen.styled_pdf([
+        [("h1", "Cells"), ("body", "Cells are the units of life."), ("h2", "Mitosis")],
+        [("body", "Mitosis divides the nucleus.")],
+    ])
+    assert [(b.page, b.section, b.text) for b in extract(data, "pdf").blocks] == [
+        (1, "Cells", "Cells are the units of life."),
+        (2, "Cells > Mitosis", "Mitosis divides the nucleus."),
+    ]
