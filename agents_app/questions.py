@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from agents_app.concepts import MAX_SENTENCE_CHARS, MAX_TERM_WORDS, contains, find_concepts, ngrams, phrase_key
@@ -22,6 +24,7 @@ from agents_app.schemas import ChunkRef, QuizQuestion
 from agents_app.text import content_words, normalise, stem, terms
 
 BLANK = "_____"
+CACHED_VOCABULARIES = 8
 OPTIONS = 4
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
 _ARTICLE = re.compile(r"\b([Aa])n?\s+(?=" + BLANK + ")")
@@ -49,7 +52,7 @@ def make_questions(chunks: list[ChunkRef], concepts: list[str], *, count: int, d
     concept's sentences, cycling through kinds; never repeating `existing` or each other."""
     seen = {normalise(p) for p in existing}
     vocabulary = _vocabulary(chunks)
-    quotable = _sources(chunks)
+    quotable = _sources(chunks, concepts)
     # A free answer is compared with its source sentence: what the text says a concept is.
     by_kind = {kind: {concept: _sources_about(concept, quotable, "easy" if kind == "free" else difficulty)
                       for concept in concepts} for kind in set(kinds)}
@@ -76,13 +79,33 @@ class Term:
     section: str
 
 
+_vocabularies: OrderedDict[int, list[Term]] = OrderedDict()
+_lock = threading.Lock()  # quizzes are made in several threads at once
+
+
 def _vocabulary(chunks: list[ChunkRef]) -> list[Term]:
+    """The folder's key terms (the distractors), kept for the last few folders: the tutor asks one
+    question at a time on the same folder, and finding the terms of a book takes seconds."""
+    key = hash(tuple((c.chunk_id, c.text) for c in chunks))
+    with _lock:
+        if key in _vocabularies:
+            _vocabularies.move_to_end(key)
+            return _vocabularies[key]
     by_id = {c.chunk_id: c for c in chunks}
-    return [Term(c.name, by_id[c.chunk_ids[0]].section if c.chunk_ids else "") for c in find_concepts(chunks)]
+    found = [Term(c.name, by_id[c.chunk_ids[0]].section if c.chunk_ids else "") for c in find_concepts(chunks)]
+    with _lock:
+        _vocabularies[key] = found
+        while len(_vocabularies) > CACHED_VOCABULARIES:
+            _vocabularies.popitem(last=False)
+    return found
 
 
-def _sources(chunks: list[ChunkRef]) -> list[Source]:
-    ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
+def _sources(chunks: list[ChunkRef], concepts: list[str]) -> list[Source]:
+    """The sentences of the chunks that may mention one of the concepts (a cheap test on the text
+    first: a book has thousands of chunks and a question needs a few)."""
+    hints = [key[0][: max(3, len(key[0]) - 1)] for key in map(phrase_key, concepts) if key]
+    ordered = sorted((c for c in chunks if any(h in c.text.lower() for h in hints)),
+                     key=lambda c: (c.document_id, c.order))
     found = []
     for chunk in ordered:
         parts: list[Unit] = [u for u in units(chunk.text) if not u.row]
