@@ -49,6 +49,7 @@ class PageLines:
     _current: Line = field(default_factory=Line)
     _end_x: float = 0.0
     _last_y: float | None = None
+    _fonts: dict[int, bool] = field(default_factory=dict)  # the page's font dictionaries live while it is read
 
     def visit(self, text: str, cm: Any, tm: Any, font: Any, font_size: float) -> None:
         if not text:
@@ -75,11 +76,18 @@ class PageLines:
         if line.y is None:
             line.y = y
         line.text += part
-        visible = sum(1 for c in part if not c.isspace())
+        visible = len(part) - part.count(" ")  # a per-character loop costs a fifth of extraction
         line.chars += visible
-        line.bold_chars += visible if _is_bold(font) else 0
+        line.bold_chars += visible if self._bold(font) else 0
         line.size = max(line.size, size)
         self._end_x = x + len(part) * size * _AVERAGE_GLYPH_EMS
+
+    def _bold(self, font: Any) -> bool:
+        """Whether the font is bold, looked up once per font of the page."""
+        known = self._fonts.get(id(font))
+        if known is None:
+            known = self._fonts[id(font)] = _is_bold(font)
+        return known
 
     def _end_line(self) -> None:
         line = self._current
