@@ -43,62 +43,55 @@ class Line:
 
 @dataclass
 class PageLines:
-    """Collects the visitor's pieces of one page into lines."""
+    """Collects the visitor's pieces of one page (recorded as they come, the cheap part of a
+    callback made for every piece of text) and turns them into lines at the end."""
 
-    lines: list[Line] = field(default_factory=list)
-    _current: Line = field(default_factory=Line)
-    _end_x: float = 0.0
-    _last_y: float | None = None
-    _fonts: dict[int, bool] = field(default_factory=dict)  # the page's font dictionaries live while it is read
+    _pieces: list[tuple[str, float, float, float, Any]] = field(default_factory=list)  # text, size, x, y, font
 
     def visit(self, text: str, cm: Any, tm: Any, font: Any, font_size: float) -> None:
         if not text:
             return
-        for index, part in enumerate(text.split("\n")):
-            if index:
-                self._end_line()
-            if part.strip():
-                self._add(part, cm, tm, font, font_size)
+        # The vertical scale of text and page matrices; math.hypot covers rotated text too.
+        scale = (abs(tm[3]) if not tm[2] else math.hypot(tm[2], tm[3])) * (
+            abs(cm[3]) if not cm[2] else math.hypot(cm[2], cm[3]))
+        size = round(font_size * (scale or 1.0), 1)
+        self._pieces.append((text, size, tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], font))
 
     def finish(self) -> list[Line]:
-        self._end_line()
-        return self.lines
+        lines: list[Line] = []
+        bold_fonts: dict[int, bool] = {}  # the page's font dictionaries live while it is read
+        line, end_x = Line(), 0.0
+        for text, size, x, y, font in self._pieces:
+            for index, part in enumerate(text.split("\n")):
+                if index:
+                    _close(line, lines)
+                    line, end_x = Line(), 0.0
+                if not part or part.isspace():
+                    continue
+                if line.chars and x - end_x > _COLUMN_GAP_EMS * size:
+                    line.text, part = line.text.rstrip() + " | ", part.lstrip()
+                line.y = y if line.y is None else line.y
+                line.text += part
+                visible = len(part) - part.count(" ")
+                if (bold := bold_fonts.get(id(font))) is None:
+                    bold = bold_fonts[id(font)] = _is_bold(font)
+                line.chars += visible
+                line.bold_chars += visible if bold else 0
+                line.size = max(line.size, size)
+                end_x = x + len(part) * size * _AVERAGE_GLYPH_EMS
+        _close(line, lines)
+        return lines
 
-    def _add(self, part: str, cm: Any, tm: Any, font: Any, font_size: float) -> None:
-        scale = math.hypot(float(tm[2]), float(tm[3])) * math.hypot(float(cm[2]), float(cm[3]))
-        size = round(float(font_size) * (scale or 1.0), 1)
-        x = float(tm[4]) * float(cm[0]) + float(cm[4])
-        y = float(tm[5]) * float(cm[3]) + float(cm[5])
-        line = self._current
-        if line.chars and x - self._end_x > _COLUMN_GAP_EMS * size:
-            line.text = line.text.rstrip() + " | "
-            part = part.lstrip()
-        if line.y is None:
-            line.y = y
-        line.text += part
-        visible = len(part) - part.count(" ")  # a per-character loop costs a fifth of extraction
-        line.chars += visible
-        line.bold_chars += visible if self._bold(font) else 0
-        line.size = max(line.size, size)
-        self._end_x = x + len(part) * size * _AVERAGE_GLYPH_EMS
 
-    def _bold(self, font: Any) -> bool:
-        """Whether the font is bold, looked up once per font of the page."""
-        known = self._fonts.get(id(font))
-        if known is None:
-            known = self._fonts[id(font)] = _is_bold(font)
-        return known
-
-    def _end_line(self) -> None:
-        line = self._current
-        if line.text.strip():
-            line.text = " ".join(line.text.split())
-            if self._last_y is not None and line.y is not None:
-                line.gap_before = self._last_y - line.y > _PARAGRAPH_GAP * max(line.size, 1.0)
-            self._last_y = line.y
-            self.lines.append(line)
-        self._current = Line()
-        self._end_x = 0.0
+def _close(line: Line, lines: list[Line]) -> None:
+    """Add the line if it holds text, marking a paragraph break when it sits well below the last."""
+    if not line.text.strip():
+        return
+    line.text = " ".join(line.text.split())
+    last = lines[-1].y if lines else None
+    if last is not None and line.y is not None:
+        line.gap_before = last - line.y > _PARAGRAPH_GAP * max(line.size, 1.0)
+    lines.append(line)
 
 
 def _is_bold(font: Any) -> bool:
