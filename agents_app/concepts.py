@@ -132,11 +132,12 @@ def find_concepts(chunks: list[ChunkRef]) -> list[Candidate]:
     """Candidate concepts with scores, definitions and the chunks that teach them, in reading order."""
     ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
     book = Book()
-    for chunk in ordered:
-        _note_marked(book, chunk)
+    prose = [_prose(chunk) for chunk in ordered]  # each chunk's sentences, split once
+    for chunk, said in zip(ordered, prose):
+        _note_marked(book, chunk, said)
     _note_headings(book, ordered)
-    _note_names(book, ordered)
-    _note_phrases(book, ordered)
+    _note_names(book, prose)
+    _note_phrases(book, prose)
     if len(book.candidates) < MIN_CONCEPTS:
         _note_frequent_words(book, ordered)
     _count_occurrences(ordered, book.candidates)
@@ -151,11 +152,11 @@ def _how_many(chunks: list[ChunkRef]) -> int:
     return max(MIN_CONCEPTS * 2, min(MAX_CONCEPTS, size // WORDS_PER_CONCEPT))
 
 
-def _note_marked(book: Book, chunk: ChunkRef) -> None:
+def _note_marked(book: Book, chunk: ChunkRef, said: list[str]) -> None:
     """Emphasis, definitions and appositions of one chunk."""
     for match in _BOLD.finditer(chunk.text):
         book.note(match.group(1) or match.group(2), EMPHASIS, strong=True)
-    for sentence in sentences(chunk.text):
+    for sentence in said:
         defined = defined_term(sentence)
         if defined:
             book.note(defined, DEFINITION, strong=True, definition=sentence)
@@ -189,12 +190,12 @@ def _note_headings(book: Book, chunks: list[ChunkRef]) -> None:
                 candidate.heading_chunks.extend(under)
 
 
-def _note_names(book: Book, chunks: list[ChunkRef]) -> None:
+def _note_names(book: Book, prose: list[list[str]]) -> None:
     """Names of people, places, events and laws: capitalised runs inside sentences (a run of two or
     more words anywhere, a single word when it is not the sentence's first and is used twice)."""
     singles: Counter[str] = Counter()
-    for chunk in chunks:
-        for sentence in _prose(chunk):
+    for said in prose:
+        for sentence in said:
             for match in _NAME.finditer(sentence):
                 name = _ERA.sub("", match.group().rstrip("."))
                 if len(name.split()) > 1:
@@ -217,13 +218,13 @@ def _drop_sentence_opener(name: str, start: int) -> str:
     return rest if start == 0 and first.lower() in STOPWORDS and rest else name
 
 
-def _note_phrases(book: Book, chunks: list[ChunkRef]) -> None:
+def _note_phrases(book: Book, prose: list[list[str]]) -> None:
     """Noun phrases of two or three content words that the folder uses at least twice: the
     start of a run of content words that follows an article or preposition, or opens a sentence."""
     counts: Counter[tuple[str, ...]] = Counter()
     spelling: dict[tuple[str, ...], str] = {}
-    for chunk in chunks:
-        for sentence in _prose(chunk):
+    for said in prose:
+        for sentence in said:
             for run in _phrase_starts(sentence):
                 for n in (2, 3):
                     if len(run) >= n:
