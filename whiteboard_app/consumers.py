@@ -15,6 +15,7 @@ from whiteboard_app import metrics
 from whiteboard_app.actions import board_for_session
 from whiteboard_app.limits import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNSUPPORTED
 from tutor_project.realtime.database import db
+from tutor_project.realtime import NO_CONSUMER_CHANNEL
 from tutor_project.realtime.revocation import RevocationWatch
 from whiteboard_app.rooms import Room, open_room
 
@@ -40,8 +41,9 @@ def board_for_user(user: AbstractBaseUser, session_id: int) -> tuple[int | None,
 
 
 class WhiteboardConsumer(AsyncWebsocketConsumer):
-    room: Room | None = None
+    channel_layer_alias = NO_CONSUMER_CHANNEL
     revocation: RevocationWatch | None = None
+    room: Room | None = None
     closed = False
 
     async def connect(self) -> None:

@@ -7,10 +7,13 @@ two minutes' worth within a second.
 """
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
 
@@ -21,8 +24,16 @@ def _key(user_id: int, window: int) -> str:
 
 async def take_llm_turn(user_id: int, *, now: float | None = None) -> bool:
     """Count one model turn against the learner's budget; False (and nothing counted) once
-    the last minute's turns reach TUTOR_LLM_TURNS_PER_MINUTE."""
-    now = time.time() if now is None else now
+    the last minute's turns reach TUTOR_LLM_TURNS_PER_MINUTE. With the cache away (Redis
+    down) the turn goes ahead: the learner keeps learning, and the model has its own limits."""
+    try:
+        return await _take(user_id, time.time() if now is None else now)
+    except Exception:
+        logger.warning("the turn budget of user %s could not be counted", user_id, exc_info=True)
+        return True
+
+
+async def _take(user_id: int, now: float) -> bool:
     window, into = divmod(now, WINDOW_SECONDS)
     current = _key(user_id, int(window))
     await cache.aadd(current, 0, timeout=3 * WINDOW_SECONDS)
@@ -42,3 +53,5 @@ async def give_back_llm_turn(user_id: int, *, now: float | None = None) -> None:
         await cache.adecr(_key(user_id, int(now // WINDOW_SECONDS)))
     except ValueError:
         pass  # the minute rolled over and its counter expired: nothing left to give back
+    except Exception:
+        logger.warning("a turn of user %s could not be given back", user_id, exc_info=True)

@@ -1,7 +1,8 @@
 """The tutor socket (SPEC 6): a thin consumer over delivery, the turns and the actions.
 
 - Accept, then close with 4403 / 4404 (4401 is the JWT middleware's), so clients can tell
-  "not yours" and "gone" from a network failure; 4413 for an oversized frame.
+  "not yours" and "gone" from a network failure; 4413 for an oversized frame, 4429 for a
+  client that keeps sending past the frame rate after its `rate_limited` error.
 - Every frame is answered: by its events or by an `error`; a bad frame never closes the
   socket.
 - Events reach this connection through its Delivery: the first frame decides where it
@@ -28,6 +29,7 @@ from sessions_app.tutor.catchup import watcher
 from sessions_app.tutor.delivery import Delivery
 from tutor_project.realtime.database import db
 from tutor_project.realtime.ratelimit import TokenBucket
+from tutor_project.realtime import NO_CONSUMER_CHANNEL
 from tutor_project.realtime.revocation import RevocationWatch
 from tutor_project.web.errors import DomainError
 from whiteboard_app.history import clicked_option
@@ -35,6 +37,7 @@ from whiteboard_app.history import clicked_option
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 4413
+CLOSE_TOO_MANY = 4429
 HELLO_WAIT_SECONDS = 0.3
 CANCEL_GRACE_SECONDS = 10.0
 
@@ -51,9 +54,10 @@ def _session_status(user_id: int, session_id: str) -> tuple[int, TutorSession | 
 
 
 class TutorConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = NO_CONSUMER_CHANNEL
+    revocation: RevocationWatch | None = None
     session: TutorSession | None = None
     delivery: Delivery | None = None
-    revocation: RevocationWatch | None = None
 
     async def connect(self) -> None:
         self.greeter: asyncio.Task | None = None
@@ -111,13 +115,16 @@ class TutorConsumer(AsyncWebsocketConsumer):
         if not (isinstance(frame, protocol.Hello) or self.delivery.started):
             await self.delivery.start_with_state()
         if not self.bucket.take():
-            # One notice a second at most: answering every frame of a flood would turn the
-            # limit into a way to make the server write.
-            if time.monotonic() >= self.next_limit_notice:
-                self.next_limit_notice = time.monotonic() + 1.0
-                await self.error("rate_limited", f"More than {settings.TUTOR_WS_FRAMES_PER_SECOND} frames a second: "
-                                 "frames are dropped until the rate falls.", in_reply_to=_reply_to(frame),
-                                 retryable=True)
+            # The first frame over the rate is answered with an error; one more within the
+            # second after it closes the socket (answering every frame of a flood would turn
+            # the limit into a way to make the server write, and no frame goes unanswered).
+            if time.monotonic() < self.next_limit_notice:
+                await self.close(CLOSE_TOO_MANY)
+                return
+            self.next_limit_notice = time.monotonic() + 1.0
+            await self.error("rate_limited", f"More than {settings.TUTOR_WS_FRAMES_PER_SECOND} frames a second: this "
+                             "one was not handled; keep under the rate or the socket closes (4429).",
+                             in_reply_to=_reply_to(frame), retryable=True)
             return
         if problem is not None:
             await self.error(problem[0], problem[1], in_reply_to=_reply_to(frame))

@@ -50,9 +50,16 @@ class Delivery:
         self._listener: asyncio.Task | None = None
 
     async def listen(self) -> None:
-        """Join the session's group; what it rings goes out from here on."""
-        self._channel = await self._layer.new_channel("tutor.")
-        await self._layer.group_add(group_name(self.session_id), self._channel)
+        """Join the session's group; what it rings goes out from here on. With the channel
+        layer away (Redis down), the socket still gets every stored event from the log's
+        catch-up (sessions_app.tutor.catchup), a second late, and replies whole."""
+        try:
+            self._channel = await self._layer.new_channel("tutor.")
+            await self._layer.group_add(group_name(self.session_id), self._channel)
+        except Exception:
+            logger.warning("tutor socket of session %s hears no bells: the channel layer is away",
+                           self.session_id, exc_info=True)
+            return
         self._listener = asyncio.create_task(self._hear())
 
     async def stop(self) -> None:

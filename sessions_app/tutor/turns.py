@@ -153,9 +153,13 @@ def text_here(turn_id: str) -> str | None:
 async def _listen(turn: Turn, task: asyncio.Task) -> None:
     """While the turn runs, do what is asked of it on the session's turn group, from any
     socket on any process: cancel it, or publish its whole text again."""
-    layer = get_channel_layer()
-    channel, group = await layer.new_channel(), event_log.turn_group_name(turn.session_id)
-    await layer.group_add(group, channel)
+    layer, group = get_channel_layer(), event_log.turn_group_name(turn.session_id)
+    try:
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+    except Exception:  # the layer is away: the turn runs on; cancel still works on its own process
+        logger.warning("turn %s hears no requests: the channel layer is away", turn.turn_id, exc_info=True)
+        return
     try:
         while True:
             message = await layer.receive(channel)

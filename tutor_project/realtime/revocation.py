@@ -1,13 +1,14 @@
 """A deactivated or deleted user's open sockets close with 4401 (SPEC 12).
 
-Each socket listens on its own channel in the per-user group `user-<id>`; the signal
-that deactivates or deletes a user rings that group after commit, from whichever
-process made the change (with Redis, every process hears it). Both consumers use it the
-same way: `await watch.start()` once authenticated, `await watch.stop()` on disconnect.
+Each socket listens on a channel of its own in the per-user group `user-<id>`; the signal
+that deactivates or deletes a user rings that group after commit, from whichever process
+made the change (with Redis, every process hears it). Both consumers use it the same way:
+`await watch.start()` once authenticated, `await watch.stop()` on disconnect.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 from asgiref.sync import async_to_sync
@@ -15,6 +16,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from tutor_project.realtime.ws_auth import CLOSE_UNAUTHENTICATED
+
+logger = logging.getLogger(__name__)
 
 REVOKED = {"type": "user.revoked"}
 
@@ -40,10 +43,13 @@ class RevocationWatch:
         self.task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        if self.layer is None:
+        try:
+            channel = await self.layer.new_channel("revocation.")
+            await self.layer.group_add(self.group, channel)
+        except Exception:  # the layer is away (Redis down): the socket works on; tokens still expire
+            logger.warning("could not watch %s for revocation", self.group, exc_info=True)
             return
-        self.channel = await self.layer.new_channel("revocation.")
-        await self.layer.group_add(self.group, self.channel)
+        self.channel = channel
         self.task = asyncio.create_task(self._wait())
 
     async def _wait(self) -> None:
