@@ -27,6 +27,7 @@ MAX_CONCEPTS = 40
 MIN_CONCEPTS = 5
 WORDS_PER_CONCEPT = 20  # a study text names about one key idea per 20 words
 MAX_TERM_WORDS = 6
+MAX_TERM_CHARS = 80
 MAX_SENTENCE_CHARS = 1000  # longer "sentences" are extraction debris, not quotable teaching text
 
 EMPHASIS, DEFINITION, HEADING, NAME, APPOSITION, PHRASE, OCCURRENCE = 3.0, 3.0, 1.5, 1.0, 1.5, 0.5, 1.0
@@ -87,6 +88,8 @@ def clean_term(text: str) -> str | None:
     text = _OWNER.sub("", _LEADING.sub("", _NUMBERING.sub("", text)))
     tokens = words(text)
     if not tokens or len(tokens) > MAX_TERM_WORDS or re.search(r"[,;:!?()\[\]]", text):
+        return None
+    if len(text) > MAX_TERM_CHARS:  # a "word" that long is extraction debris (or an attack), not a name
         return None
     wordy = any(len(t) > 2 and t.replace("-", "").isalpha() for t in tokens)
     if tokens[0] in STOPWORDS or tokens[-1] in STOPWORDS or not wordy:

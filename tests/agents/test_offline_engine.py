@@ -189,3 +189,10 @@ def test_the_plan_starts_at_the_first_section_and_teaches_each_term_where_it_is_
     assert titles == [s for s in sections if s in titles]
     where = {name: o.title for o in plan.objectives() for name in o.concepts}
     assert where["sea-floor spreading"] == "Plate Tectonics > Divergent boundaries"  # named again in the last one
+
+
+def test_a_document_of_one_giant_word_is_analysed_without_a_crash():
+    """A crafted file (found by bench/abuse.py): one 300,000-character "word" among real ones."""
+    text = "Plate tectonics moves the crust. " + "x" * 300_000 + " Subduction recycles the crust."
+    analysis = offline.analyze([ChunkRef(chunk_id=1, document_id=1, order=0, text=text, page=1)])
+    assert analysis.concepts and all(len(c.name) <= 80 for c in analysis.concepts)
