@@ -1,4 +1,5 @@
-"""Agents by name. Their model settings come from AgentConfig rows with the same name."""
+"""Agents by name: admin offers these names for AgentConfig rows, whose model settings each
+agent reads by its name; check_llm tries each."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents_app.agents import analyzer, planner, quiz, session_analyzer, teacher
-from agents_app.errors import AgentError
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,6 @@ AGENTS: dict[str, AgentSpec] = {
         AgentSpec(teacher.NAME, teacher.teach, "One streamed teaching turn with tools."),
     )
 }
-
-
-def get_agent(name: str) -> AgentSpec:
-    try:
-        return AGENTS[name]
-    except KeyError:
-        raise AgentError(f"no agent named {name!r}", code="unknown_agent") from None
 
 
 def agent_names() -> list[str]:

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from agents_app import pipeline
 from agents_app.models import Job
 from agents_app.tasks import sweep_stuck_documents
 from sessions_app import actions

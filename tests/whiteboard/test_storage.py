@@ -7,7 +7,7 @@ from tutor_project.celery import app
 from whiteboard_app import actions, tasks
 from whiteboard_app.board import ephemeral_map, objects_map, read_board
 from whiteboard_app.history import state_at
-from whiteboard_app.models import Board, BoardSnapshot, BoardUpdate
+from whiteboard_app.models import BoardSnapshot, BoardUpdate
 from whiteboard_app.skills import draw_mcq
 from whiteboard_app.specs import bbox
 
