@@ -17,8 +17,8 @@ from agents_app.mastery import MASTERED, Difficulty
 from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, opens_with_pronoun, units
 from agents_app.retrieval import BM25Index
 from agents_app.schemas import (
-    OFFLINE_LABEL, ChunkRef, Concept, FolderAnalysis, GradeResult, KeyTerm, LessonPlan, LessonSection, Objective,
-    SessionAnalysis, SessionStats, TranscriptTurn,
+    OFFLINE_LABEL, ChunkRef, Concept, AnalysisResult, GradeResult, KeyTerm, PlanResult, LessonSection, Objective,
+    SessionAnalysisResult, SessionStats, TranscriptTurn,
 )
 from agents_app.text import normalise, sentences, terms, words
 
@@ -29,7 +29,7 @@ _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
 # --- concepts -------------------------------------------------------------------------
 
 
-def analyze(chunks: list[ChunkRef]) -> FolderAnalysis:
+def analyze(chunks: list[ChunkRef]) -> AnalysisResult:
     found = find_concepts(chunks)
     if not found:
         raise AgentError("the documents contain no text to analyse", code="empty_folder")
@@ -43,7 +43,7 @@ def analyze(chunks: list[ChunkRef]) -> FolderAnalysis:
     names = ", ".join(c.name for c in concepts[:6])
     opening = next(iter(sentences(min(chunks, key=lambda c: (c.document_id, c.order)).text)), "")
     summary = f"{PREFIX}An extractive overview of the documents, which cover {names}. {opening}".strip()
-    return FolderAnalysis(summary=summary[:4000], concepts=concepts, key_terms=key_terms,
+    return AnalysisResult(summary=summary[:4000], concepts=concepts, key_terms=key_terms,
                           suggested_difficulty=_difficulty_of(chunks), offline=True)
 
 
@@ -65,8 +65,8 @@ def slug(text: str, taken: set[str]) -> str:
     return candidate
 
 
-def plan(analysis: FolderAnalysis, chunks: list[ChunkRef], mastery: dict[str, float],
-         done: set[str] = frozenset()) -> LessonPlan:
+def plan(analysis: AnalysisResult, chunks: list[ChunkRef], mastery: dict[str, float],
+         done: set[str] = frozenset()) -> PlanResult:
     """One objective per document section, in the documents' order; mastered ones are left out."""
     by_id = {c.chunk_id: c for c in chunks}
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
@@ -91,7 +91,7 @@ def plan(analysis: FolderAnalysis, chunks: list[ChunkRef], mastery: dict[str, fl
         previous = objective_id
     if not sections:
         raise AgentError("every objective of the plan is already mastered", code="plan_complete")
-    return LessonPlan(title="Lesson plan", offline=True, sections=sections,
+    return PlanResult(title="Lesson plan", offline=True, sections=sections,
                       description=f"{PREFIX}This plan follows the order of your documents, one section at a time.")
 
 
@@ -224,7 +224,7 @@ def grade_free(answer: str, reference: str, rubric: list[str]) -> GradeResult:
 # --- session analysis ----------------------------------------------------------------------
 
 
-def analyze_session(transcript: list[TranscriptTurn], stats: SessionStats) -> SessionAnalysis:
+def analyze_session(transcript: list[TranscriptTurn], stats: SessionStats) -> SessionAnalysisResult:
     rate = stats.questions_correct / stats.questions_asked if stats.questions_asked else 0.5
     gains = [c.after - c.before for c in stats.concept_changes]
     average_gain = sum(gains) / len(gains) if gains else 0.0
@@ -240,6 +240,6 @@ def analyze_session(transcript: list[TranscriptTurn], stats: SessionStats) -> Se
     learner_turns = sum(1 for t in transcript if t.role == "learner")
     summary = (f"{PREFIX}{learner_turns} learner messages, {stats.questions_asked} questions asked, "
                f"{stats.questions_correct} answered correctly, {stats.help_requests} requests for help.")
-    return SessionAnalysis(summary=summary, effectiveness=effectiveness, strengths=[s[:300] for s in strengths],
+    return SessionAnalysisResult(summary=summary, effectiveness=effectiveness, strengths=[s[:300] for s in strengths],
                            gaps=[g[:300] for g in gaps], concept_changes=stats.concept_changes,
                            recommendations=recommendations, offline=True)

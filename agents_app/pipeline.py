@@ -22,8 +22,8 @@ from agents_app.errors import AgentError
 from agents_app.extraction import ExtractedDocument, ExtractionError, ExtractionLimits, ProcessBounds, extract
 from agents_app.runs import CallContext
 from agents_app.schemas import ChunkRef
-from agents_app.schemas import FolderAnalysis as AnalysisResult
-from agents_app.schemas import LessonPlan as PlanResult
+from agents_app.schemas import AnalysisResult
+from agents_app.schemas import PlanResult
 from agents_app.wiring import get_gateway
 from sessions_app import actions
 from sessions_app.models import Chunk, ConceptMastery, Document, Folder, FolderAnalysis

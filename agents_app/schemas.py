@@ -65,7 +65,7 @@ class KeyTerm(Strict):
     definition: LongText
 
 
-class FolderAnalysis(Strict):
+class AnalysisResult(Strict):
     summary: LongText
     concepts: list[Concept] = Field(min_length=1)
     key_terms: list[KeyTerm]
@@ -90,14 +90,14 @@ class LessonSection(Strict):
     objectives: list[Objective] = Field(min_length=1)
 
 
-class LessonPlan(Strict):
+class PlanResult(Strict):
     title: ShortText
     description: LongText
     sections: list[LessonSection] = Field(min_length=1)
     offline: SkipJsonSchema[bool] = False
 
     @model_validator(mode="after")
-    def _objectives_are_consistent(self) -> LessonPlan:
+    def _objectives_are_consistent(self) -> PlanResult:
         seen: set[str] = set()
         for objective in self.objectives():
             if objective.id in seen:
@@ -169,7 +169,7 @@ def _check_citation(q: QuizQuestion, chunks: list[ChunkRef]) -> None:
         raise ValueError(f"quote is not a verbatim sentence of chunk {q.chunk_id}")
 
 
-class Quiz(Strict):
+class QuizResult(Strict):
     title: ShortText
     questions: list[QuizQuestion] = Field(min_length=1)
     offline: SkipJsonSchema[bool] = False
@@ -217,7 +217,7 @@ class SessionStats(BaseModel):
     concept_changes: list[ConceptChange] = []
 
 
-class SessionAnalysis(Strict):
+class SessionAnalysisResult(Strict):
     summary: LongText
     effectiveness: int = Field(ge=0, le=100)
     strengths: list[ShortText]
@@ -237,7 +237,7 @@ class Citation(BaseModel):
     quote: str
 
 
-class TextDelta(BaseModel):
+class TeacherDelta(BaseModel):
     type: Literal["text.delta"] = "text.delta"
     text: str
 
@@ -258,14 +258,14 @@ class ToolCallResult(BaseModel):
     error: str | None = None
 
 
-class TurnCompleted(BaseModel):
+class TeacherCompleted(BaseModel):
     type: Literal["turn.completed"] = "turn.completed"
     text: str
     citations: list[Citation]
     offline: bool = False
 
 
-class TurnFailed(BaseModel):
+class TeacherFailed(BaseModel):
     type: Literal["turn.failed"] = "turn.failed"
     partial_text: str
     code: str
@@ -274,5 +274,5 @@ class TurnFailed(BaseModel):
 
 
 TeacherEvent = Annotated[
-    TextDelta | ToolCallStarted | ToolCallResult | TurnCompleted | TurnFailed, Field(discriminator="type")
+    TeacherDelta | ToolCallStarted | ToolCallResult | TeacherCompleted | TeacherFailed, Field(discriminator="type")
 ]

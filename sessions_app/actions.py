@@ -21,11 +21,11 @@ from django.utils import timezone
 from agents_app import mastery as bkt
 from agents_app.chunking import ChunkDraft
 from agents_app.models import Job
-from agents_app.schemas import FolderAnalysis as AnalysisResult
+from agents_app.schemas import AnalysisResult
 from agents_app.schemas import GradeResult, QuizQuestion
-from agents_app.schemas import LessonPlan as PlanResult
-from agents_app.schemas import Quiz as QuizResult
-from agents_app.schemas import SessionAnalysis as SessionAnalysisResult
+from agents_app.schemas import PlanResult
+from agents_app.schemas import QuizResult
+from agents_app.schemas import SessionAnalysisResult
 from agents_app.text import terms
 from sessions_app.context import TutorContext
 from sessions_app.models import (

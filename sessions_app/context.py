@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents_app.schemas import FocusObjective, LessonPlan
+from agents_app.schemas import FocusObjective, PlanResult
 
 HistoryRole = Literal["user", "assistant", "tool", "system"]
 PedagogicalAction = Literal["explained", "asked", "evaluated", "remediated", "summarised"]
@@ -39,7 +39,7 @@ class TutorContext(BaseModel):
     summary: str = Field(default="", max_length=20_000)
     # The lesson: its plan, the objective in focus, objectives done, and the counters
     # the orchestration policy reads (agents_app.policy.TutorState).
-    plan: LessonPlan | None = None
+    plan: PlanResult | None = None
     focus: FocusObjective | None = None
     done_objectives: list[str] = Field(default_factory=list, max_length=500)
     explanations_since_question: int = Field(default=0, ge=0)

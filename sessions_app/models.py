@@ -148,7 +148,7 @@ class FolderArtifact(models.Model):
 
 
 class FolderAnalysis(FolderArtifact):
-    """agents_app.schemas.FolderAnalysis of the folder."""
+    """agents_app.schemas.AnalysisResult of the folder."""
 
     folder = models.OneToOneField(Folder, on_delete=models.CASCADE, related_name="analysis")
 
@@ -160,7 +160,7 @@ class FolderAnalysis(FolderArtifact):
 
 
 class LessonPlan(FolderArtifact):
-    """agents_app.schemas.LessonPlan of the folder."""
+    """agents_app.schemas.PlanResult of the folder."""
 
     folder = models.OneToOneField(Folder, on_delete=models.CASCADE, related_name="lesson_plan")
 
@@ -403,7 +403,7 @@ class SessionAnalysis(models.Model):
 
     session = models.OneToOneField(TutorSession, on_delete=models.CASCADE, related_name="analysis")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    # agents_app.schemas.SessionAnalysis as JSON once done.
+    # agents_app.schemas.SessionAnalysisResult as JSON once done.
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,4 +1,4 @@
-"""Analyzer: a folder's chunks → FolderAnalysis, map-reduce so any folder size works."""
+"""Analyzer: a folder's chunks → AnalysisResult, map-reduce so any folder size works."""
 from __future__ import annotations
 
 import asyncio
@@ -11,26 +11,26 @@ from agents_app.errors import AgentError
 from agents_app.gateway import LLMGateway
 from agents_app.prompts import get_prompt, quote_passages
 from agents_app.runs import AgentSettings, CallContext
-from agents_app.schemas import ChunkRef, FolderAnalysis
+from agents_app.schemas import ChunkRef, AnalysisResult
 
 NAME = "analyzer"
 BATCH_CHARS = 12_000
 
 
 async def analyze_folder(gw: LLMGateway, ctx: CallContext, chunks: list[ChunkRef], *,
-                         batch_chars: int = BATCH_CHARS, concurrency: int = 3) -> FolderAnalysis:
+                         batch_chars: int = BATCH_CHARS, concurrency: int = 3) -> AnalysisResult:
     if not chunks:
         raise AgentError("the folder has no text to analyse", code="empty_folder")
     ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
     ctx = ctx.with_agent(NAME)
 
-    async def llm(settings: AgentSettings) -> FolderAnalysis:
+    async def llm(settings: AgentSettings) -> AnalysisResult:
         limit = asyncio.Semaphore(concurrency)
 
-        async def map_batch(batch: list[ChunkRef]) -> FolderAnalysis:
+        async def map_batch(batch: list[ChunkRef]) -> AnalysisResult:
             async with limit:
                 messages = get_prompt("analyzer.map", settings.prompt_version).messages(passages=quote_passages(batch))
-                return await gw.structured(ctx, settings, messages, FolderAnalysis, context={"chunks": batch},
+                return await gw.structured(ctx, settings, messages, AnalysisResult, context={"chunks": batch},
                                            batch=True)
 
         partials = await _gather([map_batch(b) for b in batches(ordered, batch_chars)])
@@ -68,16 +68,16 @@ def _groups(texts: list[str], budget: int) -> list[list[int]]:
     return groups
 
 
-async def _merge(gw: LLMGateway, ctx: CallContext, settings: AgentSettings, partials: list[FolderAnalysis],
-                 chunks: list[ChunkRef]) -> FolderAnalysis:
+async def _merge(gw: LLMGateway, ctx: CallContext, settings: AgentSettings, partials: list[AnalysisResult],
+                 chunks: list[ChunkRef]) -> AnalysisResult:
     if len(partials) == 1:
         return partials[0]
     payload = json.dumps([p.model_dump(exclude={"offline"}) for p in partials], ensure_ascii=False)
     messages = get_prompt("analyzer.reduce", settings.prompt_version).messages(partials=payload)
-    return await gw.structured(ctx, settings, messages, FolderAnalysis, context={"chunks": chunks}, batch=True)
+    return await gw.structured(ctx, settings, messages, AnalysisResult, context={"chunks": chunks}, batch=True)
 
 
-async def _gather(calls: list[Coroutine[Any, Any, FolderAnalysis]]) -> list[FolderAnalysis]:
+async def _gather(calls: list[Coroutine[Any, Any, AnalysisResult]]) -> list[AnalysisResult]:
     # A TaskGroup cancels the sibling calls as soon as one fails; callers get that first error.
     try:
         async with asyncio.TaskGroup() as group:

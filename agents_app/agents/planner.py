@@ -1,4 +1,4 @@
-"""Planner: analysis + mastery → LessonPlan, and the focus objective (the first not yet mastered)."""
+"""Planner: analysis + mastery → PlanResult, and the focus objective (the first not yet mastered)."""
 from __future__ import annotations
 
 import json
@@ -8,23 +8,23 @@ from agents_app.gateway import LLMGateway
 from agents_app.mastery import MASTERED, choose_difficulty
 from agents_app.prompts import get_prompt
 from agents_app.runs import AgentSettings, CallContext
-from agents_app.schemas import ChunkRef, FocusObjective, FolderAnalysis, LessonPlan, Objective
+from agents_app.schemas import ChunkRef, FocusObjective, AnalysisResult, PlanResult, Objective
 
 NAME = "planner"
 
 
-async def plan_lesson(gw: LLMGateway, ctx: CallContext, analysis: FolderAnalysis, mastery: dict[str, float], *,
-                      chunks: list[ChunkRef], done: set[str] = frozenset()) -> LessonPlan:
+async def plan_lesson(gw: LLMGateway, ctx: CallContext, analysis: AnalysisResult, mastery: dict[str, float], *,
+                      chunks: list[ChunkRef], done: set[str] = frozenset()) -> PlanResult:
     """A plan for what is not mastered yet; `done` holds ids of objectives already completed."""
     ctx = ctx.with_agent(NAME)
 
-    async def llm(settings: AgentSettings) -> LessonPlan:
+    async def llm(settings: AgentSettings) -> PlanResult:
         messages = get_prompt("planner", settings.prompt_version).messages(
             analysis=analysis.model_dump_json(exclude={"offline"}),
             mastery=json.dumps({k: round(v, 2) for k, v in sorted(mastery.items())}) or "{}",
             done=", ".join(sorted(done)) or "none",
         )
-        return await gw.structured(ctx, settings, messages, LessonPlan, batch=True)
+        return await gw.structured(ctx, settings, messages, PlanResult, batch=True)
 
     return await gw.run(ctx, llm=llm, offline=lambda: offline.plan(analysis, chunks, mastery, set(done)))
 
@@ -33,7 +33,7 @@ def objective_mastered(objective: Objective, mastery: dict[str, float]) -> bool:
     return all(mastery.get(concept, 0.0) >= MASTERED for concept in objective.concepts)
 
 
-def choose_focus(plan: LessonPlan, mastery: dict[str, float], pace: float = 1.0,
+def choose_focus(plan: PlanResult, mastery: dict[str, float], pace: float = 1.0,
                  done: set[str] = frozenset()) -> FocusObjective | None:
     """The first objective in plan order that is neither done nor mastered and whose prerequisites are."""
     finished = set(done)

@@ -1,4 +1,4 @@
-"""Quiz creator and quiz evaluator."""
+"""QuizResult creator and quiz evaluator."""
 from __future__ import annotations
 
 from agents_app import offline
@@ -9,7 +9,7 @@ from agents_app.prompts import get_prompt, inert, quote_passages
 from agents_app.questions import make_questions
 from agents_app.retrieval import BM25Index
 from agents_app.runs import AgentSettings, CallContext
-from agents_app.schemas import OFFLINE_LABEL, ChunkRef, Citation, GradeResult, Quiz, QuizQuestion
+from agents_app.schemas import OFFLINE_LABEL, ChunkRef, Citation, GradeResult, QuizResult, QuizQuestion
 from agents_app.text import normalise
 
 CREATOR = "quiz_creator"
@@ -19,28 +19,28 @@ MAX_PASSAGES = 8
 
 async def create_quiz(gw: LLMGateway, ctx: CallContext, chunks: list[ChunkRef], concepts: list[str], *,
                       count: int = 5, difficulty: Difficulty = "medium", kinds: tuple[str, ...] = ("mcq",),
-                      existing: list[str] = ()) -> Quiz:
+                      existing: list[str] = ()) -> QuizResult:
     """`count` new questions on `concepts`, each citing the chunk it tests; none repeats `existing`."""
     if not concepts:
         raise AgentError("a quiz needs at least one concept", code="no_concepts")
     ctx = ctx.with_agent(CREATOR)
     passages = _passages_for(chunks, concepts)
 
-    async def llm(settings: AgentSettings) -> Quiz:
+    async def llm(settings: AgentSettings) -> QuizResult:
         messages = get_prompt(CREATOR, settings.prompt_version).messages(
             count=count, kinds=" or ".join("multiple-choice" if k == "mcq" else "free-response" for k in kinds),
             difficulty=difficulty, concepts=", ".join(concepts),
             existing="; ".join(existing) or "none", passages=quote_passages(passages),
         )
-        quiz = await gw.structured(ctx, settings, messages, Quiz, context={"chunks": passages})
+        quiz = await gw.structured(ctx, settings, messages, QuizResult, context={"chunks": passages})
         return _without_repeats(quiz, existing, count)
 
-    def offline_quiz() -> Quiz:
+    def offline_quiz() -> QuizResult:
         questions = make_questions(chunks, concepts, count=count, difficulty=difficulty, kinds=kinds,
                                    existing=list(existing))
         if not questions:
             raise AgentError("the documents give no sentence to build a question from", code="no_questions")
-        return Quiz(title=f"Practice quiz ({OFFLINE_LABEL})", questions=questions, offline=True)
+        return QuizResult(title=f"Practice quiz ({OFFLINE_LABEL})", questions=questions, offline=True)
 
     return await gw.run(ctx, llm=llm, offline=offline_quiz)
 
@@ -64,7 +64,7 @@ def _passages_for(chunks: list[ChunkRef], concepts: list[str]) -> list[ChunkRef]
     return sorted(chosen, key=lambda c: (c.document_id, c.order))
 
 
-def _without_repeats(quiz: Quiz, existing: list[str], count: int) -> Quiz:
+def _without_repeats(quiz: QuizResult, existing: list[str], count: int) -> QuizResult:
     seen = {normalise(p) for p in existing}
     fresh = [q for q in quiz.questions if normalise(q.prompt) not in seen][:count]
     if not fresh:

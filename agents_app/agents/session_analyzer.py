@@ -1,25 +1,25 @@
-"""Session analyzer: transcript + figures + mastery changes → SessionAnalysis."""
+"""Session analyzer: transcript + figures + mastery changes → SessionAnalysisResult."""
 from __future__ import annotations
 
 from agents_app import offline
 from agents_app.gateway import LLMGateway
 from agents_app.prompts import get_prompt, inert
 from agents_app.runs import AgentSettings, CallContext
-from agents_app.schemas import SessionAnalysis, SessionStats, TranscriptTurn
+from agents_app.schemas import SessionAnalysisResult, SessionStats, TranscriptTurn
 
 NAME = "session_analyzer"
 TRANSCRIPT_CHARS = 24_000
 
 
 async def analyze_session(gw: LLMGateway, ctx: CallContext, transcript: list[TranscriptTurn],
-                          stats: SessionStats) -> SessionAnalysis:
+                          stats: SessionStats) -> SessionAnalysisResult:
     ctx = ctx.with_agent(NAME)
 
-    async def llm(settings: AgentSettings) -> SessionAnalysis:
+    async def llm(settings: AgentSettings) -> SessionAnalysisResult:
         messages = get_prompt(NAME, settings.prompt_version).messages(
             stats=stats.model_dump_json(), transcript=render_transcript(transcript, TRANSCRIPT_CHARS),
         )
-        analysis = await gw.structured(ctx, settings, messages, SessionAnalysis, batch=True)
+        analysis = await gw.structured(ctx, settings, messages, SessionAnalysisResult, batch=True)
         # Mastery changes are measured facts: the model comments on them but does not restate them.
         return analysis.model_copy(update={"concept_changes": stats.concept_changes})
 

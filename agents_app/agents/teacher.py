@@ -2,7 +2,7 @@
 
 Tool calls run as they arrive and their results go back to the model in the same turn
 (assistant tool_calls message + tool messages) until it answers in text. Failures end the
-turn with TurnFailed carrying the partial text; cancelling the consuming task closes the
+turn with TeacherFailed carrying the partial text; cancelling the consuming task closes the
 upstream stream.
 """
 from __future__ import annotations
@@ -23,8 +23,8 @@ from agents_app.policy import Action
 from agents_app.prompts import ACTION_INSTRUCTIONS, get_prompt, quote_passages
 from agents_app.runs import AgentSettings, CallContext
 from agents_app.schemas import (
-    ChunkRef, Citation, FocusObjective, TeacherEvent, TextDelta, ToolCallResult, ToolCallStarted, TranscriptTurn,
-    TurnCompleted, TurnFailed,
+    ChunkRef, Citation, FocusObjective, TeacherEvent, TeacherDelta, ToolCallResult, ToolCallStarted, TranscriptTurn,
+    TeacherCompleted, TeacherFailed,
 )
 from agents_app.quotes import best_quote
 from agents_app.tools import Tool
@@ -75,7 +75,7 @@ async def _llm_turn(gw: LLMGateway, ctx: CallContext, settings: AgentSettings, r
                 async for item in stream:
                     if isinstance(item, StreamText):
                         said.append(item.text)
-                        yield TextDelta(text=item.text)
+                        yield TeacherDelta(text=item.text)
                     else:
                         completion = item
             if completion is None or not completion.tool_calls:
@@ -86,10 +86,10 @@ async def _llm_turn(gw: LLMGateway, ctx: CallContext, settings: AgentSettings, r
                 async for event in _run_tool(call, tools, messages):
                     yield event
     except AgentError as exc:
-        yield TurnFailed(partial_text="".join(said), code=exc.code, message=exc.message, retryable=exc.retryable)
+        yield TeacherFailed(partial_text="".join(said), code=exc.code, message=exc.message, retryable=exc.retryable)
         return
     text = "".join(said)
-    yield TurnCompleted(text=text, citations=cite(text, request.passages))
+    yield TeacherCompleted(text=text, citations=cite(text, request.passages))
 
 
 async def _run_tool(call: ToolCall, tools: Mapping[str, Tool], messages: list[dict[str, Any]]
@@ -122,8 +122,8 @@ async def _offline_turn(gw: LLMGateway, ctx: CallContext, settings: AgentSetting
     async with gw.track(ctx, settings, offline=True):
         text, used = offline.explain(request.action.value, query, request.passages)
     for piece in re.findall(r"\S+\s*", text):
-        yield TextDelta(text=piece)
-    yield TurnCompleted(text=text, citations=cite(text, used), offline=True)
+        yield TeacherDelta(text=piece)
+    yield TeacherCompleted(text=text, citations=cite(text, used), offline=True)
 
 
 def _messages(request: TeacherRequest, version: str) -> list[dict[str, Any]]:

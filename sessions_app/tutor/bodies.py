@@ -9,7 +9,7 @@ from contextlib import aclosing
 from agents_app import pipeline, policy, schemas
 from agents_app.agents import planner, quiz, teacher
 from agents_app.errors import AgentError
-from agents_app.schemas import TextDelta, TurnCompleted, TurnFailed
+from agents_app.schemas import TeacherDelta, TeacherCompleted, TeacherFailed
 from agents_app.wiring import get_gateway
 from sessions_app import actions, models
 from sessions_app.quizzes import as_quiz_question
@@ -62,14 +62,14 @@ async def _plan(turn: Turn, lesson: Lesson, *, again: bool = False) -> None:
     _set_focus(lesson)
 
 
-def _folder_plan(folder: models.Folder, again: bool) -> schemas.LessonPlan | None:
+def _folder_plan(folder: models.Folder, again: bool) -> schemas.PlanResult | None:
     stored = models.LessonPlan.objects.filter(folder=folder).first()
     if stored is None or again:
         made = pipeline.replan_folder(folder) if again else False
         if not made and not pipeline.refresh_folder(folder):
             return None
         stored = models.LessonPlan.objects.get(folder=folder)
-    return schemas.LessonPlan.model_validate(stored.data)
+    return schemas.PlanResult.model_validate(stored.data)
 
 
 def _set_focus(lesson: Lesson) -> None:
@@ -121,15 +121,15 @@ async def _teach(turn: Turn, lesson: Lesson, action: policy.Action) -> None:
     )
     tools = {t.name: t for t in board_tools(turn.session_id, turn_id=turn.turn_id, on_drawn=turn.board_updated)} \
         if on_board else {}
-    result: TurnCompleted | None = None
+    result: TeacherCompleted | None = None
     assert turn.stream is not None
     async with aclosing(teacher.teach(get_gateway(), turn.call, request, tools)) as stream:
         async for event in stream:
-            if isinstance(event, TextDelta):
+            if isinstance(event, TeacherDelta):
                 turn.stream.add(event.text)
-            elif isinstance(event, TurnCompleted):
+            elif isinstance(event, TeacherCompleted):
                 result = event
-            elif isinstance(event, TurnFailed):
+            elif isinstance(event, TeacherFailed):
                 raise AgentError(event.message, code=event.code, retryable=event.retryable)
     assert result is not None
     content = {"action": action.value, "offline": result.offline,

@@ -10,7 +10,7 @@ from agents_app.agents.session_analyzer import analyze_session, render_transcrip
 from agents_app.errors import AgentError
 from agents_app.registry import agent_names
 from agents_app.runs import CallContext
-from agents_app.schemas import ConceptChange, FolderAnalysis, QuizQuestion, SessionStats, TranscriptTurn
+from agents_app.schemas import ConceptChange, AnalysisResult, QuizQuestion, SessionStats, TranscriptTurn
 from tests.support.scripted_llm import json_reply
 from tests.agents.conftest import run
 from tests.agents.sample_docs import load_chunks
@@ -33,11 +33,11 @@ def test_the_analyzer_maps_batches_then_reduces_them(gateway, llm, recorder):
     merged = partial("force", [c.chunk_id for c in CHUNKS[:2]])
     llm.script(*[json_reply(merged)] * 3)
     analysis = run(analyze_folder(gateway, CTX, CHUNKS, batch_chars=700, concurrency=1))
-    assert analysis == FolderAnalysis.model_validate(merged)
+    assert analysis == AnalysisResult.model_validate(merged)
     requests = llm.chat_requests()
     maps = [r for r in requests if "<passage" in r["messages"][1]["content"]]
     assert len(maps) == len(parts)
-    assert all(r["response_format"]["json_schema"]["name"] == "FolderAnalysis" for r in requests)
+    assert all(r["response_format"]["json_schema"]["name"] == "AnalysisResult" for r in requests)
     assert {r.agent for r in recorder.runs} == {"analyzer"}
 
 
@@ -56,7 +56,7 @@ def plan_json(*objectives: tuple[str, list[str], list[str]]) -> dict:
 
 
 def test_the_planner_plans_and_picks_the_first_objective_not_yet_mastered(gateway, llm):
-    analysis = FolderAnalysis.model_validate(partial("force", [CHUNKS[0].chunk_id]))
+    analysis = AnalysisResult.model_validate(partial("force", [CHUNKS[0].chunk_id]))
     llm.script(json_reply(plan_json(("forces", ["force"], []), ("inertia", ["inertia"], ["forces"]))))
     plan = run(plan_lesson(gateway, CTX, analysis, {}, chunks=CHUNKS))
     focus = choose_focus(plan, {})
@@ -67,7 +67,7 @@ def test_the_planner_plans_and_picks_the_first_objective_not_yet_mastered(gatewa
 def test_the_planner_rejects_prerequisites_that_come_later(gateway, llm):
     bad = plan_json(("a", ["force"], ["b"]), ("b", ["mass"], []))
     llm.script(json_reply(bad), json_reply(bad))
-    analysis = FolderAnalysis.model_validate(partial("force", [CHUNKS[0].chunk_id]))
+    analysis = AnalysisResult.model_validate(partial("force", [CHUNKS[0].chunk_id]))
     with pytest.raises(AgentError) as caught:
         run(plan_lesson(gateway, CTX, analysis, {}, chunks=CHUNKS))
     assert caught.value.code == "invalid_output" and caught.value.retryable

@@ -12,7 +12,7 @@ from agents_app.agents.planner import plan_lesson
 from agents_app.agents.quiz import create_quiz, grade_answer, grade_choice
 from agents_app.errors import AgentError
 from agents_app.runs import CallContext
-from agents_app.schemas import ChunkRef, Quiz
+from agents_app.schemas import ChunkRef, QuizResult
 from agents_app.text import normalise, terms
 from tests.agents.conftest import run
 from tests.agents.concept_set import is_junk, key_concepts
@@ -97,7 +97,7 @@ def test_it_is_deterministic(offline_gateway):
 
 def test_it_writes_free_response_questions_graded_by_overlap(offline_gateway):
     chunks = load_chunks("newtons_laws")
-    quiz: Quiz = run(create_quiz(offline_gateway, CTX, chunks, ["inertia"], count=1, kinds=("free",)))
+    quiz: QuizResult = run(create_quiz(offline_gateway, CTX, chunks, ["inertia"], count=1, kinds=("free",)))
     [question] = quiz.questions
     assert question.kind == "free" and question.reference_answer and question.rubric
     good = run(grade_answer(offline_gateway, CTX, question, "Inertia is the tendency to resist changes in motion."))

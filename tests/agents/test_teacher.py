@@ -7,7 +7,7 @@ import json
 from agents_app.agents.teacher import TeacherRequest, teach
 from agents_app.policy import Action
 from agents_app.runs import CallContext
-from agents_app.schemas import TextDelta, ToolCallResult, TurnCompleted, TurnFailed
+from agents_app.schemas import TeacherDelta, ToolCallResult, TeacherCompleted, TeacherFailed
 from tests.support.scripted_llm import Step, error, stall, tool_call
 from agents_app.text import normalise
 from agents_app.tools import Tool
@@ -29,7 +29,7 @@ def drawing_tool(calls: list[dict]) -> Tool:
 
 
 def text_of(events) -> str:
-    return "".join(e.text for e in events if isinstance(e, TextDelta))
+    return "".join(e.text for e in events if isinstance(e, TeacherDelta))
 
 
 def test_it_streams_a_turn_that_calls_a_tool_and_continues_with_its_result(gateway, llm, recorder):
@@ -45,7 +45,7 @@ def test_it_streams_a_turn_that_calls_a_tool_and_continues_with_its_result(gatew
     result = next(e for e in events if isinstance(e, ToolCallResult))
     assert result.ok and result.result == {"object_ids": ["obj-1"]}
     done = events[-1]
-    assert isinstance(done, TurnCompleted) and not done.offline
+    assert isinstance(done, TeacherCompleted) and not done.offline
     assert done.text == text_of(events) == "Let me draw it. Inertia is resistance to changes in motion [2]."
     assert [c.chunk_id for c in done.citations] == [PASSAGES[1].chunk_id]
     first, second = llm.chat_requests()
@@ -62,7 +62,7 @@ def test_it_reports_a_failing_or_unknown_tool_to_the_learner_and_the_model(gatew
     result = next(e for e in events if isinstance(e, ToolCallResult))
     assert not result.ok and "erase_everything" in result.error
     assert json.loads(llm.chat_requests()[1]["messages"][-1]["content"])["ok"] is False
-    assert isinstance(events[-1], TurnCompleted)
+    assert isinstance(events[-1], TeacherCompleted)
 
 
 def test_tool_arguments_keep_latex_the_model_forgot_to_escape(gateway, llm):
@@ -75,7 +75,7 @@ def test_tool_arguments_keep_latex_the_model_forgot_to_escape(gateway, llm):
 def test_it_retries_two_429s_before_streaming_and_records_the_attempts(gateway, llm, recorder):
     llm.script(error(429, retry_after=0.05), error(429, retry_after=0.05), Step(text="Inertia resists change [1]."))
     events = run(collect(teach(gateway, CTX, REQUEST)))
-    assert isinstance(events[-1], TurnCompleted) and events[-1].text == "Inertia resists change [1]."
+    assert isinstance(events[-1], TeacherCompleted) and events[-1].text == "Inertia resists change [1]."
     assert (recorder.runs[-1].status, recorder.runs[-1].attempts) == ("ok", 3)
 
 
@@ -83,7 +83,7 @@ def test_it_fails_the_turn_with_a_retryable_error_when_every_try_gets_500(gatewa
     llm.script(*[error(500, retry_after=0.01)] * 4)
     events = run(collect(teach(gateway, CTX, REQUEST)))
     failed = events[-1]
-    assert isinstance(failed, TurnFailed) and failed.code == "llm_unavailable" and failed.retryable
+    assert isinstance(failed, TeacherFailed) and failed.code == "llm_unavailable" and failed.retryable
     assert failed.partial_text == ""
     assert (recorder.runs[-1].status, recorder.runs[-1].attempts) == ("error", 4)
 
@@ -93,7 +93,7 @@ def test_it_keeps_the_partial_text_when_the_stream_stalls_and_does_not_retry(llm
     llm.script(stall(["Inertia ", "is "], after=2, seconds=5), Step(text="never sent"))
     events = run(collect(teach(gateway, CTX, REQUEST)))
     failed = events[-1]
-    assert isinstance(failed, TurnFailed) and failed.code == "llm_timeout"
+    assert isinstance(failed, TeacherFailed) and failed.code == "llm_timeout"
     assert failed.partial_text == text_of(events) == "Inertia is "
     assert len(llm.chat_requests()) == 1
     assert recorder.runs[-1].status == "timeout"
@@ -103,7 +103,7 @@ def test_it_keeps_the_partial_text_when_the_model_hangs_up_mid_answer_and_does_n
     llm.script(Step(chunks=["Inertia ", "is ", "the "], drop_after=2), Step(text="never sent"))
     events = run(collect(teach(gateway, CTX, REQUEST)))
     failed = events[-1]
-    assert isinstance(failed, TurnFailed) and failed.code == "llm_stream_broken" and failed.retryable
+    assert isinstance(failed, TeacherFailed) and failed.code == "llm_stream_broken" and failed.retryable
     assert failed.partial_text == text_of(events) == "Inertia is "
     assert len(llm.chat_requests()) == 1
     assert recorder.runs[-1].status == "error"
@@ -128,14 +128,14 @@ def test_cancelling_a_turn_closes_the_upstream_stream(gateway, llm, recorder):
 
     seen = run(cancel_after_first_words())
     assert llm.wait_for_disconnect(timeout=3)
-    assert all(isinstance(e, TextDelta) for e in seen)
+    assert all(isinstance(e, TeacherDelta) for e in seen)
     assert recorder.runs[-1].status == "cancelled"
 
 
 def test_offline_turns_are_labelled_and_cite_the_passages_they_quote(offline_gateway, recorder):
     events = run(collect(teach(offline_gateway, CTX, REQUEST)))
     done = events[-1]
-    assert isinstance(done, TurnCompleted) and done.offline
+    assert isinstance(done, TeacherCompleted) and done.offline
     assert done.text.startswith("(offline mode)") and done.text == text_of(events)
     assert "inertia" in done.text.lower()
     assert done.citations and all(c.chunk_id in {p.chunk_id for p in PASSAGES} for c in done.citations)
