@@ -129,9 +129,9 @@ if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", REDIS_PREFIX):
 REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 5, minimum=1)
 REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 5, minimum=1)
 if REDIS_URL:
-    # No socket_timeout for the channel layer: with one, redis-py sends each command inside
-    # asyncio.wait_for, which on Python 3.11 can swallow a cancel (a closing consumer's, a
-    # cancelled turn's). /readyz bounds its own round trip instead.
+    # No socket_timeout for the channel layer: its pub/sub receiver waits on an idle connection
+    # for as long as nothing is published, which a read timeout would turn into reconnects
+    # (and lost bells). /readyz bounds its own round trip instead.
     _redis_hosts = [{"address": REDIS_URL, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT}]
     # Pub/sub, not channels_redis' queue-per-channel RedisChannelLayer: that one spends four
     # round trips on every group_send (expire the group, read it, expire the queues, a script
