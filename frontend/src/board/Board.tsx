@@ -9,12 +9,15 @@ import { objectNode, paintOrder, toDom } from "./render";
 import { LOCAL, type BoardSession, type Peer } from "./session";
 import { moved, shape, textObject, type Point, type Tool } from "./tools";
 import { invalidReason } from "./validate";
-import { contains, contentBox, fit, zoom, type View, WHOLE } from "./viewport";
+import { contentBox, fit, zoom, type View, WHOLE } from "./viewport";
 
 const TOOLS: [Tool, string, string][] = [
   ["move", "Move", "✥"], ["pen", "Pen", "✎"], ["rect", "Rectangle", "▭"], ["ellipse", "Ellipse", "◯"],
   ["arrow", "Arrow", "➚"], ["text", "Text", "T"], ["eraser", "Eraser", "⌫"],
 ];
+
+const NARROW = 600;
+const TAP = 28;
 
 type Gesture =
   | { kind: "draw"; start: Point; points: Point[] }
@@ -55,6 +58,8 @@ export function Board(props: { session: BoardSession; answered: Set<string>; onO
   const draftRef = useRef<SVGGElement>(null);
   const nodes = useRef(new Map<string, SVGGElement>());
   const gesture = useRef<Gesture | null>(null);
+  const answeredRef = useRef(props.answered);
+  answeredRef.current = props.answered;
   const touchedView = useRef(0);
   const [tool, setTool] = useState<Tool>("move");
   const [view, setView] = useState<View>(WHOLE);
@@ -73,7 +78,23 @@ export function Board(props: { session: BoardSession; answered: Set<string>; onO
     return r && r.width > 0 && r.height > 0 ? r.width / r.height : 1.6;
   };
   const valid = () => [...session.objects.entries()].filter(([k, v]) => !invalidReason(v, k)).map(([, v]) => v);
-  const fitNow = () => setView(fit(contentBox(valid()), aspect()));
+  // Fit to what is drawn; on a narrow pane (a phone) to the newest group only, zoomed so
+  // that its answer options are at least a tappable TAP px tall (the rest is a pan away).
+  const fitNow = () => {
+    const all = valid();
+    const width = svgRef.current?.getBoundingClientRect().width ?? 1000;
+    const narrow = width < NARROW;
+    const newest = narrow ? all.filter((o) => o.kind === "group").sort((a, b) => (b.metadata.created_at ?? 0) - (a.metadata.created_at ?? 0))[0] : undefined;
+    const shown = newest ? all.filter((o) => o.id === newest.id || o.metadata.group_id === newest.id) : all;
+    let next = fit(contentBox(shown), aspect(), narrow);
+    const options = shown.filter((o) => o.metadata.role === "option" && o.height);
+    if (narrow && options.length) {
+      const smallest = Math.min(...options.map((o) => o.height!));
+      const maxW = (width * smallest) / TAP;
+      if (next.w > maxW) next = { x: Math.min(...options.map((o) => o.x ?? 0)) - 4, y: next.y + (next.h - maxW / aspect()) / 2, w: maxW, h: maxW / aspect() };
+    }
+    setView(next);
+  };
 
   function toBoard(e: { clientX: number; clientY: number }): Point {
     const svg = svgRef.current!;
@@ -103,7 +124,7 @@ export function Board(props: { session: BoardSession; answered: Set<string>; onO
         g.setAttribute("role", "button");
         g.setAttribute("aria-label", `Answer: ${label}`);
         g.classList.add("option");
-        if (value.metadata.question_id && props.answered.has(String(value.metadata.question_id))) g.setAttribute("aria-disabled", "true");
+        if (value.metadata.question_id && answeredRef.current.has(String(value.metadata.question_id))) g.setAttribute("aria-disabled", "true");
       }
       if (value.kind === "latex") upgradeLatex(g, value);
       map.set(key, g);
@@ -121,16 +142,18 @@ export function Board(props: { session: BoardSession; answered: Set<string>; onO
     order();
     fitNow();
     const observer = (event: Y.YMapEvent<BoardObject>, tr: Y.Transaction) => {
-      let outside = false;
+      let drawn = false;
       event.changes.keys.forEach((change, key) => {
         const value = session.objects.get(key);
         draw(key, value);
-        if (value && change.action === "add" && tr.origin !== LOCAL && !contains(viewRef.current, value)) outside = true;
-        if (value && change.action === "add" && tr.origin !== LOCAL) map.get(key)?.classList.add("flash");
+        if (value && change.action === "add" && tr.origin !== LOCAL) {
+          drawn = true;
+          map.get(key)?.classList.add("flash");
+        }
       });
       order();
-      // Re-fit when someone else draws outside the view, unless the learner just moved it.
-      if (outside && Date.now() - touchedView.current > 8000) fitNow();
+      // Re-fit to what is drawn when someone else draws, unless the learner just moved the view.
+      if (drawn && Date.now() - touchedView.current > 8000) fitNow();
     };
     session.objects.observe(observer);
     const undoState = () => {
@@ -156,7 +179,9 @@ export function Board(props: { session: BoardSession; answered: Set<string>; onO
   useEffect(() => {
     nodes.current.forEach((g, id) => {
       const q = session.objects.get(id)?.metadata?.question_id;
-      if (g.classList.contains("option") && q) g.toggleAttribute("aria-disabled", props.answered.has(String(q)));
+      if (!g.classList.contains("option") || !q) return;
+      if (props.answered.has(String(q))) g.setAttribute("aria-disabled", "true");
+      else g.removeAttribute("aria-disabled");
     });
   }, [props.answered]);
 

@@ -6,6 +6,8 @@ export type View = { x: number; y: number; w: number; h: number };
 export const WHOLE: View = { x: 0, y: 0, w: BOARD_W, h: BOARD_H };
 const PAD = 24;
 const MIN_W = 480;
+const TIGHT_PAD = 6;
+const TIGHT_MIN_W = 240;
 
 export function contentBox(objects: Iterable<BoardObject>): View | null {
   let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
@@ -19,11 +21,13 @@ export function contentBox(objects: Iterable<BoardObject>): View | null {
   return x1 === Infinity ? null : { x: x1, y: y1, w: x2 - x1, h: y2 - y1 };
 }
 
-/** A view around `box` with padding, at least MIN_W wide, shaped like the pane. */
-export function fit(box: View | null, aspect: number): View {
+/** A view around `box` with padding, at least MIN_W wide (tight: for a phone), shaped like the pane. */
+export function fit(box: View | null, aspect: number, tight = false): View {
   if (!box) return WHOLE;
-  let w = Math.max(box.w + 2 * PAD, MIN_W);
-  let h = Math.max(box.h + 2 * PAD, MIN_W / 1.6);
+  const pad = tight ? TIGHT_PAD : PAD;
+  const minW = tight ? TIGHT_MIN_W : MIN_W;
+  let w = Math.max(box.w + 2 * pad, minW);
+  let h = Math.max(box.h + 2 * pad, minW / 1.6);
   if (w / h < aspect) w = h * aspect;
   else h = w / aspect;
   return { x: box.x + box.w / 2 - w / 2, y: box.y + box.h / 2 - h / 2, w, h };
@@ -33,9 +37,4 @@ export function zoom(view: View, factor: number, at: { x: number; y: number }): 
   const w = Math.min(Math.max(view.w * factor, 100), BOARD_W * 3);
   const h = view.h * (w / view.w);
   return { x: at.x - ((at.x - view.x) * w) / view.w, y: at.y - ((at.y - view.y) * h) / view.h, w, h };
-}
-
-export function contains(view: View, o: BoardObject): boolean {
-  const x = o.x ?? 0, y = o.y ?? 0;
-  return x >= view.x && y >= view.y && x + (o.width ?? 0) <= view.x + view.w && y + (o.height ?? 0) <= view.y + view.h;
 }

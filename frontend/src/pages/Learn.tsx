@@ -22,10 +22,11 @@ function chatReducer(state: ChatState, action: Action): ChatState {
 
 function Badge({ tutor, board, onRetry }: { tutor: SocketStatus; board: BoardStatus; onRetry: () => void }) {
   const [slow, setSlow] = useState(false);
+  const [wasLive, setWasLive] = useState(false);
   const live = tutor === "open" && board === "connected";
   useEffect(() => {
     setSlow(false);
-    if (live) return;
+    if (live) return setWasLive(true);
     const t = setTimeout(() => setSlow(true), 2000); // "Reconnecting…" only after 2 s
     return () => clearTimeout(t);
   }, [live]);
@@ -33,7 +34,8 @@ function Badge({ tutor, board, onRetry }: { tutor: SocketStatus; board: BoardSta
     return <span class="badge bad" role="status">Signed out <button type="button" class="link" onClick={() => { signOut(); navigate("/login"); }}>Log in again</button></span>;
   }
   if (tutor === "forbidden" || tutor === "missing") return <span class="badge bad" role="status">This lesson is not available</span>;
-  if (live || !slow) return <span class="badge ok" role="status">Live</span>;
+  if (live || (wasLive && !slow)) return <span class="badge ok" role="status">Live</span>;
+  if (!wasLive && !slow) return <span class="badge warn" role="status">Connecting…</span>;
   if (!navigator.onLine) return <span class="badge warn" role="status">Offline: your drawing is kept</span>;
   return <span class="badge warn" role="status">Reconnecting… <button type="button" class="link" onClick={onRetry}>Retry now</button></span>;
 }
