@@ -30,6 +30,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 DIST = ROOT / "frontend" / "dist"
 ARTIFACTS = ROOT / "var" / "browser-failures"
 DOCS = ROOT / "tests" / "fixtures" / "docs"
+FRONTEND_AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T = TypeVar("T")

@@ -58,9 +58,19 @@ function label(spec: BoardObject, box: Box): VNode[] {
 
 const points = (spec: BoardObject) => (spec.points ?? []).map(([x, y]) => `${n(x)},${n(y)}`).join(" ");
 
+/** The object's box; point kinds may leave it out (the server derives it from the points). */
+export function boxOf(spec: BoardObject): Box {
+  if (spec.points?.length && (spec.x === undefined || spec.x === null)) {
+    const xs = spec.points.map((p) => p[0]), ys = spec.points.map((p) => p[1]);
+    const x = Math.min(...xs), y = Math.min(...ys);
+    return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
+  }
+  return { x: spec.x ?? 0, y: spec.y ?? 0, width: spec.width ?? 0, height: spec.height ?? 0 };
+}
+
 /** The SVG elements of one object (inside its <g>). */
 export function elements(spec: BoardObject): VNode[] {
-  const box = { x: spec.x ?? 0, y: spec.y ?? 0, width: spec.width ?? 0, height: spec.height ?? 0 };
+  const box = boxOf(spec);
   const font = spec.style?.fontSize ?? DEFAULT_FONT;
   switch (spec.kind) {
     case "rect":
