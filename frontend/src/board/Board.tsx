@@ -91,7 +91,8 @@ export function Board(props: { session: BoardSession; answered: Set<string>; onO
     if (narrow && options.length) {
       const smallest = Math.min(...options.map((o) => o.height!));
       const maxW = (width * smallest) / TAP;
-      if (next.w > maxW) next = { x: Math.min(...options.map((o) => o.x ?? 0)) - 4, y: next.y + (next.h - maxW / aspect()) / 2, w: maxW, h: maxW / aspect() };
+      const box = contentBox(shown)!;
+      if (next.w > maxW) next = { x: box.x - 4, y: box.y - 6, w: maxW, h: maxW / aspect() };
     }
     setView(next);
   };

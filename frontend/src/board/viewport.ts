@@ -30,7 +30,12 @@ export function fit(box: View | null, aspect: number, tight = false): View {
   let h = Math.max(box.h + 2 * pad, minW / 1.6);
   if (w / h < aspect) w = h * aspect;
   else h = w / aspect;
-  return { x: box.x + box.w / 2 - w / 2, y: box.y + box.h / 2 - h / 2, w, h };
+  return { x: inside(box.x + box.w / 2 - w / 2, w, BOARD_W), y: inside(box.y + box.h / 2 - h / 2, h, BOARD_H), w, h };
+}
+
+/** Keep a fitted view on the board where it can be (no empty margin beyond its edge). */
+function inside(start: number, size: number, total: number): number {
+  return size >= total ? (total - size) / 2 : Math.min(Math.max(start, 0), total - size);
 }
 
 export function zoom(view: View, factor: number, at: { x: number; y: number }): View {

@@ -17,7 +17,7 @@ export function SessionAnalysisPage({ id }: { id: number }) {
       return () => clearTimeout(t);
     }
   }, [analysis]);
-  const result = analysis?.result as Result | null | undefined;
+  const result = analysis?.status === "done" ? (analysis.result as Result) : null;
   return (
     <main id="main" class="page narrow">
       {session && <p class="crumbs"><a href={`/folders/${session.folder_id}/sessions`}>Sessions</a> ›</p>}
