@@ -1,31 +1,21 @@
-"""Document progress on the channel layer.
+"""Document progress for the learner's open tutor sockets.
 
-The document row is the record; the group message is a doorbell for open tutor
-sockets of the folder (they forward it as `document.progress`). Losing one is
-harmless: the next one, or the REST API, shows the current state.
+The document row is the record; each report is also logged as a `document.progress` event
+in the folder's active tutor sessions (sessions_app.actions), which rings their sockets on
+any process and replays to one that reconnects. Losing a report is harmless: the next one,
+or the REST API, shows the current state.
 """
 from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from sessions_app.actions import record_document_progress
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_TYPE = "document.progress"
-
-
-def folder_documents_group(folder_id: int) -> str:
-    return f"folder-{folder_id}-documents"
-
 
 def publish_document_progress(*, folder_id: int, document_id: int, stage: str, percent: int, status: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": MESSAGE_TYPE, "document_id": document_id, "stage": stage, "percent": percent, "status": status}
     try:
-        async_to_sync(layer.group_send)(folder_documents_group(folder_id), message)
-    except Exception:  # a doorbell must never fail the pipeline
-        logger.warning("could not publish progress of document %s", document_id, exc_info=True)
+        record_document_progress(folder_id, document_id=document_id, stage=stage, percent=percent, status=status)
+    except Exception:  # a progress report must never fail the pipeline
+        logger.warning("could not report progress of document %s", document_id, exc_info=True)

@@ -15,15 +15,15 @@ from django.utils import timezone
 
 from agents_app import mastery as bkt
 from agents_app.models import Job
-from agents_app.tasks import ingest_document
 from agents_app.schemas import GradeResult, QuizQuestion
-from sessions_app import events
 from sessions_app.context import TutorContext
 from sessions_app.models import (
     Answer, ConceptMastery, Document, Folder, Message, Question, Quiz, QuizAttempt, SessionAnalysis, TutorSession,
 )
 from sessions_app.quizzes import Submitted, question_row
+from sessions_app.tutor import log
 from sessions_app.uploads import CheckedUpload
+from tutor_project import celery_app
 from tutor_project.web.errors import DomainError
 
 User = get_user_model()
@@ -90,7 +90,7 @@ def _queue_processing(document: Document) -> None:
     )
     document.save(update_fields=["job"])
     document_id = document.pk
-    transaction.on_commit(lambda: ingest_document.delay(document_id))
+    transaction.on_commit(lambda: _enqueue("agents_app.ingest_document", document_id))
 
 
 def _delete_files(documents: list[Document]) -> None:
@@ -113,80 +113,88 @@ def start_session(learner: AbstractBaseUser, folder: Folder) -> TutorSession:
 
 
 # --- the tutor socket ----------------------------------------------------------------
-# Each records its socket events (sessions_app.events) in the same transaction as the
+# Each records its socket events (sessions_app.tutor.log) in the same transaction as the
 # rows they describe, so nothing is announced that was not stored.
 
 MASTERY_HISTORY = 50
 CONFUSION_NOTES = 20
+# A running turn whose text has not been saved for this long died with its process (a live
+# turn saves at least every second, and every few seconds while the model is silent).
+TURN_ORPHAN_SECONDS = 30
 
 
 def _add_message(session: TutorSession, **fields: object) -> Message:
-    counters = events.bump_counters(session.pk, messages=1)
+    counters = log.bump_counters(session.pk, messages=1)
     return Message.objects.create(session=session, seq=counters.last_message_seq, **fields)
-
-
-def _require_active(counters: events.Counters) -> None:
-    if counters.status != TutorSession.Status.ACTIVE:
-        raise session_ended()
 
 
 def session_ended() -> DomainError:
     return DomainError("session_ended", "This session has ended; start a new one to keep learning.", http_status=409)
 
 
-def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
-    """Store a learner's message and announce its turn; None if `client_id` was received
-    before. An ended session refuses it with DomainError, and nothing is stored.
+def _begin_turn(session: TutorSession, turn_id: str, *, messages: int) -> log.Counters:
+    """Under the session's row lock, make `turn_id` its running turn and number `messages`
+    messages and its turn.started. An ended session, or another turn still running, refuses
+    it; a turn orphaned by a crash is first ended (failed, with the text it had saved)."""
+    locked = log.bump_counters(session.pk)
+    if locked.status != TutorSession.Status.ACTIVE:
+        raise session_ended()
+    if locked.running_turn_id:
+        running = TutorSession.objects.only("context", "running_text", "running_saved_at").get(pk=session.pk)
+        cutoff = timezone.now() - timedelta(seconds=TURN_ORPHAN_SECONDS)
+        if running.running_saved_at is not None and running.running_saved_at > cutoff:
+            raise DomainError("turn_in_progress", "The tutor is still answering; wait for turn.completed or "
+                              "cancel it.", retryable=True)
+        interrupted = ("error", {"code": "turn_interrupted", "message": "The tutor stopped answering; ask again.",
+                                 "retryable": True, "in_reply_to": None, "turn_id": locked.running_turn_id})
+        _finish_turn(session, running.context, turn_id=locked.running_turn_id, kind="explanation",
+                     status="failed", text=running.running_text, citations=[], content={}, before=[interrupted])
+    TutorSession.objects.filter(pk=session.pk).update(running_turn_id=turn_id, running_text="",
+                                                     running_saved_at=timezone.now())
+    return log.bump_counters(session.pk, messages=messages, events=1)
 
-    On the path to the tutor's first words: one counter update numbers both the message
-    and the event, and reads the status under the row lock it takes."""
+
+def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
+    """Store a learner's message and start its turn; None if `client_id` was received before.
+    An ended session, or a turn still running, refuses it with DomainError, storing nothing."""
     try:
         with transaction.atomic():
-            counters = events.bump_counters(session.pk, messages=1, events=1)
-            _require_active(counters)
+            counters = _begin_turn(session, turn_id, messages=1)
             message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.LEARNER,
                                              kind="message", client_id=client_id, turn_id=turn_id, text=text)
-            events.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
-                          bumped=counters)
+            log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
+                       bumped=counters)
     except IntegrityError:
         return None  # the unique (session, client_id) constraint: received before, maybe by another process
     return message
 
 
 def start_turn(session: TutorSession, *, turn_id: str, in_reply_to: str) -> None:
-    """Announce a turn; an ended session (over the API or another socket) refuses it with
-    DomainError, checked under the row lock that numbers the event."""
+    """Start and announce a turn; refused like a learner's message."""
     with transaction.atomic():
-        counters = events.bump_counters(session.pk, events=1)
-        _require_active(counters)
-        events.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": in_reply_to})],
-                      bumped=counters)
+        counters = _begin_turn(session, turn_id, messages=0)
+        log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": in_reply_to})],
+                   bumped=counters)
 
 
-PROGRESS_ECHO_SECONDS = 30
+def save_turn_text(session_id: int, turn_id: str, text: str) -> None:
+    """The running turn's text so far (not an event: the stored turn.completed supersedes it)."""
+    TutorSession.objects.filter(pk=session_id, running_turn_id=turn_id).update(
+        running_text=text, running_saved_at=timezone.now())
 
 
-def record_document_progress(session: TutorSession, **fields: object) -> None:
-    """Log a document's progress report in the session once: every socket of the session
-    (in any process) hears the same report at about the same time, so one already logged
-    in the last PROGRESS_ECHO_SECONDS is an echo (a later re-run may repeat the values)."""
+def record_document_progress(folder_id: int, **fields: object) -> None:
+    """A document's progress, logged once in each active session of its folder (so every socket
+    of those sessions, on any process, hears it, and a reconnecting one replays it)."""
     with transaction.atomic():
-        events.lock_session(session.pk)
-        echoes = session.events.filter(
-            type="document.progress", created_at__gte=timezone.now() - timedelta(seconds=PROGRESS_ECHO_SECONDS),
-            **{f"payload__{name}": value for name, value in fields.items()},
-        )
-        if not echoes.exists():
-            events.record(session.pk, [("document.progress", fields)])
+        sessions = TutorSession.objects.filter(folder_id=folder_id, status=TutorSession.Status.ACTIVE)
+        for session_id in sessions.values_list("pk", flat=True):
+            log.record(session_id, [("document.progress", fields)])
 
 
-def record_event(session: TutorSession, type_: str, **fields: object) -> events.Frame:
+def record_event(session: TutorSession, type_: str, **fields: object) -> log.Frame:
     with transaction.atomic():
-        return events.record(session.pk, [(type_, fields)])[0]
-
-
-def update_context(session: TutorSession, context: TutorContext) -> None:
-    TutorSession.objects.filter(pk=session.pk).update(context=context, last_activity_at=timezone.now())
+        return log.record(session.pk, [(type_, fields)])[0]
 
 
 def finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, kind: str, status: str, text: str,
@@ -204,14 +212,16 @@ def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, 
     announced = turn_end_events(turn_id=turn_id, kind=kind, status=status, text=text, citations=citations,
                                 content=content, before=before)
     # One counter update numbers the tutor's message and the events together.
-    counters = events.bump_counters(session.pk, messages=1, events=len(announced))
+    counters = log.bump_counters(session.pk, messages=1, events=len(announced))
     message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.TUTOR,
                                      kind=kind, status=status, turn_id=turn_id, text=text, citations=citations,
                                      payload=content)
     TutorSession.objects.filter(pk=session.pk).update(
         context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now()
     )
-    events.record(session.pk, announced, bumped=counters)
+    TutorSession.objects.filter(pk=session.pk, running_turn_id=turn_id).update(
+        running_turn_id="", running_text="", running_saved_at=None)
+    log.record(session.pk, announced, bumped=counters)
     return message
 
 
@@ -309,16 +319,20 @@ def end_session(session: TutorSession) -> SessionAnalysis:
             status=TutorSession.Status.ENDED, ended_at=now, last_activity_at=now
         )
         analysis, created = SessionAnalysis.objects.get_or_create(session=session)
-        events.record(session.pk, [("session.ended", {"analysis_status": analysis.status})])
+        log.record(session.pk, [("session.ended", {"analysis_status": analysis.status})])
         if created:
             transaction.on_commit(lambda: _queue_analysis(analysis.pk))
     return analysis
 
 
 def _queue_analysis(analysis_id: int) -> None:
-    from sessions_app.tasks import analyse_session  # tasks call these actions: import at use, no cycle
+    _enqueue("sessions_app.analyse_session", analysis_id)
 
-    analyse_session.delay(analysis_id)
+
+def _enqueue(task_name: str, *args: object) -> None:
+    """Queue a task by its stable name: the tasks call these actions, so the actions do not
+    import the tasks (eager mode is honoured, unlike send_task)."""
+    celery_app.tasks[task_name].delay(*args)
 
 
 # --- quizzes -------------------------------------------------------------------------

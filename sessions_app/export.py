@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from boards_app.reading import board_state, objects_json
-from sessions_app import events
+from sessions_app.tutor import log
 from sessions_app.models import SessionAnalysis, TutorSession
 from sessions_app.quizzes import concept_map
 from sessions_app.serializers import (
@@ -26,7 +26,7 @@ def export_session(session: TutorSession) -> dict:
             "folder": {"id": session.folder_id, "name": session.folder.name},
         },
         "messages": MessageSerializer(session.messages.order_by("seq"), many=True).data,
-        "events": events.frames_after(session.pk, 0),
+        "events": log.frames_after(session.pk, 0),
         "board": {"seq": board_seq, **objects_json(state)},
         "analysis": SessionAnalysisSerializer(analysis).data if analysis else None,
         "mastery": ConceptMasterySerializer(concept_map(session.learner_id, session.folder), many=True).data,

@@ -182,6 +182,12 @@ class TutorSession(models.Model):
     last_message_seq = models.PositiveIntegerField(default=0)
     last_event_seq = models.PositiveIntegerField(default=0)
     turn_count = models.PositiveIntegerField(default=0)
+    # The turn running now (one at a time per session, whichever socket or process runs it)
+    # and its text so far, saved at least every second: a client reconnecting to any
+    # process is sent it, and a crash loses at most that second. Empty between turns.
+    running_turn_id = models.CharField(max_length=64, blank=True, default="")
+    running_text = models.TextField(blank=True, default="")
+    running_saved_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)

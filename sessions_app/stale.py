@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sessions_app import actions, events
+from sessions_app import actions
+from sessions_app.tutor import log
 from sessions_app.models import TutorSession
 
 
@@ -35,7 +36,7 @@ def _end_if_still_stale(session_id: int, cutoff: datetime) -> bool:
     # may have come back, or another run ended it.
     with transaction.atomic():
         try:
-            events.lock_session(session_id)
+            log.bump_counters(session_id)  # the row lock
         except TutorSession.DoesNotExist:
             return False  # deleted meanwhile (with its folder)
         session = _stale_before(cutoff).filter(pk=session_id).first()

@@ -9,7 +9,6 @@ from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet.tcp import Connection
 
 from sessions_app import actions
-from sessions_app.consumers import TutorConsumer
 from tests.conftest import access_token
 from tutor_project.asgi import application
 from tutor_project.websocket import SocketConsumer
@@ -122,7 +121,7 @@ def test_a_tutor_text_frame_goes_straight_to_the_socket(tcp_pair):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("route, consumer", [("tutor", TutorConsumer), ("whiteboard", WhiteboardConsumer)])
+@pytest.mark.parametrize("route, consumer", [("whiteboard", WhiteboardConsumer)])
 def test_the_products_stack_hands_daphnes_send_to_both_socket_consumers(monkeypatch, learner, route, consumer):
     """Each consumer finds Daphne's protocol behind `send`. A middleware that wrapped `send`,
     or a consumer that stopped looking, would silently cost every socket its direct writes

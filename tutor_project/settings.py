@@ -124,12 +124,12 @@ if REDIS_URL:
     # bell per streamed delta. One PUBLISH per message, pushed to every subscribed process.
     # Nothing sent on the layer needs its queue: the tutor's bells and the whiteboard's
     # relayed updates are shortcuts to stored logs, and a receiver that sees a gap reads the
-    # log (sessions_app.events, whiteboard_app.rooms).
+    # log (sessions_app.tutor.log, whiteboard_app.rooms).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                                   "CONFIG": {"hosts": _redis_hosts}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "tutor_project.channel_layer.LocalChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery -----------------------------------------------------------------
@@ -256,6 +256,13 @@ LOGGING = {
 # --- Tutor sessions -------------------------------------------------------------
 # An active session with no activity for this long is ended by the scheduled sweep.
 TUTOR_STALE_SESSION_HOURS = env_int("TUTOR_STALE_SESSION_HOURS", 12, minimum=1)
+# The tutor socket's limits: a larger frame closes the socket (4413); past the frame rate a
+# frame gets an `error` instead of an answer; model turns per learner per minute, counted
+# across processes in the cache.
+TUTOR_WS_MAX_FRAME_BYTES = env_int("TUTOR_WS_MAX_FRAME_BYTES", 64 * 1024, minimum=256)
+TUTOR_WS_FRAMES_PER_SECOND = env_int("TUTOR_WS_FRAMES_PER_SECOND", 20, minimum=1)
+TUTOR_WS_FRAME_BURST = env_int("TUTOR_WS_FRAME_BURST", 40, minimum=1)
+TUTOR_LLM_TURNS_PER_MINUTE = env_int("TUTOR_LLM_TURNS_PER_MINUTE", 20, minimum=1)
 
 # --- Ingestion ----------------------------------------------------------------
 INGEST_MAX_PAGES = env_int("INGEST_MAX_PAGES", 2000, minimum=1)

@@ -8,7 +8,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from sessions_app import protocol
+from sessions_app.tutor import protocol
 
 Frame = dict[str, Any]
 
@@ -30,9 +30,9 @@ class TutorClient:
     def recv(self, timeout: float = 10.0) -> Frame:
         frame = json.loads(self.ws.recv(timeout=timeout))
         assert next(iter(frame)) == "type", f"`type` must come first: {frame}"
-        if frame["type"] == "pong":
-            assert "seq" not in frame
-        else:
+        if frame["type"] in ("pong", "text.delta"):
+            assert "seq" not in frame  # neither is stored
+        if frame["type"] != "pong":
             protocol.server_event.validate_python(frame)  # the contract: every emitted frame fits its model
         self.frames.append(frame)
         return frame
@@ -66,4 +66,11 @@ def of_type(frames: list[Frame], type_: str) -> list[Frame]:
 
 
 def text_of(frames: list[Frame], turn_id: str) -> str:
-    return "".join(f["text"] for f in frames if f["type"] == "text.delta" and f["turn_id"] == turn_id)
+    """A turn's text as a client builds it from its deltas: each applied at its offset, which
+    must not leave a hole (a piece may repeat text already there: applying it is idempotent)."""
+    text = ""
+    for frame in frames:
+        if frame["type"] == "text.delta" and frame["turn_id"] == turn_id:
+            assert frame["offset"] <= len(text), f"a gap before offset {frame['offset']} (have {len(text)})"
+            text = text[:frame["offset"]] + frame["text"] + text[frame["offset"] + len(frame["text"]):]
+    return text

@@ -25,6 +25,8 @@ def client(connect, tutor_session):
     (json.dumps({"type": "help", "mode": "louder"}), "invalid_frame"),
     (json.dumps({"type": "quiz.answer", "question_id": 1}), "invalid_frame"),
     (json.dumps({"type": "cancel", "turn_id": "t-1", "extra": True}), "invalid_frame"),
+    ("[" * 3000 + "]" * 3000, "invalid_json"),  # 6 KB, deeper than the parser goes
+    ('{"type": "ping", "x": ' + "[" * 3000 + "]" * 3000 + "}", "invalid_json"),
 ])
 def test_it_answers_a_malformed_frame_with_an_error_and_stays_open(client, raw, code):
     client.send(raw)
@@ -52,9 +54,9 @@ def test_pong_echoes_extra_fields_and_carries_no_seq(client):
     assert client.until_type("pong")[-1] == {"type": "pong", "at": 12.5, "tag": "x"}
 
 
-def test_it_closes_1009_on_an_oversized_frame(client):
+def test_it_closes_4413_on_an_oversized_frame(client):
     client.send({"type": "user.message", "client_id": "big", "text": "x" * 70_000})
-    assert client.close_code() == 1009
+    assert client.close_code() == 4413
 
 
 def test_every_error_is_numbered_in_the_session_log(client):

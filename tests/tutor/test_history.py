@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sessions_app.context import TutorContext
-from sessions_app.history import KEEP_ENTRIES, add_exchange, transcript_for_teacher
+from sessions_app.tutor.history import KEEP_ENTRIES, add_exchange, transcript_for_teacher
 
 
 def test_it_folds_old_exchanges_into_the_summary_and_keeps_recent_ones_verbatim():

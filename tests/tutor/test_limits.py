@@ -1,5 +1,5 @@
 """Limits: frames per second per connection and model turns per minute per learner, each
-answered by a clear, retryable `error` (oversized frames: see test_frames, close 1009)."""
+answered by a clear, retryable `error` (oversized frames: see test_frames, close 4413)."""
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.scripted_llm import reply
-from sessions_app import limits
+from django.test import override_settings
+
+from sessions_app.tutor import budget
 from sessions_app.models import Message
 from tests.support.servers import daphne
 from tests.tutor.client import of_type
@@ -66,8 +68,35 @@ def test_the_budget_is_per_learner_across_connections(connect, strict_server, tu
     assert last.until_type("error")[-1]["code"] == "turn_rate_limited"
 
 
-def test_the_turn_budget_is_shared_by_event_loops_and_counts_each_turn_once():
-    """Each Daphne process has its own loop; the count lives in the shared store."""
-    learner = 10**12 + uuid.uuid4().int % 10**9  # a learner no earlier run has counted this minute
-    taken = [asyncio.run(limits.take_llm_turn(learner, limit=3)) for _ in range(5)]
-    assert taken == [True, True, True, False, False]
+def test_a_duplicate_message_does_not_use_up_the_budget(connect, strict_server, tutor_session, llm):
+    llm.script(reply("One [1].", chunk_delay=0.01), reply("Two [1].", chunk_delay=0.01))
+    client = connect(tutor_session.pk, url=strict_server)
+    client.send({"type": "user.message", "client_id": "m1", "text": "Question 1?"})
+    client.until_type("turn.completed")
+    for _ in range(3):
+        client.send({"type": "user.message", "client_id": "m1", "text": "Question 1?"})
+        assert client.until_type("error")[-1]["code"] == "duplicate_message"
+    client.send({"type": "user.message", "client_id": "m2", "text": "Question 2?"})
+    assert client.until_type("turn.completed")[-1]["status"] == "complete"
+
+
+def take(learner: int, at: float) -> bool:
+    return asyncio.run(budget.take_llm_turn(learner, now=at))
+
+
+@override_settings(TUTOR_LLM_TURNS_PER_MINUTE=3)
+def test_the_budget_is_a_sliding_minute_that_a_new_minute_does_not_refill():
+    learner = 10**12 + uuid.uuid4().int % 10**9  # a learner no earlier run has counted
+    start = 600.0 * 60 + 50  # ten seconds before a minute rolls over
+    assert [take(learner, start + n) for n in range(4)] == [True, True, True, False]
+    assert not take(learner, start + 15)  # a new minute, but the last 60 seconds still hold 3 turns
+    assert take(learner, start + 45)  # most of those 60 seconds have passed
+    assert take(learner, start + 125) and take(learner, start + 125.5)
+
+
+def test_the_budget_is_shared_by_event_loops_and_counts_each_turn_once():
+    """Each Daphne process has its own loop; the count lives in the shared cache."""
+    learner = 10**12 + uuid.uuid4().int % 10**9
+    at = 900.0 * 60
+    with override_settings(TUTOR_LLM_TURNS_PER_MINUTE=3):
+        assert [take(learner, at + n / 10) for n in range(5)] == [True, True, True, False, False]

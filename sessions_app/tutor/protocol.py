@@ -94,7 +94,8 @@ CLIENT_TYPES = frozenset(m.model_fields["type"].annotation.__args__[0] for m in 
 
 
 class ServerEvent(BaseModel):
-    """Every server frame but pong: `type` first, then its `seq` in the session's event log."""
+    """Every server frame but pong and text.delta: `type` first, then its `seq` in the
+    session's event log."""
 
     model_config = ConfigDict(extra="forbid")
     type: str
@@ -135,7 +136,11 @@ class MasteryItem(BaseModel):
 
 
 class SessionState(ServerEvent):
+    """A snapshot sent to the one socket that needs it; not stored. Its `seq` and `last_seq`
+    are the last event it covers (0 for a session with none yet)."""
+
     type: Literal["session.state"] = "session.state"
+    seq: int = Field(ge=0)
     session: SessionInfo
     focus: dict[str, Any] | None
     plan: dict[str, Any] | None
@@ -151,9 +156,14 @@ class TurnStarted(ServerEvent):
     in_reply_to: str
 
 
-class TextDelta(ServerEvent):
+class TextDelta(BaseModel):
+    """A piece of a running turn's text, starting at `offset` in it. Not stored and without a
+    seq: applying by offset is idempotent, and the stored turn.completed has the whole text."""
+
+    model_config = ConfigDict(extra="forbid")
     type: Literal["text.delta"] = "text.delta"
     turn_id: str
+    offset: int = Field(ge=0)
     text: str
 
 
@@ -173,7 +183,7 @@ class TurnCompleted(ServerEvent):
     type: Literal["turn.completed"] = "turn.completed"
     turn_id: str
     status: Literal["complete", "cancelled", "failed"]
-    kind: Literal["explanation", "question", "feedback", "message"]
+    kind: Literal["explanation", "question", "feedback", "message", "summary"]
     content: TurnContent
     citations: list[CitationOut]
 
@@ -256,8 +266,3 @@ EVENT_MODELS: dict[str, type[ServerEvent]] = {
     m.model_fields["type"].default: m for m in ServerEvent.__subclasses__()
 }
 
-
-def build_event(type: str, seq: int, payload: dict[str, Any]) -> dict[str, Any]:
-    """The wire frame of a stored event, validated against its model (`type` first)."""
-    event = EVENT_MODELS[type].model_validate({"type": type, "seq": seq, **payload})
-    return event.model_dump(mode="json")

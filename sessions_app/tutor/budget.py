@@ -1,0 +1,44 @@
+"""The learner's budget of model turns per minute, shared by every process through the cache.
+
+A sliding window, approximated from two fixed one-minute counters (this minute's, and last
+minute's weighted by how much of it still lies within the last 60 seconds): unlike a bare
+fixed window it gives no fresh budget when a minute rolls over, so a learner cannot spend
+two minutes' worth within a second.
+"""
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+WINDOW_SECONDS = 60
+
+
+def _key(user_id: int, window: int) -> str:
+    return f"tutor:llm-turns:{user_id}:{window}"
+
+
+async def take_llm_turn(user_id: int, *, now: float | None = None) -> bool:
+    """Count one model turn against the learner's budget; False (and nothing counted) once
+    the last minute's turns reach TUTOR_LLM_TURNS_PER_MINUTE."""
+    now = time.time() if now is None else now
+    window, into = divmod(now, WINDOW_SECONDS)
+    current = _key(user_id, int(window))
+    await cache.aadd(current, 0, timeout=3 * WINDOW_SECONDS)
+    count = await cache.aincr(current)  # counted first, so concurrent takers cannot all slip through
+    previous = await cache.aget(_key(user_id, int(window) - 1), 0)
+    if count + previous * (1 - into / WINDOW_SECONDS) > settings.TUTOR_LLM_TURNS_PER_MINUTE:
+        await cache.adecr(current)
+        return False
+    return True
+
+
+async def give_back_llm_turn(user_id: int, *, now: float | None = None) -> None:
+    """Return a turn taken for a request that did not start one (a duplicate message, a turn
+    already running)."""
+    now = time.time() if now is None else now
+    try:
+        await cache.adecr(_key(user_id, int(now // WINDOW_SECONDS)))
+    except ValueError:
+        pass  # the minute rolled over and its counter expired: nothing left to give back

@@ -1,0 +1,109 @@
+"""What one tutor socket has been sent, and what it is sent next.
+
+- Stored events go out in `seq` order, each once: a bell whose first frame is past the
+  next expected seq (the channel layer dropped one) is completed from the log.
+- A running turn's text goes out by offset: each `text.delta` starts where this socket's
+  copy of the turn ends. A piece past that end (one was dropped, or the socket resumed
+  from the text as last saved) is joined to the turn's text if it runs in this process;
+  otherwise the piece waits and the process running the turn is asked to publish its
+  whole text again (`turn.completed`, with the whole text, settles it in any case).
+- A (re)starting socket gets a `session.state` or the events after its resume point,
+  then the running turn's text so far as one delta from offset 0.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from sessions_app.tutor import turn as turns
+from sessions_app.tutor.log import RESEND, Frame, aring, frames_after, turn_group_name
+from sessions_app.tutor.snapshot import Catchup, missed, state
+from tutor_project.realtime.database import db
+
+REPAIR_SECONDS = 0.25  # a socket asks for a turn's whole text at most this often while a gap lasts
+FINISHED_KEPT = 16  # recently completed turns, whose late pieces are dropped
+
+
+class Delivery:
+    def __init__(self, session_id: int, send: Callable[[Frame], Awaitable[None]]) -> None:
+        self.session_id = session_id
+        self._send = send  # to this socket
+        self.sent_seq = 0
+        self.started = False  # a state or a replay went out: later frames follow it
+        self._lock = asyncio.Lock()
+        self._streamed: dict[str, int] = {}  # running turn id -> characters this socket has
+        self._finished: deque[str] = deque(maxlen=FINISHED_KEPT)
+        self._next_repair = 0.0
+
+    async def start_with_state(self) -> None:
+        async with self._lock:
+            if not self.started:
+                await self._start(await db(state)(self.session_id))
+
+    async def start_after(self, seq: int) -> None:
+        """Replay what the client missed after `seq` (it has seen that far)."""
+        async with self._lock:
+            self.sent_seq = max(seq, self.sent_seq)
+            await self._start(await db(missed)(self.session_id, self.sent_seq))
+
+    async def events(self, frames: list[Frame]) -> None:
+        """Stored frames rung on the session's group, in seq order."""
+        async with self._lock:
+            if not self.started or frames[-1]["seq"] <= self.sent_seq:
+                return
+            if frames[0]["seq"] > self.sent_seq + 1:  # a bell went missing: the log has the rest
+                frames = await db(frames_after)(self.session_id, self.sent_seq, frames[-1]["seq"])
+            await self._send_frames(frames)
+
+    async def catch_up(self, last_seq: int) -> None:
+        """The log is at `last_seq` and this socket behind: read what it has not been sent."""
+        async with self._lock:
+            if self.started and last_seq > self.sent_seq:
+                await self._send_frames(await db(frames_after)(self.session_id, self.sent_seq, last_seq))
+
+    async def delta(self, turn_id: str, offset: int, text: str) -> None:
+        async with self._lock:
+            if not self.started or turn_id in self._finished:
+                return
+            have = self._streamed.setdefault(turn_id, 0)
+            if offset > have:
+                here = turns.text_here(turn_id)
+                if here is None or len(here) < offset:
+                    await self._ask_for_whole_text(turn_id)
+                    return
+                text, offset = here[:offset] + text, 0
+            await self._send_text(turn_id, offset, text)
+
+    async def _start(self, catchup: Catchup) -> None:
+        await self._send_frames(catchup.frames)
+        self.sent_seq = max(self.sent_seq, catchup.last_seq)
+        self.started = True
+        turn_id = catchup.running_turn_id
+        if turn_id and turn_id not in self._finished:
+            self._streamed[turn_id] = 0
+            await self._send_text(turn_id, 0, turns.text_here(turn_id) or catchup.running_text)
+
+    async def _send_frames(self, frames: list[Frame]) -> None:
+        for frame in frames:
+            if frame["seq"] <= self.sent_seq and frame["type"] != "session.state":
+                continue
+            await self._send(frame)
+            self.sent_seq = frame["seq"]
+            if frame["type"] == "turn.completed":
+                self._streamed.pop(frame["turn_id"], None)
+                self._finished.append(frame["turn_id"])
+
+    async def _send_text(self, turn_id: str, offset: int, text: str) -> None:
+        have = self._streamed[turn_id]
+        if offset + len(text) <= have:
+            return
+        await self._send({"type": "text.delta", "turn_id": turn_id, "offset": have, "text": text[have - offset:]})
+        self._streamed[turn_id] = offset + len(text)
+
+    async def _ask_for_whole_text(self, turn_id: str) -> None:
+        if time.monotonic() < self._next_repair:
+            return
+        self._next_repair = time.monotonic() + REPAIR_SECONDS
+        await aring(turn_group_name(self.session_id), {"type": RESEND, "turn_id": turn_id})

@@ -1,0 +1,136 @@
+"""The tutor event log: store, number, then ring.
+
+Every server event a client must not miss is stored as a SessionEvent with the next
+per-session `seq` before anyone sees it. Numbers come from TutorSession.last_event_seq,
+bumped by an UPDATE inside the caller's transaction: the row lock serialises writers, so
+when event N is visible every event before it is too. After commit the channel layer
+rings the session's group; the bell carries the frames as a shortcut, but a receiver that
+sees a gap (the layer delivers at most once) reads the stored rows instead.
+
+What is not stored also travels on the group, as a doorbell with no promise: the running
+turn's text pieces (`text.delta`, positioned by offset, superseded by the stored
+`turn.completed`), and requests to the process running a turn: cancel it, or publish its
+whole text again for a socket that missed a piece.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, NamedTuple
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from sessions_app.models import SessionEvent, TutorSession
+from sessions_app.tutor.protocol import EVENT_MODELS
+
+logger = logging.getLogger(__name__)
+
+Frame = dict[str, Any]
+# On the session's group, heard by its sockets:
+EVENTS = "tutor.events"  # stored frames; the consumer's handler is tutor_events
+DELTA = "tutor.delta"  # a piece of a running turn's text
+# On the session's turn group, heard by its running turn, in whichever process runs it:
+CANCEL = "turn.cancel"  # stop
+RESEND = "turn.resend"  # a socket missed a piece: publish the whole text again
+
+
+def group_name(session_id: int) -> str:
+    return f"tutor.session.{session_id}"
+
+
+def turn_group_name(session_id: int) -> str:
+    return f"tutor.turns.{session_id}"
+
+
+class Counters(NamedTuple):
+    """A session's row as the bump left it, read under its row lock."""
+
+    last_event_seq: int
+    last_message_seq: int
+    status: str
+    running_turn_id: str
+
+
+def bump_counters(session_id: int, *, events: int = 0, messages: int = 0) -> Counters:
+    """Add to a session's event and message counters in one statement (the row lock it takes
+    serialises writers until the caller commits); the row after the bump."""
+    table = connection.ops.quote_name(TutorSession._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s "
+            "WHERE id = %s RETURNING last_event_seq, last_message_seq, status, running_turn_id",
+            [events, messages, session_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise TutorSession.DoesNotExist(f"no tutor session {session_id}")
+    return Counters(*row)
+
+
+def record(session_id: int, events: list[tuple[str, dict[str, Any]]], *, bumped: Counters | None = None
+           ) -> list[Frame]:
+    """Store `events` (type, fields) with consecutive seqs; ring the group after commit.
+
+    Must run inside a transaction (an action's); returns the wire frames. `bumped`: the
+    caller already added len(events) to the event counter in this transaction, and these
+    are the counters after it.
+    """
+    if not events:
+        return []
+    checked = [validated(type_, fields) for type_, fields in events]
+    last = (bumped or bump_counters(session_id, events=len(checked))).last_event_seq
+    first = last - len(checked) + 1
+    rows = []
+    for offset, frame in enumerate(checked):
+        frame["seq"] = first + offset
+        rows.append(SessionEvent(session_id=session_id, seq=frame["seq"], type=frame["type"],
+                                 turn_id=frame.get("turn_id") or "", payload=payload_of(frame)))
+    SessionEvent.objects.bulk_create(rows)
+    transaction.on_commit(lambda: ring(group_name(session_id), {"type": EVENTS, "frames": checked}))
+    return checked
+
+
+def validated(type_: str, fields: dict[str, Any]) -> Frame:
+    # seq=1 stands in until the number is allocated; every other field is checked now,
+    # before any row is written.
+    return EVENT_MODELS[type_].model_validate({"type": type_, "seq": 1, **fields}).model_dump(mode="json")
+
+
+def payload_of(frame: Frame) -> dict[str, Any]:
+    return {k: v for k, v in frame.items() if k not in ("type", "seq")}
+
+
+def ring(group: str, message: dict[str, Any]) -> None:
+    """Ring a group from sync code. A bell that cannot go out (the channel layer is down)
+    loses nothing: the log has it, and sockets catch up from the log."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:
+        logger.warning("could not ring %s", group, exc_info=True)
+
+
+async def aring(group: str, message: dict[str, Any]) -> None:
+    """`ring` from async code."""
+    try:
+        await get_channel_layer().group_send(group, message)
+    except Exception:
+        logger.warning("could not ring %s", group, exc_info=True)
+
+
+def as_frame(event: SessionEvent) -> Frame:
+    return {"type": event.type, "seq": event.seq, **event.payload}
+
+
+def frames_after(session_id: int, after: int, upto: int | None = None) -> list[Frame]:
+    """Stored frames with after < seq <= upto, in order."""
+    events = SessionEvent.objects.filter(session_id=session_id, seq__gt=after)
+    if upto is not None:
+        events = events.filter(seq__lte=upto)
+    return [as_frame(e) for e in events.order_by("seq")]
+
+
+def first_kept_seq(session_id: int) -> int:
+    """The oldest seq the log still holds; 0 when it holds none."""
+    first = SessionEvent.objects.filter(session_id=session_id).order_by("seq").values_list("seq", flat=True).first()
+    return first or 0

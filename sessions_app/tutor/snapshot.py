@@ -1,0 +1,72 @@
+"""What a socket is sent when it (re)starts: a `session.state` snapshot, or the stored events
+it missed; either way with the running turn's text so far."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from sessions_app.actions import question_out
+from sessions_app.models import ConceptMastery, Message, Question, TutorSession
+from sessions_app.tutor import log
+from sessions_app.tutor.protocol import SessionState
+
+HISTORY_ITEMS = 30
+
+
+@dataclass
+class Catchup:
+    """Frames for one socket, read in one transaction: `frames` in seq order, then the turn
+    still running (its id and text so far, as saved), if any."""
+
+    frames: list[log.Frame]
+    last_seq: int
+    running_turn_id: str
+    running_text: str
+
+
+def state(session_id: int) -> Catchup:
+    """A fresh `session.state` for the one socket that asked (not stored: its seq is the last
+    event it covers, so later events follow it without a gap)."""
+    with transaction.atomic():  # the row lock holds the session's writers until it is read
+        session = TutorSession.objects.select_for_update(of=("self",)).select_related("folder").get(pk=session_id)
+        frame = SessionState.model_validate({"seq": session.last_event_seq, **snapshot(session),
+                                             "last_seq": session.last_event_seq}).model_dump(mode="json")
+        return Catchup([frame], session.last_event_seq, session.running_turn_id, session.running_text)
+
+
+def missed(session_id: int, after: int) -> Catchup:
+    """The stored events after `after`."""
+    with transaction.atomic():
+        session = TutorSession.objects.select_for_update().only("last_event_seq", "running_turn_id", "running_text") \
+            .get(pk=session_id)
+        frames = log.frames_after(session_id, after, session.last_event_seq)
+        return Catchup(frames, session.last_event_seq, session.running_turn_id, session.running_text)
+
+
+def snapshot(session: TutorSession) -> dict[str, Any]:
+    context = session.context
+    pending = Question.objects.filter(pk=context.pending_question_id, session=session).first() \
+        if context.pending_question_id else None
+    recent = list(session.messages.order_by("-seq")[:HISTORY_ITEMS])[::-1]
+    return {
+        "session": {"id": session.pk, "status": session.status, "folder_id": session.folder_id},
+        "focus": context.focus.model_dump(mode="json") if context.focus else None,
+        "plan": context.plan.model_dump(mode="json") if context.plan else None,
+        "mastery": mastery_of(session),
+        "pending_question": question_out(pending) if pending else None,
+        "history": [history_item(m) for m in recent],
+    }
+
+
+def mastery_of(session: TutorSession) -> list[dict[str, Any]]:
+    rows = ConceptMastery.objects.filter(learner_id=session.learner_id, folder_id=session.folder_id)
+    return [{"concept": r.concept, "p_known": round(r.p_known, 4), "attempts": r.attempts, "correct": r.correct}
+            for r in rows.order_by("concept")]
+
+
+def history_item(message: Message) -> dict[str, Any]:
+    return {"seq": message.seq, "role": message.role, "kind": message.kind, "status": message.status,
+            "text": message.text, "turn_id": message.turn_id, "client_id": message.client_id,
+            "citations": message.citations, "board_object_ids": message.board_object_ids}

@@ -1,0 +1,240 @@
+"""Tutor turns: the frame every turn runs in, whatever its body (sessions_app.tutor.bodies).
+
+A turn runs in its own task, registered in this process's RUNNING until it ends, and not
+owned by any socket: a disconnect does not stop it (it runs to its end and is stored, so
+the learner who reconnects, to any process, sees the whole reply). Only `cancel` stops it.
+Whatever happens, a started turn ends with `turn.completed` (complete, cancelled or
+failed) holding the text said so far, and failures add an `error`; the context, history
+included, is stored with it.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from channels.layers import get_channel_layer
+
+from agents_app import pipeline
+from agents_app.errors import AgentError
+from agents_app.runs import CallContext
+from agents_app.schemas import ChunkRef
+from agents_app.search import best_passages
+from boards_app.reading import summary_text
+from sessions_app import actions
+from sessions_app.context import TutorContext
+from sessions_app.models import ConceptMastery, TutorSession
+from sessions_app.tutor import log, metrics
+from sessions_app.tutor.history import add_exchange
+from sessions_app.tutor.stream import TextStream
+from tutor_project.realtime.database import db
+from tutor_project.web.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+R = TypeVar("R")
+PASSAGES = 4
+
+
+def new_turn_id() -> str:
+    return f"t-{uuid.uuid4().hex[:16]}"
+
+
+@dataclass
+class Lesson:
+    session: TutorSession
+    context: TutorContext
+    mastery: dict[str, float]
+
+    def focus_mastery(self) -> float:
+        concepts = self.context.focus.concepts if self.context.focus else []
+        return min((self.mastery.get(c, 0.0) for c in concepts), default=0.0)
+
+
+def load_lesson(session_id: int) -> Lesson:
+    session = TutorSession.objects.select_related("folder").get(pk=session_id)
+    mastery = dict(ConceptMastery.objects.filter(learner_id=session.learner_id, folder_id=session.folder_id)
+                   .values_list("concept", "p_known"))
+    return Lesson(session=session, context=session.context, mastery=mastery)
+
+
+Material = tuple[list[ChunkRef], str]  # passages to teach from, the board as the prompt sees it
+
+
+def teaching_material(session: TutorSession, query: str, *, on_board: bool) -> Material:
+    """The passages to teach from and the board as the teacher's prompt sees it, in one trip.
+    With no match the folder's first passages stand in."""
+    passages = best_passages(session.folder_id, query, PASSAGES) or pipeline.folder_chunks(session.folder_id, PASSAGES)
+    return passages, summary_text(session) if on_board else ""
+
+
+@dataclass
+class Turn:
+    session_id: int
+    user_id: int
+    turn_id: str
+    in_reply_to: str
+    message: str = ""  # what the learner said, for the history
+    kind: str = "explanation"
+    lesson: Lesson | None = None
+    stream: TextStream | None = None
+    planned: bool = False
+    ending: asyncio.Future | None = None
+    material: asyncio.Future[Material] | None = None  # fetched ahead for the learner's message
+
+    @property
+    def call(self) -> CallContext:
+        return CallContext(session_id=self.session_id, user_id=self.user_id)
+
+    @property
+    def text(self) -> str:
+        return self.stream.text if self.stream is not None else ""
+
+    async def load(self) -> Lesson:
+        return self.attach(await db(load_lesson)(self.session_id))
+
+    def attach(self, lesson: Lesson) -> Lesson:
+        self.lesson, self.stream = lesson, TextStream(self.session_id, self.turn_id)
+        return lesson
+
+    async def board_updated(self, object_ids: list[str]) -> None:
+        """The teacher drew: tell the learner which objects, in order with the text so far."""
+        assert self.stream is not None
+        await self.stream.flush()
+        await db(actions.record_event)(TutorSession(pk=self.session_id), "board.updated",
+                                       turn_id=self.turn_id, object_ids=object_ids)
+
+    async def finish(self, text: str, *, status: str = "complete", citations: list[dict] | None = None,
+                     content: dict | None = None, before: list[tuple[str, dict]] = ()) -> None:
+        """End the turn with its text: the `before` events, then turn.completed."""
+        assert self.lesson is not None
+        add_exchange(self.lesson.context, self.message, text)
+        await self.conclude(db(actions.finish_turn)(
+            self.lesson.session, self.lesson.context, turn_id=self.turn_id, kind=self.kind, status=status,
+            text=text, citations=citations, content=content, before=list(before)))
+
+    async def conclude(self, ending: Awaitable[object]) -> None:
+        """Run the write that ends the turn (stores turn.completed), after the last piece of
+        text went out. Shielded: once started it finishes even if the turn is cancelled
+        meanwhile, and the turn is not ended twice."""
+        if self.stream is not None:
+            await self.stream.close()
+        self.ending = asyncio.ensure_future(ending)
+        await asyncio.shield(self.ending)
+
+
+# The turns running in this process, by turn id: to cancel one, or read its text at once.
+RUNNING: dict[str, tuple[Turn, asyncio.Task]] = {}
+
+
+def start(turn: Turn, body: Body) -> None:
+    """Run a turn whose turn.started is stored, in its own task."""
+    task = asyncio.create_task(run(turn, body))
+    RUNNING[turn.turn_id] = (turn, task)
+    metrics.TURNS.inc()
+    metrics.TURNS_RUNNING.inc()
+
+    def ended(_: asyncio.Task) -> None:
+        RUNNING.pop(turn.turn_id, None)
+        metrics.TURNS_RUNNING.dec()
+
+    task.add_done_callback(ended)
+
+
+def text_here(turn_id: str) -> str | None:
+    """The text so far of a turn running in this process (fresher than the saved one)."""
+    running = RUNNING.get(turn_id)
+    return running[0].text if running is not None else None
+
+
+async def _listen(turn: Turn, task: asyncio.Task) -> None:
+    """While the turn runs, do what is asked of it on the session's turn group, from any
+    socket on any process: cancel it, or publish its whole text again."""
+    layer = get_channel_layer()
+    channel, group = await layer.new_channel(), log.turn_group_name(turn.session_id)
+    await layer.group_add(group, channel)
+    try:
+        while True:
+            message = await layer.receive(channel)
+            if message.get("turn_id") != turn.turn_id:
+                continue  # an earlier turn's late request
+            if message["type"] == log.CANCEL:
+                task.cancel()
+            elif message["type"] == log.RESEND and turn.stream is not None:
+                await turn.stream.resend()
+    finally:
+        await asyncio.shield(layer.group_discard(group, channel))
+
+
+async def receive(turn: Turn, session: TutorSession) -> bool:
+    """Store the learner's message of `turn` and load its lesson; False if the message was
+    received before, DomainError if the session has ended or is answering.
+
+    Storing the message changes nothing the turn reads, so the lesson, and the passages and
+    board a reply to the message needs, are read in parallel with it. A turn that does not
+    teach drops the passages."""
+    on_board = session.context.interaction_mode == "chat_and_whiteboard"  # fixed when the session starts
+    lesson = _prefetch(db(load_lesson)(session.pk))
+    material = _prefetch(db(teaching_material)(session, turn.message, on_board=on_board))
+    try:
+        if await db(actions.receive_learner_message)(session, client_id=turn.in_reply_to, text=turn.message,
+                                                     turn_id=turn.turn_id) is None:
+            return False
+        turn.attach(await lesson)
+        turn.material = material
+        return True
+    finally:
+        if turn.material is None:  # not received, or failed: drop what was read ahead
+            lesson.cancel()
+            material.cancel()
+
+
+def _prefetch(read: Awaitable[R]) -> asyncio.Future[R]:
+    started = asyncio.ensure_future(read)
+    started.add_done_callback(lambda done: done.cancelled() or done.exception())  # dropped unread is fine
+    return started
+
+
+Body = Callable[[Turn], Awaitable[None]]
+
+
+async def run(turn: Turn, body: Body) -> None:
+    """Run the body of a turn whose turn.started is stored; a cancelled or failed turn still
+    ends with its partial text stored."""
+    listener = asyncio.create_task(_listen(turn, asyncio.current_task()))
+    try:
+        if turn.lesson is None:
+            await turn.load()
+        await body(turn)
+    except asyncio.CancelledError:
+        await _end_badly(turn, "cancelled", None)
+        raise
+    except (AgentError, DomainError) as exc:
+        await _end_badly(turn, "failed", exc)
+    except Exception:
+        logger.exception("tutor turn %s failed", turn.turn_id)
+        await _end_badly(turn, "failed", DomainError("internal_error", "The tutor hit an internal error.",
+                                                     retryable=True))
+    finally:
+        if turn.material is not None:
+            turn.material.cancel()  # unused (the turn did not teach) or done already
+        if turn.stream is not None:
+            await turn.stream.close()
+        listener.cancel()
+
+
+async def _end_badly(turn: Turn, status: str, exc: AgentError | DomainError | None) -> None:
+    if turn.ending is not None:  # the turn was already being ended normally: let that stand
+        await asyncio.wait([turn.ending])
+        if turn.ending.exception() is None:
+            return
+    if turn.lesson is None:
+        await turn.load()
+    error = [] if exc is None else [("error", {
+        "code": exc.code, "message": exc.message if isinstance(exc, AgentError) else exc.detail,
+        "retryable": exc.retryable, "in_reply_to": turn.in_reply_to, "turn_id": turn.turn_id,
+    })]
+    await turn.finish(turn.text, status=status, before=error)
