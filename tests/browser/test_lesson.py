@@ -101,3 +101,48 @@ def test_on_a_phone_a_question_on_the_board_is_tappable_and_a_tap_answers_it(app
     option.tap()
     page.get_by_role("tab", name="Chat").tap()
     page.locator(".verdict").first.wait_for()
+
+
+def test_the_learn_page_works_by_keyboard_alone(app_url, page, lesson):
+    sign_in(page, app_url)
+    open_lesson(page, app_url, lesson.pk)
+    next_button = page.get_by_role("button", name="Next", exact=True)
+    next_button.focus()
+    for _ in range(6):
+        before = page.locator("article.msg-tutor").count()
+        page.keyboard.press("Enter")
+        page.locator("article.msg-tutor").nth(before).wait_for()
+        page.locator("article.msg-streaming").wait_for(state="detached")
+        options = page.locator("article.msg-tutor").last.locator(".option-button:enabled")
+        if options.count():
+            break
+        next_button.focus()
+    options.first.focus()
+    page.keyboard.press("Tab")  # to the second option
+    page.keyboard.press("Enter")
+    page.locator(".verdict").first.wait_for()
+
+    page.get_by_label("Message").focus()
+    page.keyboard.type("Why are leaves green?")
+    page.keyboard.press("Enter")  # Enter sends; Shift+Enter would be a new line
+    page.locator("article.msg-learner", has_text="Why are leaves green?").wait_for()
+
+
+def test_a_refused_token_on_the_socket_is_refreshed_and_the_lesson_reconnects(app_url, page, lesson):
+    refused = []
+
+    def tutor_socket(ws):  # type: ignore[no-untyped-def]
+        if not refused:
+            refused.append(ws.url)
+            ws.close(code=4401, reason="token expired")  # as the server does for an expired access token
+        else:
+            ws.connect_to_server()
+
+    page.route_web_socket("**/ws/tutor/**", tutor_socket)
+    refreshes = []
+    page.on("requestfinished", lambda r: refreshes.append(r.response().status) if r.url.endswith("/auth/token/refresh/") else None)
+    sign_in(page, app_url)
+    open_lesson(page, app_url, lesson.pk)
+    # One refresh for the page load (the access token lives in memory), one for the 4401.
+    assert refreshes == [200, 200] and len(refused) == 1
+    next_turn(page)
