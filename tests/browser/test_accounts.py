@@ -12,7 +12,7 @@ def test_a_new_learner_signs_up_logs_out_and_logs_back_in(app_url, page):
     page.get_by_label("Password").fill("a-long-enough-secret-42")
     page.get_by_role("button", name="Create account").click()
     page.get_by_role("heading", name="Your subjects").wait_for()
-    assert page.get_by_text("No subjects yet").is_visible()
+    page.get_by_text("No subjects yet").wait_for()
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")

@@ -26,7 +26,7 @@ export function MasteryChart({ items }: { items: ConceptMastery[] }) {
         <line x1={label + bar * MASTERED} x2={label + bar * MASTERED} y1={0} y2={height} stroke="#b91c1c" stroke-dasharray="4 3" />
         <text x={label + bar * MASTERED - 4} y={height - 2} font-size="11" text-anchor="end" fill="#b91c1c">mastered</text>
       </svg>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Mastery table">
       <table class="table">
         <caption>Mastery by concept, weakest first</caption>
         <thead><tr><th scope="col">Concept</th><th scope="col">P(known)</th><th scope="col">Attempts</th><th scope="col">Correct</th><th scope="col">Trend</th><th scope="col">Mastered</th></tr></thead>
