@@ -40,3 +40,29 @@ def test_a_refused_upload_stays_on_its_row_with_the_reason(app_url, page, learne
     page.get_by_label("Upload documents").set_input_files(str(DOCS / "water_cycle.md"))
     duplicate = page.locator(".docs li[data-status=rejected]", has_text="water_cycle.md")
     assert "(409)" in duplicate.get_by_role("alert").inner_text()
+
+
+def test_a_failed_document_shows_its_reason_and_reprocess_runs_it_again(app_url, worker, page, learner):
+    import io
+
+    from pypdf import PdfWriter
+
+    folder = actions.create_folder(learner, name="Scans")
+    scan = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)  # a page without a text layer, like a scan
+    writer.write(scan)
+    sign_in(page, app_url)
+    page.goto(f"{app_url}/folders/{folder.pk}")
+    page.get_by_label("Upload documents").set_input_files(
+        files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": scan.getvalue()}])
+    row = page.locator(".docs li", has_text="scan.pdf")
+    row.locator(".status-word", has_text="failed").wait_for(timeout=60_000)
+    assert "no text layer" in row.locator(".reason").inner_text()
+
+    with page.expect_response("**/reprocess/") as reprocessed:
+        row.get_by_role("button", name="Reprocess scan.pdf").click()
+    assert reprocessed.value.status == 202
+    row.locator(".status-word", has_text="failed").wait_for(timeout=60_000)
+    document = Document.objects.get(folder=folder)
+    assert document.status == "failed" and document.updated_at > document.created_at

@@ -19,7 +19,6 @@ export class BoardSession {
   readonly ephemeral = this.doc.getMap<Record<string, unknown>>("ephemeral");
   readonly undo = new Y.UndoManager(this.objects, { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 });
   provider: WebsocketProvider | null = null;
-  synced = false;
   private counter = 0;
   private lastCursor = 0;
   private refreshed = false;
@@ -28,7 +27,6 @@ export class BoardSession {
     private readonly sessionId: number,
     private readonly user: { id: number; name: string },
     private readonly onStatus: (status: BoardStatus) => void,
-    private readonly onSynced: () => void,
   ) {}
 
   async start(): Promise<void> {
@@ -48,13 +46,11 @@ export class BoardSession {
         this.refreshed = false;
         // Re-announce presence after a reconnect, so the others see this learner again.
         provider.awareness.setLocalState(provider.awareness.getLocalState());
+        return; // "connected" is reported once the document is in sync
       }
       this.onStatus(status as BoardStatus);
     });
-    provider.on("sync", (synced: boolean) => {
-      this.synced = synced;
-      if (synced) this.onSynced();
-    });
+    provider.on("sync", (synced: boolean) => this.onStatus(synced ? "connected" : "connecting"));
     provider.on("closed", async (close: { code: number }) => {
       if (close.code === 4401 && !this.refreshed) {
         this.refreshed = true;

@@ -98,7 +98,7 @@ export function Learn({ id }: { id: number }) {
     let live = true;
     endpoints.me().then((me) => {
       if (!live) return;
-      session = new BoardSession(id, { id: me.id, name: me.username }, setBoardStatus, () => undefined);
+      session = new BoardSession(id, { id: me.id, name: me.username }, setBoardStatus);
       setBoard(session);
       void session.start();
     }, () => setBoardStatus("signed-out"));
