@@ -93,6 +93,7 @@ def test_on_a_phone_a_question_on_the_board_is_tappable_and_a_tap_answers_it(app
     sign_in(page, app_url)
     open_lesson(page, app_url, lesson.pk)
     next_until_question(page)
+    page.get_by_role("tab", name="Board").locator(".unread").wait_for()  # the tutor drew while the chat was shown
     page.get_by_role("tab", name="Board").tap()
     option = page.get_by_label("Whiteboard").locator('g[data-role="option"]').first
     option.wait_for()
@@ -146,3 +147,27 @@ def test_a_refused_token_on_the_socket_is_refreshed_and_the_lesson_reconnects(ap
     # One refresh for the page load (the access token lives in memory), one for the 4401.
     assert refreshes == [200, 200] and len(refused) == 1
     next_turn(page)
+
+
+def test_stop_ends_a_streaming_reply_and_keeps_its_partial_text(server_env, page, lesson):
+    from tests.support.scripted_llm import ScriptedLLM
+    from tests.support.servers import daphne
+
+    model = ScriptedLLM(tokens_per_second=4).start()  # a slow model: the reply streams for ~10 s
+    try:
+        with daphne(**server_env, OPENAI_API_KEY="test-key", OPENAI_BASE_URL=f"{model.base_url}", LLM_MAX_RETRIES="0") as url:
+            sign_in(page, url)
+            open_lesson(page, url, lesson.pk)
+            page.get_by_label("Message").fill("Why are leaves green?")
+            page.get_by_role("button", name="Send").click()
+            streaming = page.locator("article.msg-streaming")
+            streaming.wait_for()
+            page.wait_for_function("() => document.querySelector('article.msg-streaming .streaming-text').textContent.length > 10")
+            page.get_by_role("button", name="Stop").click()
+            stopped = page.locator("article.msg-cancelled")
+            stopped.wait_for()
+            assert stopped.get_by_text("Stopped").is_visible()
+            assert len(stopped.locator(".md").inner_text()) > 10
+            assert page.get_by_role("button", name="Stop").count() == 0
+    finally:
+        model.stop()
