@@ -51,13 +51,19 @@ function upgradeLatex(g: SVGGElement, spec: BoardObject): void {
   });
 }
 
-export function Board(props: { session: BoardSession; answered: Set<string>; onOption: (objectId: string) => void; active: boolean }) {
+export function Board(props: {
+  session: BoardSession; answered: Set<string>; onOption: (objectId: string) => void; active: boolean;
+  /** Someone else (the tutor, another learner) drew. */
+  onDrawn: () => void;
+}) {
   const { session } = props;
   const svgRef = useRef<SVGSVGElement>(null);
   const layerRef = useRef<SVGGElement>(null);
   const draftRef = useRef<SVGGElement>(null);
   const nodes = useRef(new Map<string, SVGGElement>());
   const gesture = useRef<Gesture | null>(null);
+  const onDrawn = useRef(props.onDrawn);
+  onDrawn.current = props.onDrawn;
   const answeredRef = useRef(props.answered);
   answeredRef.current = props.answered;
   const touchedView = useRef(0);
@@ -153,6 +159,7 @@ export function Board(props: { session: BoardSession; answered: Set<string>; onO
         }
       });
       order();
+      if (drawn) onDrawn.current();
       // Re-fit to what is drawn when someone else draws, unless the learner just moved the view.
       if (drawn && Date.now() - touchedView.current > 8000) fitNow();
     };

@@ -116,7 +116,8 @@ export function Learn({ id }: { id: number }) {
     if (chat.ended) navigate(`/sessions/${id}/analysis`);
   }, [chat.ended]);
 
-  useEffect(() => { if (pane === "board") setSeenBoard(chat.boardUpdates); }, [pane, chat.boardUpdates]);
+  const [drawings, setDrawings] = useState(0);
+  useEffect(() => { if (pane === "board") setSeenBoard(drawings); }, [pane, drawings]);
 
   const send = (frame: ClientFrame) => {
     if (!socket.current?.send(frame)) toast("Not connected yet: try again in a moment.", "error");
@@ -158,7 +159,7 @@ export function Learn({ id }: { id: number }) {
   const running = chat.runningTurn;
   const focus = (chat.focus as { title?: string } | null)?.title;
   const ended = chat.session && chat.session.status !== "active";
-  const unread = chat.boardUpdates > seenBoard && pane !== "board";
+  const unread = drawings > seenBoard && pane !== "board";
 
   function onDividerKey(e: KeyboardEvent) {
     if (e.key === "ArrowLeft") setSplit((s) => Math.max(25, s - 5));
@@ -230,7 +231,8 @@ export function Learn({ id }: { id: number }) {
         <div class="divider" role="separator" aria-orientation="vertical" aria-label="Resize chat and board" tabIndex={0}
           aria-valuenow={Math.round(split)} aria-valuemin={25} aria-valuemax={70} onKeyDown={onDividerKey} onPointerDown={onDividerDrag} />
         <section class={`board-pane${pane === "board" ? " shown" : ""}`} aria-label="Board">
-          {board ? <Board session={board} answered={answered} onOption={onBoardOption} active={pane === "board"} /> : <p class="loading">Connecting the board…</p>}
+          {board ? <Board session={board} answered={answered} onOption={onBoardOption} active={pane === "board"}
+            onDrawn={() => setDrawings((n) => n + 1)} /> : <p class="loading">Connecting the board…</p>}
         </section>
       </div>
       <Confirm open={confirmEnd} title="End this lesson?" confirm="End lesson" onClose={() => setConfirmEnd(false)}

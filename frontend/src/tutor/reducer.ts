@@ -31,7 +31,6 @@ export type ChatState = {
   pendingQuestion: QuestionOut | null;
   feedback: Record<number, Feedback>;
   runningTurn: string | null;
-  boardUpdates: number;
   ended: string | null;
   notice: string;
 };
@@ -42,7 +41,7 @@ export type LocalAction =
 
 export const initialChat: ChatState = {
   items: [], lastSeq: 0, session: null, focus: null, mastery: [], pendingQuestion: null,
-  feedback: {}, runningTurn: null, boardUpdates: 0, ended: null, notice: "",
+  feedback: {}, runningTurn: null, ended: null, notice: "",
 };
 
 type Frame = ServerEvent | { type: "pong" };
@@ -150,8 +149,6 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       }
       return { ...state, mastery };
     }
-    case "board.updated":
-      return { ...state, boardUpdates: state.boardUpdates + 1 };
     case "error": {
       if (ev.turn_id) return upsertTurn(state, ev.turn_id, (it) => ({ ...it, error: ev.message }));
       const learner = ev.in_reply_to && state.items.some((it) => it.clientId === ev.in_reply_to);
@@ -162,6 +159,6 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
     case "session.ended":
       return { ...state, ended: ev.analysis_status, session: state.session && { ...state.session, status: "ended" } };
     default:
-      return state; // document.progress and future events: nothing to show in the chat
+      return state; // board.updated (the board shows it), document.progress: nothing for the chat
   }
 }
