@@ -5,11 +5,11 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
 from agents_app.models import AgentConfig, AgentDailyStats, AgentRun, DailyStats, Job
 from agents_app.prompts import versions
 from agents_app.registry import agent_names
+from tutor_project.web.admin import ReadOnlyAdmin
 
 
 class AgentConfigForm(forms.ModelForm):
@@ -40,16 +40,6 @@ class AgentConfigAdmin(admin.ModelAdmin):
     list_editable = ["model", "temperature", "max_tokens", "prompt_version", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["agent", "model"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Telemetry and job rows are written by the system, never by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(AgentRun)

@@ -7,5 +7,6 @@ class AgentsAppConfig(AppConfig):
     verbose_name = "AI agents and pipeline"
 
     def ready(self) -> None:
-        # Register this app's Celery tasks in every process (Daphne queues them by name too).
+        # Registers the Celery tasks in every process: sessions_app.actions enqueues them by
+        # name, and where tasks run eagerly the caller's process must know them.
         from agents_app import tasks  # noqa: F401

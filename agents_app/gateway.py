@@ -1,9 +1,10 @@
 """The one gateway for every model call (SPEC 5.1), on the official async `openai` client.
 
 - Settings are read per call from a ConfigProvider, so admin edits apply on the next call.
-- The SDK's own retries are off; this module retries 408/409/429/5xx and connection
-  errors with jittered exponential backoff, honours Retry-After, and never retries a
-  stream once text has reached the caller.
+- The SDK retries 408/409/429/5xx and connection errors itself (jittered exponential
+  backoff, Retry-After honoured). This module adds only what the SDK cannot do: reopening a
+  stream that broke before any text (never after: the learner has seen it), a cap on how
+  long someone waits for a reply to start, and the attempt count of every call.
 - Structured output asks for a strict JSON schema (falling back to JSON mode when the
   server refuses it), is always validated with pydantic, repaired once, and re-asked once.
 - Every call, online or offline, is recorded as a RunRecord.
@@ -11,26 +12,24 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
-import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import aclosing, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 import httpx2
 import openai
-from openai.lib._pydantic import to_strict_json_schema  # the SDK's own strict-schema builder
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletionChunk
 from pydantic import BaseModel
 
 from agents_app.errors import AgentError, InvalidOutput, LLMRejected, LLMStreamBroken, LLMTimeout, LLMUnavailable
+from agents_app.per_loop import PerLoop
 from agents_app.pricing import DEFAULT_PRICES, Price, estimate_cost
 from agents_app.repair import extract_json, parse_output
 from agents_app.runs import AgentSettings, CallContext, ConfigProvider, RunRecord, RunRecorder, TurnGuard
-from tutor_project.loops import PerLoop
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
@@ -38,11 +37,6 @@ R = TypeVar("R")
 RETRY_STATUSES = frozenset({408, 409, 429})
 OFFLINE_MODEL = "offline"
 KEPT_CONNECTIONS = 1000  # to the model server, per process
-# Chat completions go through the SDK's generic `post` (auth, base URL, timeouts, status
-# errors as the SDK raises them for any call) with a body that is plain JSON already:
-# chat.completions.create would first walk it against the SDK's typed params, to no
-# effect, for 0.7 ms of every call (profiled: most of the client's own time to a first token).
-CHAT_COMPLETIONS = "/chat/completions"
 
 
 @dataclass(frozen=True)
@@ -53,10 +47,9 @@ class GatewayConfig:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     max_retries: int = 3
-    backoff_base: float = 0.5
-    backoff_max: float = 8.0
-    max_retry_after: float = 30.0  # a server asking for a longer wait gets a failure instead
-    max_retry_wait: float = 20.0  # total seconds spent waiting between attempts of one call
+    # Seconds a learner may wait for a reply to start (a stream's first text, a whole plain
+    # reply), retries and the pauses between them included; background calls are not capped.
+    max_wait: float = 60.0
     batch_read_timeout: float = 120.0  # background work (analysis, plans) may wait longer for a whole reply
     structured_mode: Literal["json_schema", "json_object"] = "json_schema"
     max_tokens_param: str = "max_tokens"  # "max_completion_tokens" for OpenAI reasoning models
@@ -109,6 +102,26 @@ class _Run:
         self.record.completion_tokens += completion_tokens
 
 
+# The call whose HTTP requests are being sent: the SDK retries inside one `create` and does
+# not say how many requests a failed call took, so a request hook of the HTTP client counts them.
+_SENDING: ContextVar[_Run | None] = ContextVar("gateway_sending", default=None)
+
+
+@contextmanager
+def _sending(run: _Run) -> Iterator[None]:
+    token = _SENDING.set(run)
+    try:
+        yield
+    finally:
+        _SENDING.reset(token)
+
+
+async def _count_attempt(request: httpx2.Request) -> None:
+    run = _SENDING.get()
+    if run is not None:
+        run.record.attempts += 1
+
+
 class LLMGateway:
     def __init__(self, config: GatewayConfig, configs: ConfigProvider, recorder: RunRecorder,
                  guard: TurnGuard | None = None) -> None:
@@ -148,7 +161,8 @@ class LLMGateway:
         """Time a call and record it however it ends (ok, error, timeout, cancelled)."""
         model = OFFLINE_MODEL if offline else (settings.model or self.config.default_model)
         run = _Run(RunRecord(agent=ctx.agent, model=model, prompt_version=settings.prompt_version, status="ok",
-                             offline=offline, session_id=ctx.session_id, user_id=ctx.user_id))
+                             offline=offline, attempts=1 if offline else 0,
+                             session_id=ctx.session_id, user_id=ctx.user_id))
         try:
             yield run
         except (asyncio.CancelledError, GeneratorExit):
@@ -231,15 +245,16 @@ class LLMGateway:
     async def _complete(self, run: _Run, settings: AgentSettings, messages: list[dict[str, Any]], *,
                         tools: list[dict[str, Any]] | None = None,
                         response_format: dict[str, Any] | None = None, batch: bool = False) -> Completion:
-        body = self._body(settings, messages, tools=tools, response_format=response_format)
-        options: dict[str, Any] = {}
+        params = self._params(settings, messages, tools=tools, response_format=response_format)
         if batch:
-            options["timeout"] = openai.Timeout(self.config.batch_read_timeout, connect=self.config.connect_timeout)
+            params["timeout"] = openai.Timeout(self.config.batch_read_timeout, connect=self.config.connect_timeout)
         client = await self._require_client()
-        response = await self._with_retries(run, lambda: client.post(
-            CHAT_COMPLETIONS, cast_to=ChatCompletion, body=body, options=options))
+        async with self._calling(run, capped=not batch):
+            with _sending(run):
+                response = await client.chat.completions.create(**params)
         choice = response.choices[0]
-        calls = [ToolCall(c.id, c.function.name, c.function.arguments or "") for c in choice.message.tool_calls or []]
+        calls = [ToolCall(c.id, c.function.name, c.function.arguments or "")
+                 for c in choice.message.tool_calls or () if c.type == "function"]
         text = choice.message.content or ""
         usage = response.usage
         prompt, done = (usage.prompt_tokens, usage.completion_tokens) if usage else _estimate(messages, text)
@@ -250,8 +265,10 @@ class LLMGateway:
         """One embedding vector per text, in order (one request: callers batch)."""
         async with self.track(ctx, settings) as run:
             client = await self._require_client()
-            response = await self._with_retries(run, lambda: client.embeddings.create(
-                model=settings.model or self.config.default_model, input=texts))
+            async with self._calling(run):
+                with _sending(run):
+                    response = await client.embeddings.create(model=settings.model or self.config.default_model,
+                                                              input=texts)
             run.usage(response.usage.prompt_tokens if response.usage else sum(len(t) for t in texts) // 4, 0)
         return [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
 
@@ -262,96 +279,66 @@ class LLMGateway:
         Failures before any text are retried; after text, LLMTimeout / LLMStreamBroken carry
         the partial text. Closing or cancelling the iteration closes the upstream stream.
         """
-        body = self._body(settings, messages, tools=tools, stream=True)
+        params = self._params(settings, messages, tools=tools, stream=True)
         async with self.track(ctx, settings) as run:
-            text: list[str] = []
-            waited = 0.0
-            for attempt in range(1, self.config.max_retries + 2):
-                run.record.attempts = attempt
-                parts = _StreamParts()
-                try:
-                    # The raw response, not the SDK's chunk models: building a pydantic object per
-                    # token costs more than everything else a streamed turn does (profiled).
-                    client = await self._require_client()
-                    upstream = await client.post(CHAT_COMPLETIONS, cast_to=httpx2.Response, body=body, stream=True)
+            client = await self._require_client()
+            parts = _StreamParts()
+            async with self._calling(run) as waiting:
+                while True:
                     try:
-                        async with aclosing(_sse_payloads(upstream)) as chunks:
-                            async for chunk in chunks:
+                        with _sending(run):
+                            upstream = await client.chat.completions.create(**params)
+                        async with upstream:  # leaving it, however, closes the HTTP stream
+                            async for chunk in upstream:
                                 for piece in parts.add(chunk):
-                                    text.append(piece)
+                                    waiting.reschedule(None)  # text reached the learner: no cap from here on
                                     yield StreamText(piece)
-                    finally:
-                        await upstream.aclose()
-                    break
-                except openai.OpenAIError as exc:
-                    if text:
-                        raise _broken_stream(exc, "".join(text)) from exc
-                    waited = await self._wait_before_retry(exc, attempt, waited)
+                        break
+                    except openai.APIError as exc:
+                        # The SDK retried the request; a stream that breaks later is ours to retry,
+                        # but only while the learner has seen nothing of it.
+                        if parts.text:
+                            raise _broken_stream(exc, "".join(parts.text)) from exc
+                        if run.record.attempts > self.config.max_retries or not _worth_retrying(exc):
+                            raise
+                        parts = _StreamParts()
             completion = parts.completion(messages)
             run.usage(completion.prompt_tokens, completion.completion_tokens)
             yield completion
 
-    # --- retries -------------------------------------------------------------------
+    # --- waiting and failing -------------------------------------------------------
 
-    async def _with_retries(self, run: _Run, request: Callable[[], Awaitable[Any]]) -> Any:
-        attempt, waited = 0, 0.0
-        while True:
-            attempt += 1
-            run.record.attempts = attempt
-            try:
-                return await request()
-            except openai.OpenAIError as exc:
-                waited = await self._wait_before_retry(exc, attempt, waited)
+    @asynccontextmanager
+    async def _calling(self, run: _Run, *, capped: bool = True) -> AsyncIterator[asyncio.Timeout]:
+        """Cap the wait for the call's reply (`waiting.reschedule(None)` lifts it) and turn the
+        SDK's errors into ours."""
+        max_wait = self.config.max_wait if capped else None
+        try:
+            async with asyncio.timeout(max_wait) as waiting:
+                yield waiting
+        except TimeoutError as exc:  # the cap; the SDK's own timeouts are openai.APITimeoutError
+            raise LLMUnavailable(f"the model server gave no reply within {max_wait:g} s "
+                                 f"({run.record.attempts} attempt(s))") from exc
+        except openai.OpenAIError as exc:
+            raise _translate(exc, run.record.attempts) from exc
 
-    async def _wait_before_retry(self, exc: openai.OpenAIError, attempt: int, waited: float) -> float:
-        """Sleep before the next attempt and return the total waited, or raise the translated error."""
-        delay = self._retry_delay(exc, attempt)
-        if delay is None or attempt > self.config.max_retries or waited + delay > self.config.max_retry_wait:
-            raise self._translate(exc, attempt) from exc
-        await asyncio.sleep(delay)
-        return waited + delay
-
-    def _retry_delay(self, exc: Exception, attempt: int) -> float | None:
-        """Seconds to wait before the next attempt, or None if this error is not worth retrying."""
-        if isinstance(exc, openai.APIStatusError):
-            if exc.status_code not in RETRY_STATUSES and exc.status_code < 500:
-                return None
-            asked = retry_after_seconds(exc.response.headers)
-            if asked is not None:
-                return asked if asked <= self.config.max_retry_after else None
-        elif not isinstance(exc, openai.APIConnectionError):
-            return None
-        ceiling = min(self.config.backoff_max, self.config.backoff_base * 2 ** (attempt - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter": spread, never zero
-
-    def _translate(self, exc: Exception, attempts: int) -> Exception:
-        if isinstance(exc, openai.APITimeoutError):
-            return LLMTimeout(f"the model server did not answer in time ({attempts} attempt(s))")
-        if isinstance(exc, openai.APIConnectionError):
-            return LLMUnavailable(f"could not reach the model server ({attempts} attempt(s))")
-        if isinstance(exc, openai.APIStatusError):
-            if exc.status_code in RETRY_STATUSES or exc.status_code >= 500:
-                return LLMUnavailable(f"the model server answered {exc.status_code} ({attempts} attempt(s))")
-            return LLMRejected(f"the model server refused the request ({exc.status_code}): {exc.message}")
-        return exc
-
-    def _body(self, settings: AgentSettings, messages: list[dict[str, Any]], *, stream: bool = False,
-              tools: list[dict[str, Any]] | None = None,
-              response_format: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The chat completion request as the model server reads it."""
-        body: dict[str, Any] = {
+    def _params(self, settings: AgentSettings, messages: list[dict[str, Any]], *, stream: bool = False,
+                tools: list[dict[str, Any]] | None = None,
+                response_format: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The keyword arguments of chat.completions.create for this call."""
+        params: dict[str, Any] = {
             "model": settings.model or self.config.default_model,
             "messages": messages,
             "temperature": settings.temperature,
             self.config.max_tokens_param: settings.max_tokens,
         }
         if tools:
-            body["tools"] = tools
+            params["tools"] = tools
         if response_format:
-            body["response_format"] = response_format
+            params["response_format"] = response_format
         if stream:
-            body.update(stream=True, stream_options={"include_usage": True})
-        return body
+            params.update(stream=True, stream_options={"include_usage": True})
+        return params
 
     async def _require_client(self) -> openai.AsyncOpenAI:
         """The client of the running event loop: its connection pool cannot outlive its loop.
@@ -360,7 +347,7 @@ class LLMGateway:
         constant time and parses responses in C; httpx's pool probes every idle connection's
         socket on each request and release, which with a connection per streaming turn was
         the largest cost of a busy tutor process (profiled). The client is closed when its
-        loop shuts down (tutor_project.loops)."""
+        loop shuts down (agents_app.per_loop)."""
         if not self.config.api_key:
             raise LLMUnavailable("no model is configured (OPENAI_API_KEY is not set)", retryable=False)
         return await self._clients.get()
@@ -369,10 +356,11 @@ class LLMGateway:
         timeout = openai.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
         # Every streaming turn holds a connection; the SDK's default keeps only 100 idle ones,
         # so past 100 concurrent turns each new turn would open (and later drop) another.
-        http_client = openai.DefaultAioHttpClient(limits=httpx2.Limits(
-            max_connections=KEPT_CONNECTIONS, max_keepalive_connections=KEPT_CONNECTIONS))
+        http_client = openai.DefaultAioHttpClient(
+            limits=httpx2.Limits(max_connections=KEPT_CONNECTIONS, max_keepalive_connections=KEPT_CONNECTIONS),
+            event_hooks={"request": [_count_attempt]})
         return openai.AsyncOpenAI(api_key=self.config.api_key, base_url=self.config.base_url or None,
-                                  timeout=timeout, max_retries=0, http_client=http_client)
+                                  timeout=timeout, max_retries=self.config.max_retries, http_client=http_client)
 
 
 class _StreamParts:
@@ -384,23 +372,22 @@ class _StreamParts:
         self.finish_reason: str | None = None
         self.usage: tuple[int, int] | None = None
 
-    def add(self, chunk: dict[str, Any]) -> list[str]:
-        """Take one chunk (the JSON object of an SSE event); returns its text pieces."""
-        usage = chunk.get("usage")
-        if usage:
-            self.usage = (usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0)
+    def add(self, chunk: ChatCompletionChunk) -> list[str]:
+        """Take one chunk; returns its text pieces."""
+        if chunk.usage:
+            self.usage = (chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
         pieces = []
-        for choice in chunk.get("choices") or ():
-            delta = choice.get("delta") or {}
-            if delta.get("content"):
-                pieces.append(delta["content"])
-            for part in delta.get("tool_calls") or ():
-                call = self.calls.setdefault(part.get("index", 0), ToolCall(part.get("id") or "", "", ""))
-                call.id = part.get("id") or call.id
-                function = part.get("function") or {}
-                call.name += function.get("name") or ""
-                call.arguments += function.get("arguments") or ""
-            self.finish_reason = choice.get("finish_reason") or self.finish_reason
+        for choice in chunk.choices:
+            delta = choice.delta
+            if delta.content:
+                pieces.append(delta.content)
+            for part in delta.tool_calls or ():
+                call = self.calls.setdefault(part.index, ToolCall(part.id or "", "", ""))
+                call.id = part.id or call.id
+                if part.function:
+                    call.name += part.function.name or ""
+                    call.arguments += part.function.arguments or ""
+            self.finish_reason = choice.finish_reason or self.finish_reason
         self.text.extend(pieces)
         return pieces
 
@@ -411,38 +398,12 @@ class _StreamParts:
         return Completion(text, calls, self.finish_reason, prompt, done)
 
 
-async def _sse_payloads(response: httpx2.Response) -> AsyncIterator[dict[str, Any]]:
-    """The JSON objects of a chat completion SSE stream, with transport failures as the SDK's
-    errors (so retries and translation work as for any call). OpenAI-compatible servers send
-    one `data:` line per event; the body is read to its end so the connection is reused."""
-    request = response.request
-    try:
-        async for line in response.aiter_lines():
-            if not line.startswith("data:"):
-                continue  # blank separators, comments, `event:` lines
-            data = line[5:].strip()
-            if data == "[DONE]":
-                continue
-            try:
-                payload = json.loads(data)
-            except json.JSONDecodeError as exc:
-                raise openai.APIError(f"the model stream sent invalid JSON: {exc.msg}", request, body=None) from exc
-            if isinstance(payload, dict) and payload.get("error"):
-                error = payload["error"]
-                message = error.get("message") if isinstance(error, dict) else None
-                raise openai.APIError(message or "An error occurred during streaming", request, body=error)
-            yield payload
-    except httpx2.TimeoutException as exc:
-        raise openai.APITimeoutError(request=request) from exc
-    except httpx2.RequestError as exc:
-        raise openai.APIConnectionError(request=request) from exc
-
-
 # Keywords that strict structured output rejects; pydantic still enforces them on the reply.
 _UNSUPPORTED_SCHEMA_KEYWORDS = frozenset({"minLength", "maxLength"})
 
 
 def strict_schema(output: type[BaseModel]) -> dict[str, Any]:
+    """The SDK's strict JSON schema of `output` (the one it sends for a pydantic tool)."""
     def prune(node: Any) -> Any:
         if isinstance(node, dict):
             return {k: prune(v) for k, v in node.items() if k not in _UNSUPPORTED_SCHEMA_KEYWORDS}
@@ -450,28 +411,26 @@ def strict_schema(output: type[BaseModel]) -> dict[str, Any]:
             return [prune(v) for v in node]
         return node
 
-    return prune(to_strict_json_schema(output))
+    return prune(openai.pydantic_function_tool(output)["function"]["parameters"])
 
 
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Retry-After as seconds (a number or an HTTP date), or retry-after-ms; None if absent."""
-    millis = headers.get("retry-after-ms")
-    if millis:
-        try:
-            return max(0.0, float(millis) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+def _worth_retrying(exc: openai.APIError) -> bool:
+    """What the SDK retries when it sends a request: connection failures, 408/409/429/5xx."""
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in RETRY_STATUSES or exc.status_code >= 500
+    return isinstance(exc, openai.APIConnectionError)
+
+
+def _translate(exc: openai.OpenAIError, attempts: int) -> Exception:
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMTimeout(f"the model server did not answer in time ({attempts} attempt(s))")
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMUnavailable(f"could not reach the model server ({attempts} attempt(s))")
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code in RETRY_STATUSES or exc.status_code >= 500:
+            return LLMUnavailable(f"the model server answered {exc.status_code} ({attempts} attempt(s))")
+        return LLMRejected(f"the model server refused the request ({exc.status_code}): {exc.message}")
+    return LLMUnavailable(f"the model server's reply could not be read: {exc}")
 
 
 def _about_response_format(message: str) -> bool:

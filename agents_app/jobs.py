@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
-from django.db import transaction
 from django.utils import timezone
-
 
 from agents_app import pipeline
 from agents_app.agents.quiz import create_quiz
@@ -19,10 +17,9 @@ from agents_app.errors import AgentError
 from agents_app.mastery import choose_difficulty
 from agents_app.models import Job
 from agents_app.runs import CallContext
-from agents_app.schemas import Quiz as QuizResult
 from agents_app.wiring import get_gateway
-from sessions_app.models import Folder, FolderAnalysis, Question, Quiz
-from sessions_app.quizzes import question_row
+from sessions_app import actions
+from sessions_app.models import Folder, FolderAnalysis, Question
 
 ANALYSE_FOLDER = "analyse_folder"
 PLAN_LESSON = "plan_lesson"
@@ -100,15 +97,7 @@ def _create_quiz(folder: Folder, job: Job) -> dict:
         get_gateway(), CallContext(user_id=folder.owner_id), chunks, concepts,
         count=job.target.get("count", 5), difficulty=difficulty, existing=existing,
     )
-    return {"quiz_id": _store_quiz(folder, quiz, difficulty=difficulty).pk}
-
-
-def _store_quiz(folder: Folder, quiz: QuizResult, *, difficulty: str) -> Quiz:
-    with transaction.atomic():
-        row = Quiz.objects.create(folder=folder, owner=folder.owner, title=quiz.title, difficulty=difficulty,
-                                  offline=quiz.offline)
-        Question.objects.bulk_create(question_row(q, quiz=row, order=i) for i, q in enumerate(quiz.questions))
-    return row
+    return {"quiz_id": actions.store_quiz(folder, quiz, difficulty=difficulty).pk}
 
 
 def _weakest_concepts(folder: Folder, mastery: dict[str, float]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Mastery maths: Bayesian Knowledge Tracing per concept, difficulty choice, Elo item ratings.
+"""Mastery maths: Bayesian Knowledge Tracing per concept, difficulty choice.
 
 Pure functions over floats so the tutor socket, the quiz endpoints and the planner share them.
 """
@@ -99,17 +99,3 @@ def choose_difficulty(p_known: float, pace: float = 1.0) -> Difficulty:
     if level < 0.7:
         return "medium"
     return "hard"
-
-
-ELO_K = 32.0
-
-
-def elo_expected(learner_rating: float, item_rating: float) -> float:
-    """Chance the learner answers the item correctly under the Elo model."""
-    return 1.0 / (1.0 + 10 ** ((item_rating - learner_rating) / 400.0))
-
-
-def elo_update(learner_rating: float, item_rating: float, correct: bool, k: float = ELO_K) -> tuple[float, float]:
-    """New (learner, item) ratings: a surprising answer moves both more than an expected one."""
-    delta = k * ((1.0 if correct else 0.0) - elo_expected(learner_rating, item_rating))
-    return learner_rating + delta, item_rating - delta

@@ -12,11 +12,13 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agents_app import analytics, jobs, pipeline
 from agents_app.errors import AgentError
 from agents_app.models import Job
+from sessions_app import actions
 from sessions_app.models import Document, Folder
 
 logger = logging.getLogger(__name__)
@@ -33,27 +35,30 @@ def ingest_document(self, document_id: int) -> None:  # type: ignore[no-untyped-
     except SoftTimeLimitExceeded:
         document = Document.objects.filter(pk=document_id).first()
         if document is not None:
-            pipeline.fail(document, "too_slow", "Processing this document took too long; it may be too complex.")
-    except pipeline.Busy as exc:
+            actions.fail_document(document, "too_slow",
+                                  "Processing this document took too long; it may be too complex.")
+    except actions.DocumentBusy as exc:
         raise self.retry(exc=exc, countdown=settings.INGEST_LEASE_SECONDS) from exc
     except AgentError as exc:
         if exc.retryable and self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=min(120, 2 ** (self.request.retries + 1))) from exc
         document = Document.objects.filter(pk=document_id).first()
         if document is not None:
-            pipeline.fail(document, "analysis_failed", f"The analysis of this folder failed: {exc}")
+            actions.fail_document(document, "analysis_failed", f"The analysis of this folder failed: {exc}")
 
 
 @shared_task(name="agents_app.sweep_stuck_documents", acks_late=True)
 def sweep_stuck_documents() -> int:
-    """Scheduled: re-enqueue documents left in a stage, so nothing stays in progress forever."""
+    """Scheduled: re-enqueue documents left in a stage, so nothing stays in progress forever:
+    at once when their worker's lease lapsed (a killed worker), else after the idle time."""
     return requeue_stuck_documents(settings.INGEST_STUCK_MINUTES)
 
 
 def requeue_stuck_documents(idle_minutes: int) -> int:
-    cutoff = timezone.now() - timedelta(minutes=idle_minutes)
-    stuck = list(Document.objects.filter(status__in=pipeline.IN_PROGRESS, updated_at__lt=cutoff)
-                 .values_list("pk", flat=True))
+    """Documents in progress whose worker's lease lapsed or that sat idle for `idle_minutes`."""
+    now = timezone.now()
+    stuck = list(Document.objects.filter(Q(lease_expires_at__lt=now) | Q(updated_at__lt=now - timedelta(minutes=idle_minutes)),
+                                         status__in=actions.IN_PROGRESS).values_list("pk", flat=True))
     for document_id in stuck:
         ingest_document.delay(document_id)
     if stuck:

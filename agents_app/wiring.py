@@ -22,6 +22,7 @@ def gateway_config(**overrides: Any) -> GatewayConfig:
         connect_timeout=settings.LLM_CONNECT_TIMEOUT,
         read_timeout=settings.LLM_READ_TIMEOUT,
         max_retries=settings.LLM_MAX_RETRIES,
+        max_wait=settings.LLM_MAX_WAIT,
         batch_read_timeout=settings.LLM_BATCH_READ_TIMEOUT,
         prices=price_table(settings.LLM_PRICES),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -167,7 +168,7 @@ def main() -> None:
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     if database_url.startswith("postgres"):
         ensure_database(database_url)
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(64), **os.environ, "DATABASE_URL": database_url}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     processes, urls = start_servers(args.servers, env)
     try:

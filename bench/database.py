@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -25,6 +26,8 @@ def setup_django(name: str) -> str:
     atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     os.environ.update(TUTOR_DATA_DIR=data_dir, CELERY_TASK_ALWAYS_EAGER="1",
                       DJANGO_SETTINGS_MODULE="tutor_project.settings")
+    # A configured database needs a signing key (SPEC 12); a throwaway one for the bench.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))
     url = os.environ.get("DATABASE_URL")
     if url:
         os.environ["DATABASE_URL"] = _recreate_postgres(url, name)

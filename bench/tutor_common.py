@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -38,6 +39,7 @@ def prepare() -> dict[str, str]:
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     if database_url.startswith("postgres"):
         ensure_database(database_url)
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))  # a configured database needs one
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "tutor_project.settings"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     os.environ.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="tutor_project.settings")

@@ -60,10 +60,11 @@ def latency_recorder(me: int, latencies: list[float]):  # noqa: ANN201
 
     def observe(event) -> None:  # noqa: ANN001
         now = time.time()
-        for change in event.keys.values():
+        for key, change in event.keys.items():
             value = change.get("newValue")
-            if isinstance(value, dict) and value.get("by") != me and value.get("phase") == "latency":
-                latencies.append((now - value["t"]) * 1000)
+            phase, by, _ = key.split("-")
+            if isinstance(value, dict) and int(by) != me and phase == "latency":
+                latencies.append((now - float(value["metadata"]["turn_id"])) * 1000)
 
     return observe
 
@@ -86,7 +87,11 @@ async def run_clients(urls: list[str], first: int, count: int, total: int, args:
         interval = 1 / rate
         began = time.monotonic()
         for n in range(n_updates):
-            client.objects[f"{phase}-{i}-{n}"] = {"by": i, "n": n, "t": time.time(), "phase": phase}
+            # A learner's rectangle (the room removes objects that break the contract);
+            # the write time rides in turn_id.
+            client.objects[f"{phase}-{i}-{n}"] = {
+                "id": f"{phase}-{i}-{n}", "kind": "rect", "x": 10 + n % 1500, "y": 10 + i % 900, "width": 20,
+                "height": 20, "metadata": {"source": "user", "turn_id": repr(time.time())}}
             delay = began + (n + 1) * interval - time.monotonic()
             await asyncio.sleep(max(0.0, delay))
 
@@ -192,6 +197,13 @@ def ratios(mine: dict, node: dict) -> str:
             f"CPU x{mine['cpu_ms_per_k'] / node['cpu_ms_per_k']:.2f}")
 
 
+def print_ratios(targets: list[Target], results: dict[str, dict]) -> None:
+    """Each of this server's variants against Node (the last target)."""
+    node = results[targets[-1].name]
+    for target in targets[:-1]:
+        print(f"  {target.name} to node: " + ratios(results[target.name], node))
+
+
 def median_of(results: list[dict]) -> dict:
     keys = ("p50", "p99", "updates_per_s", "deliveries_per_s", "cpu_ms_per_k", "samples", "expected_samples")
     return {**{k: statistics.median(r[k] for r in results) for k in keys},
@@ -210,12 +222,12 @@ def compare(targets: list[Target], args: argparse.Namespace) -> bool:
         for target in targets if round_no % 2 == 0 else targets[::-1]:
             results[target.name].append(measure(target.room_urls[round_no], target.pids, args))
             report(target.name, results[target.name][-1])
-        print("  ratios to node: " + ratios(*(results[t.name][-1] for t in targets)))
+        print_ratios(targets, {t.name: results[t.name][-1] for t in targets})
     medians = {name: median_of(rs) for name, rs in results.items()}
     print(f"medians of {args.rounds} round(s); after the rounds, {machine_speed()}")
     for target in targets:
         report(target.name, medians[target.name])
-    print("  ratios to node: " + ratios(*(medians[t.name] for t in targets)))
+    print_ratios(targets, medians)
     return all(r["converged"] for rs in results.values() for r in rs)
 
 
@@ -257,14 +269,14 @@ def main() -> int:
             processes.append(start([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(ports[-1]), args.app],
                                    env, ports[-1]))
             servers.append(processes[-1].pid)
+        layer = f"Redis channel layer, {args.servers} process(es)" if args.redis else "in-memory layer, 1 process"
+        urls = [[f"ws://127.0.0.1:{port}/ws/whiteboard/{sid}/?token={token}" for port in ports] for sid in session_ids]
+        ours = [Target(f"this server ({layer})", urls, servers)]
         node_port = free_port()
         processes.append(start(["node", str(NODE_SERVER)], {**env, "HOST": "127.0.0.1", "PORT": str(node_port)},
                                node_port))
-        layer = f"Redis channel layer, {args.servers} process(es)" if args.redis else "in-memory layer, 1 process"
-        ours = [[f"ws://127.0.0.1:{port}/ws/whiteboard/{sid}/?token={token}" for port in ports] for sid in session_ids]
         node = [[f"ws://127.0.0.1:{node_port}/bench-room-{n}"] for n in range(args.rounds)]
-        targets = [Target(f"this server ({layer})", ours, servers),
-                   Target("node y-websocket 1.5.4", node, [processes[-1].pid])]
+        targets = [*ours, Target("node y-websocket 1.5.4", node, [processes[-1].pid])]
         return 0 if compare(targets, args) else 1
     finally:
         for process in reversed(processes):

@@ -13,7 +13,9 @@ from typing import Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
+from sessions_app.models import TutorSession
 from whiteboard_app.board import BoardState
+from whiteboard_app.history import board_state
 from whiteboard_app.geometry import BOARD, Box, union
 from whiteboard_app.spatial import SpatialIndex
 from whiteboard_app.specs import ObjectSpec, bbox
@@ -231,3 +233,9 @@ def _fit(items: Sequence[BaseModel], order: Iterable[int], budget: float) -> tup
             kept.add(i)
             used += cost
     return kept, used
+
+
+def summary_text(session: TutorSession, *, max_chars: int = 2000) -> str:
+    """A session's stored board as the teacher's prompt sees it."""
+    state, _ = board_state(session)
+    return summarize_board(state, max_chars=max_chars).as_text()

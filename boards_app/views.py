@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from boards_app.analytics import learner_annotations_over_time, objects_by_source_and_kind
-from boards_app.reading import board_of, board_state, objects_json, update_log
 from boards_app.serializers import AnalyticsQuery, AtQuery, ExportQuery, SnapshotSerializer, SummaryQuery
 from boards_app.summary import summarize_board
 from boards_app.svg import render_svg
 from sessions_app.access import get_session_for_user
+from whiteboard_app.history import board_of, board_state, update_log
 from whiteboard_app.models import BoardSnapshot
 
 
@@ -49,7 +49,7 @@ class BoardAtView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         session = get_session_for_user(request.user, pk)
         state, seq = board_state(session, _query(AtQuery, request)["seq"])
-        return Response({"seq": seq, **objects_json(state)})
+        return Response({"seq": seq, **state.to_json()})
 
 
 class BoardExportView(APIView):

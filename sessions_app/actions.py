@@ -5,28 +5,40 @@ transaction and assumes its input was validated at the edge.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
 
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from agents_app import mastery as bkt
+from agents_app.chunking import ChunkDraft
 from agents_app.models import Job
+from agents_app.schemas import FolderAnalysis as AnalysisResult
 from agents_app.schemas import GradeResult, QuizQuestion
+from agents_app.schemas import LessonPlan as PlanResult
+from agents_app.schemas import Quiz as QuizResult
+from agents_app.schemas import SessionAnalysis as SessionAnalysisResult
+from agents_app.text import terms
 from sessions_app.context import TutorContext
 from sessions_app.models import (
-    Answer, ConceptMastery, Document, Folder, Message, Question, Quiz, QuizAttempt, SessionAnalysis, TutorSession,
+    Answer, Chunk, ConceptMastery, Document, Folder, FolderAnalysis, LessonPlan, Message, Question, Quiz, QuizAttempt,
+    SessionAnalysis, TutorSession,
 )
 from sessions_app.quizzes import Submitted, question_row
-from sessions_app.tutor import log
+from sessions_app import event_log
 from sessions_app.uploads import CheckedUpload
-from tutor_project import celery_app
 from tutor_project.web.errors import DomainError
 
 User = get_user_model()
+R = TypeVar("R")
 
 
 def register_learner(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
@@ -89,8 +101,14 @@ def _queue_processing(document: Document) -> None:
         target={"document_id": document.pk, "folder_id": document.folder_id},
     )
     document.save(update_fields=["job"])
-    document_id = document.pk
-    transaction.on_commit(lambda: _enqueue("agents_app.ingest_document", document_id))
+    _enqueue_after_commit("agents_app.ingest_document", document.pk)
+
+
+def _enqueue_after_commit(task: str, *args: object) -> None:
+    """Run a Celery task once the transaction commits, named by its stable name: the tasks
+    call these actions, so importing them here would be a cycle. (Their modules are imported
+    at start-up by their apps, so the signature finds them, eagerly run where configured.)"""
+    transaction.on_commit(lambda: current_app.signature(task, args=args).delay())
 
 
 def _delete_files(documents: list[Document]) -> None:
@@ -113,7 +131,7 @@ def start_session(learner: AbstractBaseUser, folder: Folder) -> TutorSession:
 
 
 # --- the tutor socket ----------------------------------------------------------------
-# Each records its socket events (sessions_app.tutor.log) in the same transaction as the
+# Each records its socket events (sessions_app.event_log) in the same transaction as the
 # rows they describe, so nothing is announced that was not stored.
 
 MASTERY_HISTORY = 50
@@ -124,7 +142,7 @@ TURN_ORPHAN_SECONDS = 30
 
 
 def _add_message(session: TutorSession, **fields: object) -> Message:
-    counters = log.bump_counters(session.pk, messages=1)
+    counters = event_log.bump_counters(session.pk, messages=1)
     return Message.objects.create(session=session, seq=counters.last_message_seq, **fields)
 
 
@@ -132,49 +150,82 @@ def session_ended() -> DomainError:
     return DomainError("session_ended", "This session has ended; start a new one to keep learning.", http_status=409)
 
 
-def _begin_turn(session: TutorSession, turn_id: str, *, messages: int) -> log.Counters:
-    """Under the session's row lock, make `turn_id` its running turn and number `messages`
-    messages and its turn.started. An ended session, or another turn still running, refuses
-    it; a turn orphaned by a crash is first ended (failed, with the text it had saved)."""
-    locked = log.bump_counters(session.pk)
-    if locked.status != TutorSession.Status.ACTIVE:
+class _Orphaned(Exception):
+    """The session's running turn died with its process: end it, then start the new one."""
+
+    def __init__(self, turn_id: str) -> None:
+        self.turn_id = turn_id
+
+
+def _begin_turn(session: TutorSession, turn_id: str, *, messages: int) -> event_log.Counters:
+    """Number `messages` messages and a turn.started, and make `turn_id` the session's running
+    turn, under the row lock the numbering takes. An ended session, or another turn still
+    running, refuses it; a turn orphaned by a crash raises _Orphaned."""
+    counters = event_log.bump_counters(session.pk, messages=messages, events=1)
+    if counters.status != TutorSession.Status.ACTIVE:
         raise session_ended()
-    if locked.running_turn_id:
-        running = TutorSession.objects.only("context", "running_text", "running_saved_at").get(pk=session.pk)
+    if counters.running_turn_id:
         cutoff = timezone.now() - timedelta(seconds=TURN_ORPHAN_SECONDS)
-        if running.running_saved_at is not None and running.running_saved_at > cutoff:
-            raise DomainError("turn_in_progress", "The tutor is still answering; wait for turn.completed or "
-                              "cancel it.", retryable=True)
-        interrupted = ("error", {"code": "turn_interrupted", "message": "The tutor stopped answering; ask again.",
-                                 "retryable": True, "in_reply_to": None, "turn_id": locked.running_turn_id})
-        _finish_turn(session, running.context, turn_id=locked.running_turn_id, kind="explanation",
-                     status="failed", text=running.running_text, citations=[], content={}, before=[interrupted])
+        if counters.running_saved_at is None or counters.running_saved_at < cutoff:
+            raise _Orphaned(counters.running_turn_id)
+        raise DomainError("turn_in_progress", "The tutor is still answering; wait for turn.completed or "
+                          "cancel it.", retryable=True)
     TutorSession.objects.filter(pk=session.pk).update(running_turn_id=turn_id, running_text="",
                                                      running_saved_at=timezone.now())
-    return log.bump_counters(session.pk, messages=messages, events=1)
+    return counters
+
+
+def _end_orphaned_turn(session: TutorSession, turn_id: str) -> None:
+    """End a turn whose process died: failed, with the text it had saved."""
+    with transaction.atomic():
+        orphan = TutorSession.objects.select_for_update().get(pk=session.pk)
+        if orphan.running_turn_id != turn_id:
+            return  # ended meanwhile
+        interrupted = ("error", {"code": "turn_interrupted", "message": "The tutor stopped answering; ask again.",
+                                 "retryable": True, "in_reply_to": None, "turn_id": turn_id})
+        _finish_turn(session, orphan.context, turn_id=turn_id, kind="explanation", status="failed",
+                     text=orphan.running_text, citations=[], content={}, before=[interrupted])
+
+
+def _beginning(begin: Callable[[], R], session: TutorSession) -> R:
+    """Run a transaction that begins a turn; an orphaned turn in the way is ended first, once."""
+    try:
+        return begin()
+    except _Orphaned as orphaned:
+        _end_orphaned_turn(session, orphaned.turn_id)
+        return begin()
 
 
 def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
     """Store a learner's message and start its turn; None if `client_id` was received before.
     An ended session, or a turn still running, refuses it with DomainError, storing nothing."""
-    try:
-        with transaction.atomic():
-            counters = _begin_turn(session, turn_id, messages=1)
-            message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.LEARNER,
-                                             kind="message", client_id=client_id, turn_id=turn_id, text=text)
-            log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
-                       bumped=counters)
-    except IntegrityError:
-        return None  # the unique (session, client_id) constraint: received before, maybe by another process
-    return message
+
+    def begin() -> Message | None:
+        try:
+            with transaction.atomic():
+                counters = _begin_turn(session, turn_id, messages=1)
+                message = Message.objects.create(session=session, seq=counters.last_message_seq, kind="message",
+                                                 role=Message.Role.LEARNER, client_id=client_id, turn_id=turn_id,
+                                                 text=text)
+                event_log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
+                           bumped=counters)
+        except IntegrityError:
+            return None  # the unique (session, client_id) constraint: received before, maybe by another process
+        return message
+
+    return _beginning(begin, session)
 
 
 def start_turn(session: TutorSession, *, turn_id: str, in_reply_to: str) -> None:
     """Start and announce a turn; refused like a learner's message."""
-    with transaction.atomic():
-        counters = _begin_turn(session, turn_id, messages=0)
-        log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": in_reply_to})],
-                   bumped=counters)
+
+    def begin() -> None:
+        with transaction.atomic():
+            counters = _begin_turn(session, turn_id, messages=0)
+            event_log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": in_reply_to})],
+                       bumped=counters)
+
+    _beginning(begin, session)
 
 
 def save_turn_text(session_id: int, turn_id: str, text: str) -> None:
@@ -183,18 +234,9 @@ def save_turn_text(session_id: int, turn_id: str, text: str) -> None:
         running_text=text, running_saved_at=timezone.now())
 
 
-def record_document_progress(folder_id: int, **fields: object) -> None:
-    """A document's progress, logged once in each active session of its folder (so every socket
-    of those sessions, on any process, hears it, and a reconnecting one replays it)."""
+def record_event(session: TutorSession, type_: str, **fields: object) -> event_log.Frame:
     with transaction.atomic():
-        sessions = TutorSession.objects.filter(folder_id=folder_id, status=TutorSession.Status.ACTIVE)
-        for session_id in sessions.values_list("pk", flat=True):
-            log.record(session_id, [("document.progress", fields)])
-
-
-def record_event(session: TutorSession, type_: str, **fields: object) -> log.Frame:
-    with transaction.atomic():
-        return log.record(session.pk, [(type_, fields)])[0]
+        return event_log.record(session.pk, [(type_, fields)])[0]
 
 
 def finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, kind: str, status: str, text: str,
@@ -212,17 +254,25 @@ def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, 
     announced = turn_end_events(turn_id=turn_id, kind=kind, status=status, text=text, citations=citations,
                                 content=content, before=before)
     # One counter update numbers the tutor's message and the events together.
-    counters = log.bump_counters(session.pk, messages=1, events=len(announced))
+    counters = event_log.bump_counters(session.pk, messages=1, events=len(announced))
     message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.TUTOR,
                                      kind=kind, status=status, turn_id=turn_id, text=text, citations=citations,
                                      payload=content)
     TutorSession.objects.filter(pk=session.pk).update(
-        context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now()
+        context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now(),
+        **{name: _cleared_if_running(name, turn_id) for name in ("running_turn_id", "running_text", "running_saved_at")},
     )
-    TutorSession.objects.filter(pk=session.pk, running_turn_id=turn_id).update(
-        running_turn_id="", running_text="", running_saved_at=None)
-    log.record(session.pk, announced, bumped=counters)
+    event_log.record(session.pk, announced, bumped=counters)
     return message
+
+
+def _cleared_if_running(name: str, turn_id: str) -> Case:
+    """A running-turn field, emptied if `turn_id` is still the running turn (a newer turn may
+    have taken over from it)."""
+    field = TutorSession._meta.get_field(name)
+    empty = None if field.null else ""
+    return Case(When(Q(running_turn_id=turn_id), then=Value(empty, output_field=field)), default=F(name),
+                output_field=field)
 
 
 def turn_end_events(*, turn_id: str, kind: str, status: str, text: str, citations: list[dict], content: dict,
@@ -319,20 +369,40 @@ def end_session(session: TutorSession) -> SessionAnalysis:
             status=TutorSession.Status.ENDED, ended_at=now, last_activity_at=now
         )
         analysis, created = SessionAnalysis.objects.get_or_create(session=session)
-        log.record(session.pk, [("session.ended", {"analysis_status": analysis.status})])
+        event_log.record(session.pk, [("session.ended", {"analysis_status": analysis.status})])
         if created:
-            transaction.on_commit(lambda: _queue_analysis(analysis.pk))
+            _enqueue_after_commit("sessions_app.analyse_session", analysis.pk)
     return analysis
 
 
-def _queue_analysis(analysis_id: int) -> None:
-    _enqueue("sessions_app.analyse_session", analysis_id)
+def claim_session_analysis(analysis_id: int) -> SessionAnalysis | None:
+    """The queued analysis, now running; None when it is gone or another worker has it."""
+    queued = SessionAnalysis.objects.filter(pk=analysis_id, status=SessionAnalysis.Status.QUEUED)
+    if not queued.update(status=SessionAnalysis.Status.RUNNING):
+        return None
+    return SessionAnalysis.objects.select_related("session").get(pk=analysis_id)
 
 
-def _enqueue(task_name: str, *args: object) -> None:
-    """Queue a task by its stable name: the tasks call these actions, so the actions do not
-    import the tasks (eager mode is honoured, unlike send_task)."""
-    celery_app.tasks[task_name].delay(*args)
+def requeue_session_analysis(analysis: SessionAnalysis) -> None:
+    """Back in the queue for the task's next try."""
+    SessionAnalysis.objects.filter(pk=analysis.pk).update(status=SessionAnalysis.Status.QUEUED)
+
+
+def store_session_analysis(analysis: SessionAnalysis, result: SessionAnalysisResult) -> None:
+    with transaction.atomic():
+        SessionAnalysis.objects.filter(pk=analysis.pk).update(
+            status=SessionAnalysis.Status.DONE, result=result.model_dump(mode="json"), error="",
+            finished_at=timezone.now(),
+        )
+        TutorSession.objects.filter(pk=analysis.session_id, status=TutorSession.Status.ENDED).update(
+            status=TutorSession.Status.ANALYSED
+        )
+
+
+def fail_session_analysis(analysis: SessionAnalysis, error: str) -> None:
+    SessionAnalysis.objects.filter(pk=analysis.pk).update(
+        status=SessionAnalysis.Status.FAILED, error=error, finished_at=timezone.now()
+    )
 
 
 # --- quizzes -------------------------------------------------------------------------
@@ -357,3 +427,140 @@ def record_attempt(quiz: Quiz, learner: AbstractBaseUser, answers: list[Submitte
             for item, grade in zip(answers, grades) if item.question.concept
         ]
     return attempt, changes
+
+
+# --- document processing: the ingestion pipeline's writes ------------------------------
+
+IN_PROGRESS = (Document.Status.QUEUED, Document.Status.EXTRACTING, Document.Status.CHUNKING,
+               Document.Status.INDEXING, Document.Status.ANALYSING)
+
+
+class DocumentBusy(Exception):
+    """Another worker holds the document's lease; try again once it may have lapsed."""
+
+
+def _lease_expiry() -> datetime:
+    return timezone.now() + timedelta(seconds=settings.INGEST_LEASE_SECONDS)
+
+
+def claim_document(document_id: int) -> Document | None:
+    """The document with its processing lease taken, or None when it is gone or already
+    processed. Raises DocumentBusy while another worker's lease runs."""
+    pending = Document.objects.filter(pk=document_id, status__in=IN_PROGRESS)
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=timezone.now())
+    if pending.filter(free).update(lease_expires_at=_lease_expiry()):
+        return Document.objects.select_related("folder").get(pk=document_id)
+    if pending.exists():
+        raise DocumentBusy(f"document {document_id} is being processed by another worker")
+    return None
+
+
+def advance_document(document: Document, stage: str, percent: int) -> None:
+    """Move a document in processing to `stage` at `percent` (its job too, in one commit),
+    renew its lease, and ring the folder's open tutor sockets."""
+    now = timezone.now()
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(
+            status=stage, progress=percent, lease_expires_at=_lease_expiry(), updated_at=now
+        )
+        Job.objects.filter(pk=document.job_id).update(
+            status=Job.Status.RUNNING, stage=stage, progress=percent, updated_at=now
+        )
+        _report_progress(document, stage=stage, percent=percent, status=stage)
+
+
+def replace_chunks(document: Document, drafts: list[ChunkDraft], *, pages: int, warnings: list[str]) -> None:
+    """Replace the document's chunks with these, with their lexical index, in one transaction:
+    a document processed twice never has duplicated chunks."""
+    rows = []
+    for draft in drafts:
+        chunk_terms = terms(f"{draft.section or ''} {draft.text}")
+        rows.append(Chunk(
+            document_id=document.pk, order=draft.order, text=draft.text, page=draft.page, page_end=draft.page_end,
+            section=(draft.section or "")[:500], token_count=draft.token_estimate, content_hash=draft.content_hash,
+            terms=dict(Counter(chunk_terms)), length=len(chunk_terms),
+        ))
+    with transaction.atomic():
+        Chunk.objects.filter(document=document).delete()
+        Chunk.objects.bulk_create(rows, batch_size=500)
+        Document.objects.filter(pk=document.pk).update(pages=pages, warnings=list(warnings))
+
+
+def store_embeddings(chunks: list[Chunk], vectors: list[list[float]]) -> None:
+    """The embedding vector of each chunk, in order."""
+    for row, vector in zip(chunks, vectors, strict=True):
+        row.embedding = vector
+    Chunk.objects.bulk_update(chunks, ["embedding"], batch_size=200)
+
+
+def add_document_warning(document: Document, warning: str) -> None:
+    """A problem that did not stop processing, shown with the document."""
+    with transaction.atomic():
+        row = Document.objects.select_for_update().only("warnings").get(pk=document.pk)
+        Document.objects.filter(pk=document.pk).update(warnings=[*row.warnings, warning])
+
+
+def fail_document(document: Document, code: str, reason: str) -> None:
+    """Processing stopped for good: the document and its job say why."""
+    now = timezone.now()
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(
+            status=Document.Status.FAILED, error_code=code, error=reason, processed_at=now, updated_at=now,
+            lease_expires_at=None,
+        )
+        Job.objects.filter(pk=document.job_id).update(
+            status=Job.Status.FAILED, error=reason, finished_at=now, updated_at=now
+        )
+        _report_progress(document, stage=Document.Status.FAILED, percent=document.progress,
+                         status=Document.Status.FAILED)
+
+
+def finish_document(document: Document) -> None:
+    """The document is ready for search, quizzes and the tutor."""
+    now = timezone.now()
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(
+            status=Document.Status.READY, progress=100, error_code="", error="", processed_at=now, updated_at=now,
+            lease_expires_at=None,
+        )
+        Job.objects.filter(pk=document.job_id).update(
+            status=Job.Status.SUCCEEDED, stage=Document.Status.READY, progress=100, finished_at=now, updated_at=now
+        )
+        _report_progress(document, stage=Document.Status.READY, percent=100, status=Document.Status.READY)
+
+
+def _report_progress(document: Document, *, stage: str, percent: int, status: str) -> None:
+    """Log a document's progress once in each active tutor session of its folder, in the
+    caller's transaction: their sockets, on any process, hear it after commit, and a socket
+    that reconnects replays it."""
+    fields = {"document_id": document.pk, "stage": stage, "percent": percent, "status": status}
+    sessions = TutorSession.objects.filter(folder_id=document.folder_id, status=TutorSession.Status.ACTIVE)
+    for session_id in sessions.values_list("pk", flat=True):
+        event_log.record(session_id, [("document.progress", fields)])
+
+
+# --- folder analysis, lesson plans and quizzes made by the agents ------------------------
+
+
+def store_folder_analysis(folder: Folder, analysis: AnalysisResult, plan: PlanResult, *, fingerprint: str) -> None:
+    """The folder's analysis and the lesson plan made from it, together, with the passages'
+    fingerprint they were made from."""
+    with transaction.atomic():
+        FolderAnalysis.objects.update_or_create(folder=folder, defaults={
+            "data": analysis.model_dump(mode="json"), "offline": analysis.offline, "source_fingerprint": fingerprint,
+        })
+        store_lesson_plan(folder, plan, fingerprint=fingerprint)
+
+
+def store_lesson_plan(folder: Folder, plan: PlanResult, *, fingerprint: str) -> None:
+    LessonPlan.objects.update_or_create(folder=folder, defaults={
+        "data": plan.model_dump(mode="json"), "offline": plan.offline, "source_fingerprint": fingerprint,
+    })
+
+
+def store_quiz(folder: Folder, quiz: QuizResult, *, difficulty: str) -> Quiz:
+    with transaction.atomic():
+        row = Quiz.objects.create(folder=folder, owner=folder.owner, title=quiz.title, difficulty=difficulty,
+                                  offline=quiz.offline)
+        Question.objects.bulk_create(question_row(q, quiz=row, order=i) for i, q in enumerate(quiz.questions))
+    return row

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from boards_app.reading import board_state, objects_json
-from sessions_app.tutor import log
+from sessions_app import event_log
+from whiteboard_app.history import board_state
 from sessions_app.models import SessionAnalysis, TutorSession
 from sessions_app.quizzes import concept_map
 from sessions_app.serializers import (
@@ -26,8 +26,8 @@ def export_session(session: TutorSession) -> dict:
             "folder": {"id": session.folder_id, "name": session.folder.name},
         },
         "messages": MessageSerializer(session.messages.order_by("seq"), many=True).data,
-        "events": log.frames_after(session.pk, 0),
-        "board": {"seq": board_seq, **objects_json(state)},
+        "events": event_log.frames_after(session.pk, 0),
+        "board": {"seq": board_seq, **state.to_json()},
         "analysis": SessionAnalysisSerializer(analysis).data if analysis else None,
         "mastery": ConceptMasterySerializer(concept_map(session.learner_id, session.folder), many=True).data,
     }

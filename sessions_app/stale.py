@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sessions_app import actions
-from sessions_app.tutor import log
+from sessions_app import event_log
 from sessions_app.models import TutorSession
 
 
@@ -36,7 +36,7 @@ def _end_if_still_stale(session_id: int, cutoff: datetime) -> bool:
     # may have come back, or another run ended it.
     with transaction.atomic():
         try:
-            log.bump_counters(session_id)  # the row lock
+            event_log.bump_counters(session_id)  # the row lock
         except TutorSession.DoesNotExist:
             return False  # deleted meanwhile (with its folder)
         session = _stale_before(cutoff).filter(pk=session_id).first()

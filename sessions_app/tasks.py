@@ -7,7 +7,6 @@ from datetime import timedelta
 from asgiref.sync import async_to_sync
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from agents_app.agents.session_analyzer import analyze_session
@@ -15,8 +14,8 @@ from agents_app.errors import AgentError
 from agents_app.runs import CallContext
 from agents_app.schemas import ConceptChange, SessionStats, TranscriptTurn
 from agents_app.wiring import build_gateway
-from sessions_app import bkt_refit, stale
-from sessions_app.models import Answer, Message, SessionAnalysis, TutorSession
+from sessions_app import actions, bkt_refit, stale
+from sessions_app.models import Answer, Message, TutorSession
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +25,9 @@ logger = logging.getLogger(__name__)
 def analyse_session(analysis_id: int) -> None:
     """Analyse an ended session once: claims the row by moving queued → running; a row that
     is gone or already claimed is left alone."""
-    claimed = SessionAnalysis.objects.filter(pk=analysis_id, status__in=[SessionAnalysis.Status.QUEUED]).update(
-        status=SessionAnalysis.Status.RUNNING
-    )
-    if not claimed:
+    analysis = actions.claim_session_analysis(analysis_id)
+    if analysis is None:
         return
-    analysis = SessionAnalysis.objects.select_related("session").get(pk=analysis_id)
     session = analysis.session
     transcript, stats = session_record(session)
     try:
@@ -41,25 +37,12 @@ def analyse_session(analysis_id: int) -> None:
                                                 transcript, stats)
     except AgentError as exc:
         if not exc.retryable or analyse_session.request.retries >= analyse_session.max_retries:
-            _fail(analysis_id, exc)
+            logger.warning("session analysis %s failed: %s", analysis_id, exc)
+            actions.fail_session_analysis(analysis, f"{exc.code}: {exc.message}")
             return
-        SessionAnalysis.objects.filter(pk=analysis_id).update(status=SessionAnalysis.Status.QUEUED)
+        actions.requeue_session_analysis(analysis)
         raise
-    with transaction.atomic():
-        SessionAnalysis.objects.filter(pk=analysis_id).update(
-            status=SessionAnalysis.Status.DONE, result=result.model_dump(mode="json"), error="",
-            finished_at=timezone.now(),
-        )
-        TutorSession.objects.filter(pk=session.pk, status=TutorSession.Status.ENDED).update(
-            status=TutorSession.Status.ANALYSED
-        )
-
-
-def _fail(analysis_id: int, exc: AgentError) -> None:
-    logger.warning("session analysis %s failed: %s", analysis_id, exc)
-    SessionAnalysis.objects.filter(pk=analysis_id).update(
-        status=SessionAnalysis.Status.FAILED, error=f"{exc.code}: {exc.message}", finished_at=timezone.now()
-    )
+    actions.store_session_analysis(analysis, result)
 
 
 def session_record(session: TutorSession) -> tuple[list[TranscriptTurn], SessionStats]:

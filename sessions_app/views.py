@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -30,6 +30,7 @@ from sessions_app.serializers import (
 )
 from sessions_app.uploads import check_uploads
 from tutor_project.web.errors import DomainError
+from tutor_project.web.health import require_broker
 
 
 class RegisterView(APIView):
@@ -82,9 +83,12 @@ class FolderDocumentsView(generics.ListAPIView):
         folder = get_folder_for_user(self.request.user, self.kwargs["pk"])
         return folder.documents.all()
 
-    @extend_schema(request={"multipart/form-data": DocumentUploadSerializer}, responses={201: DocumentSerializer(many=True)})
+    # A raw array: the view's pagination describes its GET, not what an upload returns.
+    @extend_schema(request={"multipart/form-data": DocumentUploadSerializer},
+                   responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/Document"}}})
     def post(self, request: Request, pk: int) -> Response:
         folder = get_folder_for_user(request.user, pk)
+        require_broker()
         uploads = check_uploads(folder, request.FILES.getlist("files"))
         documents = actions.add_documents(folder, uploads)
         return Response(DocumentSerializer(documents, many=True).data, status=status.HTTP_201_CREATED)
@@ -172,7 +176,8 @@ class DocumentReprocessView(APIView):
 
 
 class FolderSearchView(APIView):
-    @extend_schema(parameters=[SearchQuerySerializer], responses=SearchHitSerializer(many=True))
+    @extend_schema(parameters=[SearchQuerySerializer],
+                   responses=inline_serializer("SearchResults", {"results": SearchHitSerializer(many=True)}))
     def get(self, request: Request, pk: int) -> Response:
         folder = get_folder_for_user(request.user, pk)
         query = SearchQuerySerializer(data=request.query_params)
@@ -265,7 +270,7 @@ class QuizAttemptsView(generics.ListAPIView):
 
 
 class FolderMasteryView(APIView):
-    @extend_schema(responses=ConceptMasterySerializer(many=True))
+    @extend_schema(responses=inline_serializer("ConceptMap", {"results": ConceptMasterySerializer(many=True)}))
     def get(self, request: Request, pk: int) -> Response:
         folder = get_folder_for_user(request.user, pk)
         return Response({"results": ConceptMasterySerializer(concept_map(request.user.pk, folder), many=True).data})

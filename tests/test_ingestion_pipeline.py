@@ -119,12 +119,12 @@ def test_a_leased_document_is_not_processed_twice_but_a_lapsed_lease_is_taken_ov
     document = Document.objects.create(folder=folder, original_name="x.md", sha256="0" * 64, kind="markdown",
                                        mime_type="text/markdown", size=1, status="chunking",
                                        lease_expires_at=timezone.now() + timedelta(minutes=5))
-    with pytest.raises(pipeline.Busy):
-        pipeline.claim(document.pk)
+    with pytest.raises(actions.DocumentBusy):
+        actions.claim_document(document.pk)
     Document.objects.filter(pk=document.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
-    assert pipeline.claim(document.pk).pk == document.pk
+    assert actions.claim_document(document.pk).pk == document.pk
     Document.objects.filter(pk=document.pk).update(status="ready")
-    assert pipeline.claim(document.pk) is None
+    assert actions.claim_document(document.pk) is None
 
 
 def test_the_sweep_requeues_documents_stuck_in_a_stage(api, folder):

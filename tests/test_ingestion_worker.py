@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from agents_app.chunking import chunk
 from agents_app.extraction import extract
@@ -86,7 +87,8 @@ def test_a_worker_killed_mid_document_is_replaced_and_the_document_finishes_with
             # The sweep (beat runs it every few minutes) re-enqueues documents idle in a stage
             # once the dead worker's lease lapsed. Redis may also redeliver the unacknowledged
             # task after its visibility timeout; the lease keeps the two from colliding.
-            time.sleep(3.5)
+            wait_for(lambda: Document.objects.filter(pk=sent["id"], lease_expires_at__lt=timezone.now()).exists(),
+                     10, "the dead worker's lease to lapse")
             sweep = subprocess.run(
                 [sys.executable, "manage.py", "reprocess_documents", "--stuck", "--older-than-minutes", "0"],
                 cwd=ROOT, env=child_env(**shared_env), capture_output=True, text=True, check=True,

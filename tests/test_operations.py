@@ -13,7 +13,7 @@ def test_healthz_and_readyz_report_the_checks(client):
 def test_readyz_answers_503_naming_the_failing_check(client, monkeypatch):
     from tutor_project.web import health
 
-    def broken() -> None:
+    async def broken() -> None:
         raise ConnectionError("broker down")
 
     monkeypatch.setitem(health.CHECKS, "broker", broken)

@@ -85,17 +85,16 @@ def test_the_scheduled_task_uses_the_setting_and_is_idempotent(learner, settings
 
 
 def test_a_session_the_learner_came_back_to_after_the_list_was_read_is_not_ended(learner, monkeypatch):
-    from sessions_app import stale
-    from sessions_app.tutor import log
+    from sessions_app import event_log, stale
 
     session = session_idle_for(learner, 13)
-    lock = log.bump_counters
+    lock = event_log.bump_counters
 
     def learner_comes_back_first(session_id: int) -> int:
         TutorSession.objects.filter(pk=session_id).update(last_activity_at=timezone.now())
         return lock(session_id)
 
-    monkeypatch.setattr(log, "bump_counters", learner_comes_back_first)
+    monkeypatch.setattr(event_log, "bump_counters", learner_comes_back_first)
     assert stale.close_stale_sessions(timedelta(hours=12)) == []
     assert status(session) == "active"
 

@@ -7,25 +7,31 @@ Two configurations, one code base (SPEC 2.1):
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tutor_project.secret import embedded_secret_key
 from tutor_project.env import env_bool, env_float, env_int, env_json, env_list, env_optional_float, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("TUTOR_DATA_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+DATABASE_URL = env_str("DATABASE_URL")
+REDIS_URL = env_str("REDIS_URL")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    if env_bool("DJANGO_REQUIRE_SECRET", False):
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required in production")
-    # Embedded default only: a fixed development key; production sets DJANGO_SECRET_KEY.
-    SECRET_KEY = "dev-insecure-embedded-default-key-change-me-in-production-0123456789"
+    if DATABASE_URL or REDIS_URL:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DATABASE_URL or REDIS_URL is set "
+                                   "(a long random string, the same for every process of the deployment)")
+    SECRET_KEY = embedded_secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -80,8 +86,6 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL) if DATABASE_URL else {
         "ENGINE": "django.db.backends.sqlite3",
@@ -95,6 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A bounded pool per process: under load, requests wait for a connection
     # instead of each thread opening its own until PostgreSQL refuses clients.
     DATABASES["default"]["OPTIONS"] = {
+        # No call may hang on the database: connecting and each statement are bounded.
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
+        "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT', 60, minimum=0) * 1000}",
         "pool": {
             "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0),
             "max_size": env_int("DATABASE_POOL_MAX_SIZE", 20, minimum=1),
@@ -111,11 +118,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, broker ------------------------------------
-REDIS_URL = env_str("REDIS_URL")
+# Every key and pub/sub channel of this deployment starts with this, so deployments sharing
+# one Redis never see each other (pub/sub ignores the database number). By default it is
+# derived from the database, which is the deployment's identity.
+REDIS_PREFIX = env_str("REDIS_PREFIX") or "tutor-" + hashlib.sha256(repr(sorted(
+    (key, str(DATABASES["default"].get(key, ""))) for key in ("ENGINE", "HOST", "PORT", "NAME"))).encode()).hexdigest()[:12]
+if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", REDIS_PREFIX):
+    raise ImproperlyConfigured(f"REDIS_PREFIX must be 1-40 letters, digits, '-', '_' or '.', got {REDIS_PREFIX!r}")
+# Seconds to wait for Redis to connect / to answer, for the cache's and the broker's clients.
+REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 5, minimum=1)
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 5, minimum=1)
 if REDIS_URL:
-    # No socket_timeout: with one, redis-py sends each command inside asyncio.wait_for,
-    # which on Python 3.11 can swallow a cancel (a closing consumer's, a cancelled turn's).
-    REDIS_CONNECT_TIMEOUT = 5  # seconds; the channel layer's and the turn counter's clients
+    # No socket_timeout for the channel layer: with one, redis-py sends each command inside
+    # asyncio.wait_for, which on Python 3.11 can swallow a cancel (a closing consumer's, a
+    # cancelled turn's). /readyz bounds its own round trip instead.
     _redis_hosts = [{"address": REDIS_URL, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT}]
     # Pub/sub, not channels_redis' queue-per-channel RedisChannelLayer: that one spends four
     # round trips on every group_send (expire the group, read it, expire the queues, a script
@@ -124,10 +140,13 @@ if REDIS_URL:
     # bell per streamed delta. One PUBLISH per message, pushed to every subscribed process.
     # Nothing sent on the layer needs its queue: the tutor's bells and the whiteboard's
     # relayed updates are shortcuts to stored logs, and a receiver that sees a gap reads the
-    # log (sessions_app.tutor.log, whiteboard_app.rooms).
+    # log (sessions_app.event_log, whiteboard_app.rooms).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                                  "CONFIG": {"hosts": _redis_hosts}}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+                                  "CONFIG": {"hosts": _redis_hosts, "prefix": REDIS_PREFIX}}}
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": REDIS_PREFIX,
+        "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+    }}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -137,7 +156,13 @@ CELERY_BROKER_DIR = DATA_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # Unacknowledged tasks of a killed worker are redelivered after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        "global_keyprefix": f"{REDIS_PREFIX}:",
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
+    # A publish with Redis gone fails within seconds instead of retrying for long.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 else:
     # No broker server in the embedded default: kombu's filesystem transport lets
     # Daphne and a local worker exchange messages through a folder.
@@ -179,11 +204,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tutor_project.web.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["tutor_project.web.json_limits.BoundedJSONParser",
+                               "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30, minimum=1)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7, minimum=1)),
     "UPDATE_LAST_LOGIN": False,
+    "TOKEN_REFRESH_SERIALIZER": "tutor_project.web.tokens.RefreshSerializer",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Tutor API",
@@ -207,6 +235,13 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missi
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [("app", FRONTEND_DIST)] if FRONTEND_DIST.is_dir() else []
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
+# A whole upload request (several files); answered 413 from its Content-Length before it is read.
+UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", 50 * 1024 * 1024, minimum=1)
+# Daphne's Twisted leaves upload bodies unparsed (tutor_project/web/daphne_forms.py, SPEC 2.2).
+DAPHNE_SKIP_FORM_PARSING = env_bool("DAPHNE_SKIP_FORM_PARSING", True)
+# JSON request bodies: larger ones get 413, deeper ones 400, before they are parsed.
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=1)
 # Django must let the request through so that our view can answer 413 in JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -220,6 +255,8 @@ EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")
 LLM_CONNECT_TIMEOUT = env_float("LLM_CONNECT_TIMEOUT", 5.0)
 LLM_READ_TIMEOUT = env_float("LLM_READ_TIMEOUT", 30.0)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 3, minimum=0)
+# Seconds a learner may wait for a reply to start (retries included); background work is not capped.
+LLM_MAX_WAIT = env_float("LLM_MAX_WAIT", 60.0)
 # Read timeout for non-interactive calls (analysis, planning, quizzes), which may think longer.
 LLM_BATCH_READ_TIMEOUT = env_float("LLM_BATCH_READ_TIMEOUT", 120.0)
 # {"model": {"input": USD per million tokens, "output": ...}}, on top of the built-in table.
@@ -269,5 +306,27 @@ INGEST_MAX_PAGES = env_int("INGEST_MAX_PAGES", 2000, minimum=1)
 INGEST_STUCK_MINUTES = env_int("INGEST_STUCK_MINUTES", 30, minimum=0)
 # How long a worker holds a document between progress updates before another may take it over.
 INGEST_LEASE_SECONDS = env_int("INGEST_LEASE_SECONDS", 300, minimum=1)
+# Extraction of one document runs in a child process within these bounds (agents_app.extraction).
+INGEST_EXTRACT_CPU_SECONDS = env_int("INGEST_EXTRACT_CPU_SECONDS", 120, minimum=1)
+INGEST_EXTRACT_MEMORY_MB = env_int("INGEST_EXTRACT_MEMORY_MB", 1024, minimum=64)
 # A document whose processing runs longer than this fails with a clear reason.
 INGEST_TIME_LIMIT_SECONDS = env_int("INGEST_TIME_LIMIT_SECONDS", 900, minimum=10)
+
+# The whiteboard socket (whiteboard_app.limits; README "Configuration" says what a
+# client sees at each limit).
+WHITEBOARD_LIMITS = {
+    "max_message_bytes": env_int("WHITEBOARD_MAX_MESSAGE_BYTES", 256 * 1024, minimum=1024),
+    "max_document_bytes": env_int("WHITEBOARD_MAX_DOCUMENT_BYTES", 8 * 1024 * 1024, minimum=64 * 1024),
+    "messages_per_second": env_float("WHITEBOARD_MESSAGES_PER_SECOND", 300.0),
+    "burst": env_int("WHITEBOARD_MESSAGE_BURST", 600, minimum=1),
+    "max_presences_per_connection": env_int("WHITEBOARD_MAX_PRESENCES_PER_CONNECTION", 4, minimum=1),
+    "max_presences_per_room": env_int("WHITEBOARD_MAX_PRESENCES_PER_ROOM", 64, minimum=1),
+    "max_awareness_state_bytes": env_int("WHITEBOARD_MAX_AWARENESS_STATE_BYTES", 8 * 1024, minimum=256),
+    "max_waiting_updates": env_int("WHITEBOARD_MAX_WAITING_UPDATES", 200, minimum=1),
+    "max_waiting_bytes": env_int("WHITEBOARD_MAX_WAITING_BYTES", 2 * 1024 * 1024, minimum=1024),
+    "flush_interval": env_float("WHITEBOARD_FLUSH_SECONDS", 0.025),
+    "catchup_interval": env_float("WHITEBOARD_CATCHUP_SECONDS", 1.0),
+    "sweep_interval": env_float("WHITEBOARD_SWEEP_SECONDS", 5.0),
+    "idle_seconds": env_float("WHITEBOARD_IDLE_SECONDS", 15.0),
+    "awareness_timeout": env_float("WHITEBOARD_AWARENESS_SECONDS", 30.0),
+}

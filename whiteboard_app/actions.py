@@ -1,19 +1,17 @@
 """Every state change of the whiteboard's storage, one function each (sync; async
-callers wrap them with ``database_sync_to_async``), and, for a live room's update log,
-an async form of the same write on PostgreSQL (``append_update_on_loop``)."""
+callers, such as a live room writing its update log, wrap them with
+``database_sync_to_async``)."""
 from __future__ import annotations
 
 import uuid
-from functools import cache
 from typing import Any, Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import connection, transaction
+from django.db import transaction
 from pycrdt import Doc
 
 from sessions_app.models import TutorSession
-from tutor_project import loop_db
 from whiteboard_app.board import (
     BoardState,
     apply_drawing,
@@ -52,27 +50,6 @@ def append_update(board_id: int, data: bytes, *, origin: str) -> int:
         Board.objects.filter(pk=board_id).update(last_seq=seq)
         BoardUpdate.objects.create(board_id=board_id, seq=seq, data=data, size=len(data), origin=origin)
     return seq
-
-
-async def append_update_on_loop(board_id: int, data: bytes, *, origin: str) -> int:
-    """append_update on PostgreSQL, as one statement on the event loop's own connection
-    (tutor_project.loop_db): a live room stores its merged updates every few tens of ms,
-    and a hop to a database thread for each was most of a busy room's server CPU. The
-    UPDATE takes the board's row lock as append_update's SELECT FOR UPDATE does, so the
-    log stays gap-free and in order with every other writer."""
-    rows = await loop_db.fetch(_append_statement(), [board_id, board_id, data, len(data), origin])
-    if not rows:
-        raise Board.DoesNotExist(f"no board {board_id}")
-    return rows[0][0]
-
-
-@cache
-def _append_statement() -> str:
-    boards = connection.ops.quote_name(Board._meta.db_table)
-    updates = connection.ops.quote_name(BoardUpdate._meta.db_table)
-    return (f"WITH bumped AS (UPDATE {boards} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq) "
-            f"INSERT INTO {updates} (board_id, seq, data, size, origin, created_at) "
-            f"SELECT %s, last_seq, %s, %s, %s, now() FROM bumped RETURNING seq")
 
 
 def compact_board(board_id: int) -> BoardSnapshot | None:

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from agents_app.admin import ReadOnlyAdmin
+from tutor_project.web.admin import ReadOnlyAdmin
 from whiteboard_app import actions
 from whiteboard_app.models import Board, BoardSnapshot, BoardUpdate
 

@@ -12,7 +12,7 @@ Entries written by clients may break the contract; readers skip them and report 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from pycrdt import Doc, Map
 
@@ -46,6 +46,14 @@ class BoardState:
         """The objects of a multiple-choice question, its frame included."""
         return self.group(f"mcq-{question_id}")
 
+    def to_json(self) -> dict[str, Any]:
+        """Its objects, ephemeral entries, and entries that break the contract, as JSON."""
+        return {
+            "objects": {key: spec.to_json() for key, spec in self.objects.items()},
+            "ephemeral": {key: entry.to_json() for key, entry in self.ephemeral.items()},
+            "invalid": [{"id": key, "reason": reason} for key, reason in self.invalid],
+        }
+
 
 def read_board(doc: Doc) -> BoardState:
     state = BoardState()
@@ -62,6 +70,19 @@ def read_board(doc: Doc) -> BoardState:
     return state
 
 
+def invalid_objects(doc: Doc, keys: Iterable[str] | None = None) -> list[str]:
+    """The keys (all, or of ``keys``) whose object breaks the contract."""
+    objects = objects_map(doc)
+    bad = []
+    for key in objects.keys() if keys is None else keys:
+        value = objects[key]
+        try:
+            parse_object(value.to_py() if hasattr(value, "to_py") else value, key=key)
+        except SpecError:
+            bad.append(key)
+    return bad
+
+
 def apply_drawing(doc: Doc, drawing: Drawing) -> None:
     """Write a skill's result in one transaction (one Yjs update)."""
     objects, ephemeral = objects_map(doc), ephemeral_map(doc)
@@ -72,11 +93,11 @@ def apply_drawing(doc: Doc, drawing: Drawing) -> None:
             ephemeral[entry.id] = entry.to_json()
 
 
-def delete_objects(doc: Doc, ids: Iterable[str]) -> list[str]:
+def delete_objects(doc: Doc, ids: Iterable[str], *, origin: str = "assistant") -> list[str]:
     """Delete the given objects; returns the ids that existed."""
     objects = objects_map(doc)
     removed = []
-    with doc.transaction(origin="assistant"):
+    with doc.transaction(origin=origin):
         for object_id in ids:
             if object_id in objects:
                 del objects[object_id]

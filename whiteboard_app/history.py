@@ -1,12 +1,17 @@
-"""Reading a board's stored state: latest snapshot plus the log after it, the state
-at a given ``seq``, and the log rows a live room has not seen yet."""
+"""Reading a board's stored history, for every reader (live rooms, the tutor, the
+board endpoints, exports): the state at any ``seq`` (latest snapshot plus the log
+after it), the log rows a live room has not seen yet, and the update log itself.
+A session nobody drew on reads as an empty board; reading never creates one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from pycrdt import Doc
 
-from whiteboard_app.models import BoardSnapshot, BoardUpdate
+from sessions_app.models import TutorSession
+from whiteboard_app.board import BoardState, read_board
+from whiteboard_app.models import Board, BoardSnapshot, BoardUpdate
 
 
 @dataclass(frozen=True)
@@ -49,3 +54,39 @@ def updates_after(board_id: int, seq: int, *, exclude_origin: str) -> tuple[list
     if not rows:
         return [], seq
     return [bytes(data) for _, origin, data in rows if origin != exclude_origin], rows[-1][0]
+
+
+def board_of(session: TutorSession) -> Board | None:
+    return Board.objects.filter(session=session).first()
+
+
+def board_state(session: TutorSession, seq: int | None = None) -> tuple[BoardState, int]:
+    """A session's board as of log row ``seq`` (latest when None) and the seq it reflects."""
+    board = board_of(session)
+    if board is None:
+        return BoardState(), 0
+    stored = state_at(board.pk, seq)
+    doc = Doc()
+    if stored.update:
+        doc.apply_update(stored.update)
+    return read_board(doc), stored.seq
+
+
+def update_log(session: TutorSession) -> list[tuple[datetime, bytes]]:
+    board = board_of(session)
+    if board is None:
+        return []
+    rows = BoardUpdate.objects.filter(board=board).order_by("seq").values_list("created_at", "data")
+    return [(created_at, bytes(data)) for created_at, data in rows]
+
+
+def clicked_option(session: TutorSession, object_id: str) -> tuple[str, int] | None:
+    """(question_id, option_index) when a clicked board object is an option of a
+    multiple-choice question, so the click can be graded as an answer."""
+    state, _ = board_state(session)
+    spec = state.objects.get(object_id)
+    if spec is None or spec.metadata.role != "option":
+        return None
+    if spec.metadata.question_id is None or spec.metadata.option_index is None:
+        return None
+    return spec.metadata.question_id, spec.metadata.option_index

@@ -80,10 +80,6 @@ class LayoutAllocator:
         for spec in specs:
             self.index.upsert(spec.id, bbox(spec))
 
-    def release(self, ids: Iterable[str]) -> None:
-        for object_id in ids:
-            self.index.remove(object_id)
-
     def _preferred(self, near: Box, side: Side, width: float, height: float) -> tuple[float, float]:
         m = self.margin
         return {

@@ -1,21 +1,23 @@
-"""Whiteboard limits and timings, read from the environment (loud about bad values),
-and the close codes the socket uses when a limit is broken."""
+"""Whiteboard limits and timings (read once in settings.py) and the close codes the
+socket uses. Application close codes are in 4400-4499, which the stock y-websocket
+provider treats as final (it stops reconnecting), in the family of HTTP statuses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tutor_project.env import env_float, env_int
+from django.conf import settings
 
-# Close codes. Daphne (autobahn) lets an application close only with 1000 or
-# 3000-4999, so the standard 1003/1007/1009 are mirrored in the 4xxx range, in the
-# family of the tutor socket's 4401/4403/4404.
-CLOSE_INVALID = 4400  # a frame or update that does not decode
+CLOSE_INVALID = 4400  # a frame, update or awareness entry that does not decode
 CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_TOO_BIG = 4413  # a message over max_message_bytes
+CLOSE_NOT_FOUND = 4404  # no such session (or not a session id at all)
+# Too large: a frame over max_message_bytes, an awareness state over
+# max_awareness_state_bytes, or an update that would pass max_document_bytes.
+CLOSE_TOO_BIG = 4413
 CLOSE_UNSUPPORTED = 4415  # a text frame: the protocol is binary
-CLOSE_RATE = 4429  # over messages_per_second (after the burst)
-CLOSE_BOARD_FULL = 4507  # the document would pass max_document_bytes
+# Too many: messages per second (after the burst), presences per connection or per
+# room, or updates waiting for a missing earlier one.
+CLOSE_TOO_MANY = 4429
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -23,6 +25,14 @@ class Limits:
     max_document_bytes: int
     messages_per_second: float
     burst: int
+    # Awareness (presence): client ids one connection may announce, client ids a room
+    # holds, and the size of one client's JSON state.
+    max_presences_per_connection: int
+    max_presences_per_room: int
+    max_awareness_state_bytes: int
+    # Updates applied but waiting for a missing earlier one, per room.
+    max_waiting_updates: int
+    max_waiting_bytes: int
     # Persistence batch window and catch-up poll period (seconds).
     flush_interval: float
     catchup_interval: float
@@ -34,14 +44,4 @@ class Limits:
 
 
 def current() -> Limits:
-    return Limits(
-        max_message_bytes=env_int("WHITEBOARD_MAX_MESSAGE_BYTES", 256 * 1024, minimum=1024),
-        max_document_bytes=env_int("WHITEBOARD_MAX_DOCUMENT_BYTES", 8 * 1024 * 1024, minimum=64 * 1024),
-        messages_per_second=env_float("WHITEBOARD_MESSAGES_PER_SECOND", 300.0),
-        burst=env_int("WHITEBOARD_MESSAGE_BURST", 600, minimum=1),
-        flush_interval=env_float("WHITEBOARD_FLUSH_SECONDS", 0.025),
-        catchup_interval=env_float("WHITEBOARD_CATCHUP_SECONDS", 1.0),
-        sweep_interval=env_float("WHITEBOARD_SWEEP_SECONDS", 5.0),
-        idle_seconds=env_float("WHITEBOARD_IDLE_SECONDS", 15.0),
-        awareness_timeout=env_float("WHITEBOARD_AWARENESS_SECONDS", 30.0),
-    )
+    return Limits(**settings.WHITEBOARD_LIMITS)

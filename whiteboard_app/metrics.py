@@ -16,4 +16,8 @@ CLOSED = Counter(
     "tutor_whiteboard_refused_total", "Connections closed for breaking a rule, by close code.", ["code"],
     registry=REGISTRY,
 )
+INVALID_OBJECTS = Counter(
+    "tutor_whiteboard_invalid_objects_total",
+    "Objects a client wrote that break the object contract, removed from the room.", registry=REGISTRY,
+)
 CONNECTIONS = WS_CONNECTIONS.labels("whiteboard")

@@ -83,7 +83,7 @@ def parse_awareness(payload: bytes) -> list[tuple[int, int, str]]:
 
 
 def awareness_message(entries: list[tuple[int, int, str]]) -> bytes:
-    body = write_var_uint(len(entries))
+    parts = [write_var_uint(len(entries))]  # joined once: linear in the entries
     for client, clock, state in entries:
-        body += write_var_uint(client) + write_var_uint(clock) + write_message(state.encode())
-    return create_awareness_message(body)
+        parts += (write_var_uint(client), write_var_uint(clock), write_message(state.encode()))
+    return create_awareness_message(b"".join(parts))

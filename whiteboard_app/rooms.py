@@ -19,26 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
+from tutor_project.realtime.database import db
 from channels.layers import InMemoryChannelLayer, get_channel_layer
-from pycrdt import Doc, create_sync_message, get_update, merge_updates
+from pycrdt import Doc, MapEvent, create_sync_message, get_update, merge_updates
 
 from whiteboard_app import metrics, protocol
-from whiteboard_app.actions import append_update, append_update_on_loop, group_name
-from whiteboard_app.board import remove_stale_ephemeral
+from whiteboard_app.actions import append_update, group_name
+from whiteboard_app.board import delete_objects, invalid_objects, objects_map, remove_stale_ephemeral
 from whiteboard_app.history import state_at, updates_after
-from whiteboard_app.limits import (
-    CLOSE_BOARD_FULL,
-    CLOSE_INVALID,
-    CLOSE_RATE,
-    CLOSE_TOO_BIG,
-    Limits,
-    current,
-)
+from whiteboard_app.limits import CLOSE_INVALID, CLOSE_TOO_BIG, CLOSE_TOO_MANY, Limits, current
 from whiteboard_app.models import Board
 from whiteboard_app.tasks import COMPACT_AFTER_ROWS, compact_board
-from tutor_project.wire import OutgoingFrame
-from tutor_project import loop_db
 from tutor_project.realtime.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
@@ -46,9 +37,17 @@ EMPTY_UPDATE = b"\x00\x00"
 
 
 class Connection(Protocol):
-    async def send_frame(self, frame: OutgoingFrame) -> None: ...
+    async def send_frame(self, data: bytes) -> None: ...
 
-    async def close_with(self, code: int) -> None: ...
+    async def close_with(self, code: int, reason: str | None = None) -> None: ...
+
+
+class LimitBroken(Exception):
+    """A client broke a limit: its connection closes with ``code``."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
 
 
 @dataclass
@@ -69,8 +68,14 @@ class Room:
         # Awareness client id -> (clock, JSON state, when last heard, monotonic).
         self.awareness: dict[int, tuple[int, str, float]] = {}
         self.pending: list[bytes] = []
-        # Applied updates part of which waits for a change the document lacks.
+        # Applied updates part of which waits for a change the document lacks, and
+        # their total size (both bounded by the limits).
         self._waiting: list[bytes] = []
+        self._waiting_bytes = 0
+        # Keys of the objects map changed by the update being applied, to validate.
+        self._touched: set[str] = set()
+        # Kept: pycrdt ends a subscription when its object is collected.
+        self._touched_subscription = objects_map(self.doc).observe(self._note_touched)
         self.seq = 0
         self.size = 0
         self.ready: asyncio.Task[None] | None = None
@@ -91,12 +96,14 @@ class Room:
         if self._layer is not None:
             self._channel = await self._layer.new_channel()
             await self._layer.group_add(group_name(self.session_id), self._channel)
-        stored = await database_sync_to_async(state_at)(self.board_id)
+        stored = await db(state_at)(self.board_id)
         metrics.ROOM_LOADS.inc()
         metrics.ROOMS_OPEN.inc()
         if stored.update:
             self.doc.apply_update(stored.update)
         self.seq, self.size = stored.seq, len(stored.update)
+        self._touched.clear()
+        await self._remove_invalid(invalid_objects(self.doc))
         self._compact_at = stored.seq + COMPACT_AFTER_ROWS
         loops: list[Callable[[], Any]] = [self._flush_loop, self._catch_up_loop, self._sweep_loop]
         if self._channel is not None:
@@ -123,9 +130,9 @@ class Room:
             self._idle = None
         self.peers[conn] = Peer(TokenBucket(self.limits.messages_per_second, self.limits.burst))
         # Our state vector, so the client answers with everything we lack (sync step 2).
-        await conn.send_frame(OutgoingFrame(create_sync_message(self.doc)))
+        await conn.send_frame(create_sync_message(self.doc))
         if self.awareness:
-            await conn.send_frame(OutgoingFrame(protocol.awareness_message(self._awareness_entries())))
+            await conn.send_frame(protocol.awareness_message(self._awareness_entries()))
 
     async def leave(self, conn: Connection) -> None:
         peer = self.peers.pop(conn, None)
@@ -149,17 +156,16 @@ class Room:
         peer = self.peers.get(conn)
         if peer is None:
             return
-        if not peer.bucket.take():
-            await self._drop(conn, CLOSE_RATE, "message rate over the limit")
-            return
-        if len(data) > self.limits.max_message_bytes:
-            await self._drop(conn, CLOSE_TOO_BIG, f"{len(data)} bytes over the limit")
-            return
         try:
-            frame = protocol.parse_frame(data)
-            await self._handle(conn, peer, frame)
+            if not peer.bucket.take():
+                raise LimitBroken(CLOSE_TOO_MANY, "message rate over the limit")
+            if len(data) > self.limits.max_message_bytes:
+                raise LimitBroken(CLOSE_TOO_BIG, "message over the size limit")
+            await self._handle(conn, peer, protocol.parse_frame(data))
         except protocol.ProtocolError as exc:
             await self._drop(conn, CLOSE_INVALID, str(exc))
+        except LimitBroken as exc:
+            await self._drop(conn, exc.code, str(exc))
 
     async def _handle(self, conn: Connection, peer: Peer, frame: protocol.Frame) -> None:
         if frame.kind == "step1":
@@ -167,17 +173,31 @@ class Room:
                 missing = self.doc.get_update(frame.payload)
             except ValueError:
                 raise protocol.ProtocolError("invalid state vector") from None
-            await conn.send_frame(OutgoingFrame(protocol.step2_message(missing)))
+            await conn.send_frame(protocol.step2_message(missing))
         elif frame.kind in ("step2", "update"):
             await self._apply_client_update(conn, frame.payload)
         elif frame.kind == "awareness":
             entries = protocol.parse_awareness(frame.payload)
+            self._check_awareness(peer, entries)
             peer.client_ids.update(c for c, _, state in entries if state != "null")
             self._remember_awareness(entries)
-            await self._fan_out(protocol.awareness_message(entries), exclude=conn)
+            # To the sender too, as the reference server does: the stock provider
+            # counts its own echo as a sign of life and reconnects after 30 s without.
+            await self._fan_out(protocol.awareness_message(entries))
             self._queue_relay({"type": "board.awareness", "entries": entries})
         elif frame.kind == "query_awareness":
-            await conn.send_frame(OutgoingFrame(protocol.awareness_message(self._awareness_entries())))
+            await conn.send_frame(protocol.awareness_message(self._awareness_entries()))
+
+    def _check_awareness(self, peer: Peer, entries: list[tuple[int, int, str]]) -> None:
+        """Limits checked before anything is stored: the states' size, the client ids
+        one connection may speak for, and the client ids the room holds."""
+        if any(len(state) > self.limits.max_awareness_state_bytes for _, _, state in entries):
+            raise LimitBroken(CLOSE_TOO_BIG, "awareness state over the size limit")
+        announced = {c for c, _, state in entries if state != "null"}
+        if len(peer.client_ids | announced) > self.limits.max_presences_per_connection:
+            raise LimitBroken(CLOSE_TOO_MANY, "too many presences on one connection")
+        if len(announced - self.awareness.keys()) + len(self.awareness) > self.limits.max_presences_per_room:
+            raise LimitBroken(CLOSE_TOO_MANY, "too many presences in the room")
 
     async def _apply_client_update(self, conn: Connection, update: bytes) -> None:
         try:
@@ -190,8 +210,8 @@ class Room:
         if self.size + len(new) > self.limits.max_document_bytes:
             self.size = len(self.doc.get_update())  # the running figure over-counts; measure
             if self.size + len(new) > self.limits.max_document_bytes:
-                await self._drop(conn, CLOSE_BOARD_FULL, "document size limit reached")
-                return
+                raise LimitBroken(CLOSE_TOO_BIG, "the board's document size limit is reached")
+        self._touched.clear()
         try:
             gained = self._integrate(new)
         except ValueError:
@@ -199,11 +219,45 @@ class Room:
         self.size += len(new)
         self.pending.append(new)
         metrics.CLIENT_UPDATES.inc()
-        if gained is None:
+        self._queue_relay({"type": "board.update", "data": new})
+        removal = self._removal_of_invalid()
+        if removal is not None:  # one message, so nobody draws the invalid object
+            await self._fan_out(protocol.update_message(merge_updates(gained or new, removal)))
+        elif gained is None:
             await self._fan_out(protocol.update_message(new), exclude=conn)
         else:  # the sender may lack what its update let in
             await self._fan_out(protocol.update_message(gained))
-        self._queue_relay({"type": "board.update", "data": new})
+        if self._waiting_bytes > self.limits.max_waiting_bytes or len(self._waiting) > self.limits.max_waiting_updates:
+            raise LimitBroken(CLOSE_TOO_MANY, "too many updates waiting for a missing one")
+
+    def _note_touched(self, event: MapEvent) -> None:
+        self._touched.update(event.keys)
+
+    def _removal_of_invalid(self) -> bytes | None:
+        """Delete the objects the last update wrote that break the object contract
+        (counted); returns the deletion as one update, already queued for the log and
+        the relay, or None when every object was valid."""
+        objects = objects_map(self.doc)
+        invalid = invalid_objects(self.doc, [key for key in self._touched if key in objects])
+        self._touched.clear()
+        if not invalid:
+            return None
+        captured: list[bytes] = []
+        subscription = self.doc.observe(lambda event: captured.append(event.update))
+        try:
+            delete_objects(self.doc, invalid, origin="validator")
+        finally:
+            self.doc.unobserve(subscription)
+        metrics.INVALID_OBJECTS.inc(len(invalid))
+        for update in captured:
+            self.pending.append(update)
+            self._queue_relay({"type": "board.update", "data": update})
+        return merge_updates(*captured) if len(captured) > 1 else captured[0]
+
+    async def _remove_invalid(self, keys: list[str]) -> None:
+        if keys:
+            metrics.INVALID_OBJECTS.inc(len(keys))
+            await self.write(lambda doc: delete_objects(doc, keys, origin="validator"))
 
     def _integrate(self, new: bytes) -> bytes | None:
         """Apply ``new``. Returns None when the document gained exactly ``new`` (the
@@ -214,23 +268,26 @@ class Room:
         the server lost. Waiting parts are outside the state vector, so a peer joining
         meanwhile gets a step 2 without them; when the missing change arrives (from any
         client) they go in, and everyone must be sent what went in, not only ``new``.
+        Waiting updates are checked again only when the state vector moved, and there
+        are at most ``max_waiting_updates`` of them, so the cost per update is bounded.
         """
-        releasing = bool(self._waiting)
-        before = self.doc.get_state() if releasing else b""
+        before = self.doc.get_state()
         self.doc.apply_update(new)
         after = self.doc.get_state()
+        releasing = bool(self._waiting) and after != before
+        if releasing:
+            self._waiting = [update for update in self._waiting if _waits(update, after)]
+            self._waiting_bytes = sum(len(update) for update in self._waiting)
         if _waits(new, after):
             self._waiting.append(new)
-        if not releasing:
-            return None
-        self._waiting = [update for update in self._waiting if _waits(update, after)]
-        return self.doc.get_update(before)
+            self._waiting_bytes += len(new)
+        return self.doc.get_update(before) if releasing else None
 
     async def _drop(self, conn: Connection, code: int, reason: str) -> None:
         log.info("whiteboard %s: closing a connection (%s): %s", self.session_id, code, reason)
         metrics.CLOSED.labels(str(code)).inc()
         await self.leave(conn)
-        await conn.close_with(code)
+        await conn.close_with(code, reason)
 
     def _remember_awareness(self, entries: list[tuple[int, int, str]]) -> None:
         now = time.monotonic()
@@ -254,12 +311,11 @@ class Room:
             await self._fan_out(protocol.awareness_message(gone))
 
     async def _fan_out(self, message: bytes, exclude: Connection | None = None) -> None:
-        frame = OutgoingFrame(message)  # framed once for all peers
         for conn in list(self.peers):
             if conn is exclude:
                 continue
             try:
-                await conn.send_frame(frame)
+                await conn.send_frame(message)
             except Exception:  # a socket that died under us must not fail the sender
                 log.info("whiteboard %s: dropping a connection that failed a send", self.session_id)
                 self.peers.pop(conn, None)
@@ -347,7 +403,7 @@ class Room:
         while True:
             await asyncio.sleep(self.limits.catchup_interval)
             try:
-                updates, self.seq = await database_sync_to_async(updates_after)(
+                updates, self.seq = await db(updates_after)(
                     self.board_id, self.seq, exclude_origin=self.origin
                 )
             except Exception:
@@ -376,7 +432,7 @@ class Room:
             batch, self.pending = self.pending, []
             merged = batch[0] if len(batch) == 1 else merge_updates(*batch)
             try:
-                seq = await _store(self.board_id, merged, origin=self.origin)
+                seq = await db(append_update)(self.board_id, merged, origin=self.origin)
             except Board.DoesNotExist:  # the session was deleted: nothing left to write to
                 log.warning("whiteboard %s: board is gone, dropping %d updates", self.session_id, len(batch))
                 return
@@ -391,7 +447,8 @@ class Room:
 
     async def _queue_compaction(self) -> None:
         try:
-            await sync_to_async(compact_board.delay)(self.board_id)
+            # Only the broker is reached, so not on the database thread.
+            await sync_to_async(compact_board.delay, thread_sensitive=False)(self.board_id)
         except Exception:  # the beat sweep (compact_boards) will catch up
             log.warning("whiteboard %s: could not queue compaction", self.session_id, exc_info=True)
 
@@ -402,20 +459,6 @@ def _waits(update: bytes, state: bytes) -> bool:
     update starts with the count of clients whose structs it carries, then the
     delete set, which every diff carries whole."""
     return get_update(update, state)[0] != 0
-
-
-async def _store(board_id: int, data: bytes, *, origin: str) -> int:
-    """Append to the board's log: on PostgreSQL on the event loop's own connection,
-    elsewhere (SQLite, one writer at a time) in Django's database thread.
-
-    There, sync_to_async rather than database_sync_to_async keeps the thread's connection:
-    the latter closes it before and after every call (CONN_MAX_AGE is 0), which on SQLite
-    meant a fresh open, a new WAL file, a checkpoint and its deletion for every batch, tens
-    of times a second in a busy room. The catch-up's database_sync_to_async, once a second
-    on the same thread, still closes a connection that broke or grew too old."""
-    if loop_db.available():
-        return await append_update_on_loop(board_id, data, origin=origin)
-    return await sync_to_async(append_update)(board_id, data, origin=origin)
 
 
 _rooms: dict[int, Room] = {}

@@ -222,3 +222,14 @@ def bbox(spec: ObjectSpec) -> Box:
     pad = max((spec.style.strokeWidth or 2.0) / 2, 1.0)
     return box.expand(pad)
 
+
+
+def object_spec_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a board object (SPEC 7), generated from ObjectSpec.
+    It states the shape (fields, types, ranges, patterns); the rules across fields (a
+    kind's required geometry, the box inside the board) are in ``parse_object``, which
+    the room applies to every object a client writes."""
+    schema = ObjectSpec.model_json_schema(mode="validation")
+    schema["$id"] = "https://ai-tutor.invalid/schemas/board-object.json"
+    schema["description"] = "One object of the board's Y.Map('objects'), stored under its id."
+    return schema

@@ -14,10 +14,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Awaitable, Callable, Literal
 
-from channels.db import database_sync_to_async
+from tutor_project.realtime.database import db
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agents_app.agents.teacher import Tool
+from agents_app.tools import Tool
 from whiteboard_app import actions, skills
 from whiteboard_app.board import BoardState
 from whiteboard_app.geometry import Box
@@ -230,7 +230,7 @@ def board_tools(session_id: int, *, turn_id: str | None, on_drawn: OnDrawn) -> l
                 parsed = model.model_validate(arguments)
             except ValidationError as exc:
                 raise ValueError(_errors(exc)) from None
-            drawing = await database_sync_to_async(actions.draw_on_board)(
+            drawing = await db(actions.draw_on_board)(
                 session_id, lambda ctx, state: build(ctx, state, parsed), turn_id=turn_id
             )
             ids = drawing.object_ids + [e.id for e in drawing.ephemeral]
@@ -246,7 +246,7 @@ def board_tools(session_id: int, *, turn_id: str | None, on_drawn: OnDrawn) -> l
             parsed = EraseArgs.model_validate(arguments)
         except ValidationError as exc:
             raise ValueError(_errors(exc)) from None
-        removed = await database_sync_to_async(actions.erase_group)(session_id, parsed.group_id)
+        removed = await db(actions.erase_group)(session_id, parsed.group_id)
         await on_drawn(removed)
         return {"removed": removed}
 

@@ -1,8 +1,7 @@
-"""Planner: analysis + mastery → LessonPlan; picks the focus objective; re-plans once it is mastered."""
+"""Planner: analysis + mastery → LessonPlan, and the focus objective (the first not yet mastered)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from agents_app import offline
 from agents_app.gateway import LLMGateway
@@ -47,24 +46,3 @@ def choose_focus(plan: LessonPlan, mastery: dict[str, float], pace: float = 1.0,
             return FocusObjective(objective_id=objective.id, title=objective.title, concepts=objective.concepts,
                                   difficulty=choose_difficulty(level, pace), position=position)
     return None
-
-
-@dataclass(frozen=True)
-class PlanUpdate:
-    plan: LessonPlan
-    focus: FocusObjective | None
-    replanned: bool
-
-
-async def replan_if_mastered(gw: LLMGateway, ctx: CallContext, plan: LessonPlan, focus: FocusObjective | None,
-                             analysis: FolderAnalysis, mastery: dict[str, float], *, chunks: list[ChunkRef],
-                             done: set[str] = frozenset(), pace: float = 1.0) -> PlanUpdate:
-    """When the focus objective is mastered, plan the rest again from the new mastery and move the focus."""
-    current = next((o for o in plan.objectives() if focus and o.id == focus.objective_id), None)
-    if current is None or not objective_mastered(current, mastery):
-        return PlanUpdate(plan, focus, replanned=False)
-    finished = set(done) | {current.id}
-    if all(o.id in finished or objective_mastered(o, mastery) for o in plan.objectives()):
-        return PlanUpdate(plan, None, replanned=False)
-    new_plan = await plan_lesson(gw, ctx, analysis, mastery, chunks=chunks, done=finished)
-    return PlanUpdate(new_plan, choose_focus(new_plan, mastery, pace, finished), replanned=True)

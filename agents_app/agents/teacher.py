@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -28,6 +27,7 @@ from agents_app.schemas import (
     TurnCompleted, TurnFailed,
 )
 from agents_app.text import sentences, terms
+from agents_app.tools import Tool
 
 logger = logging.getLogger(__name__)
 
@@ -35,20 +35,6 @@ NAME = "teacher"
 MAX_TOOL_ROUNDS = 4
 HISTORY_TURNS = 12
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-
-
-@dataclass(frozen=True)
-class Tool:
-    """A capability offered to the model: JSON-schema parameters and an async handler."""
-
-    name: str
-    description: str
-    parameters: dict[str, Any]
-    handler: Callable[[dict[str, Any]], Awaitable[Any]]
-
-    def spec(self) -> dict[str, Any]:
-        return {"type": "function",
-                "function": {"name": self.name, "description": self.description, "parameters": self.parameters}}
 
 
 class TeacherRequest(BaseModel):

@@ -27,7 +27,9 @@ provider.on('sync', (synced) => {
   if (!synced || objects.has(`${prefix}-0`)) return
   doc.transact(() => {
     for (let n = 0; n < Number(count); n++) {
-      objects.set(`${prefix}-${n}`, { id: `${prefix}-${n}`, kind: 'rect', n })
+      objects.set(`${prefix}-${n}`, {
+        id: `${prefix}-${n}`, kind: 'rect', x: 10 + n, y: 10, width: 20, height: 20, metadata: { source: 'user' }
+      })
     }
   })
 })

@@ -14,7 +14,7 @@ from agents_app.wiring import get_gateway
 from sessions_app import actions, models
 from sessions_app.quizzes import as_quiz_question
 from sessions_app.tutor.history import add_exchange, transcript_for_teacher
-from sessions_app.tutor.turn import Body, Lesson, Turn, teaching_material
+from sessions_app.tutor.turns import Body, Lesson, Turn, teaching_material
 from tutor_project.realtime.database import db
 from tutor_project.web.errors import DomainError
 from whiteboard_app import actions as whiteboard

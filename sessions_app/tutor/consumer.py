@@ -21,16 +21,16 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from pydantic import ValidationError
 
-from boards_app.reading import clicked_option
-from sessions_app import actions
+from sessions_app import actions, event_log, protocol
 from sessions_app.models import Question, TutorSession
-from sessions_app.tutor import bodies, budget, log, metrics, protocol
-from sessions_app.tutor import turn as turns
+from sessions_app.tutor import bodies, budget, metrics, turns
 from sessions_app.tutor.catchup import watcher
 from sessions_app.tutor.delivery import Delivery
 from tutor_project.realtime.database import db
 from tutor_project.realtime.ratelimit import TokenBucket
+from tutor_project.realtime.revocation import RevocationWatch
 from tutor_project.web.errors import DomainError
+from whiteboard_app.history import clicked_option
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -53,6 +53,7 @@ def _session_status(user_id: int, session_id: str) -> tuple[int, TutorSession | 
 class TutorConsumer(AsyncWebsocketConsumer):
     session: TutorSession | None = None
     delivery: Delivery | None = None
+    revocation: RevocationWatch | None = None
 
     async def connect(self) -> None:
         self.greeter: asyncio.Task | None = None
@@ -65,7 +66,9 @@ class TutorConsumer(AsyncWebsocketConsumer):
             await self.close(code)
             return
         self.session, self.delivery = session, Delivery(session.pk, self.send_frame)
-        await self.channel_layer.group_add(log.group_name(session.pk), self.channel_name)
+        self.revocation = RevocationWatch(self.scope["user"].pk, self.close)
+        await self.revocation.start()
+        await self.channel_layer.group_add(event_log.group_name(session.pk), self.channel_name)
         watcher.watch(self.delivery)
         self.greeter = asyncio.create_task(self._greet_after_wait())
 
@@ -76,7 +79,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
             if self.greeter is not None:
                 self.greeter.cancel()
             watcher.unwatch(self.delivery)
-            await self.channel_layer.group_discard(log.group_name(self.delivery.session_id), self.channel_name)
+            await self.revocation.stop()
+            await self.channel_layer.group_discard(event_log.group_name(self.delivery.session_id), self.channel_name)
         finally:
             metrics.CONNECTIONS.dec()
 
@@ -86,7 +90,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         await asyncio.sleep(HELLO_WAIT_SECONDS)
         await self.delivery.start_with_state()
 
-    async def send_frame(self, frame: log.Frame) -> None:
+    async def send_frame(self, frame: event_log.Frame) -> None:
         await self.send(text_data=json.dumps(frame))
 
     async def tutor_events(self, message: dict[str, Any]) -> None:
@@ -234,7 +238,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         """Cancel a turn wherever it runs; if here, wait up to `wait` seconds for it to store its end."""
         running = turns.RUNNING.get(turn_id)
         if running is None:
-            await log.aring(log.turn_group_name(self.session.pk), {"type": log.CANCEL, "turn_id": turn_id})
+            await event_log.aring(event_log.turn_group_name(self.session.pk), {"type": event_log.CANCEL, "turn_id": turn_id})
             return
         running[1].cancel()
         if wait:
@@ -286,7 +290,7 @@ def _parse(text: str | None) -> tuple[Any, tuple[str, str] | None]:
 def _log_bounds(session_id: int) -> tuple[int, int]:
     """(first kept seq, last seq) of a session's log; (0, 0) when empty."""
     last = TutorSession.objects.values_list("last_event_seq", flat=True).get(pk=session_id)
-    return log.first_kept_seq(session_id), last
+    return event_log.first_kept_seq(session_id), last
 
 
 def _running_turn_id(session_id: int) -> str:

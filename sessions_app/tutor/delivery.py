@@ -17,8 +17,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from sessions_app.tutor import turn as turns
-from sessions_app.tutor.log import RESEND, Frame, aring, frames_after, turn_group_name
+from sessions_app.event_log import RESEND, Frame, aring, frames_after, turn_group_name
+from sessions_app.tutor import turns
 from sessions_app.tutor.snapshot import Catchup, missed, state
 from tutor_project.realtime.database import db
 

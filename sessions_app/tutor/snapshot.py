@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db import transaction
 
+from sessions_app import event_log
 from sessions_app.actions import question_out
 from sessions_app.models import ConceptMastery, Message, Question, TutorSession
-from sessions_app.tutor import log
-from sessions_app.tutor.protocol import SessionState
+from sessions_app.protocol import SessionState
 
 HISTORY_ITEMS = 30
 
@@ -20,7 +20,7 @@ class Catchup:
     """Frames for one socket, read in one transaction: `frames` in seq order, then the turn
     still running (its id and text so far, as saved), if any."""
 
-    frames: list[log.Frame]
+    frames: list[event_log.Frame]
     last_seq: int
     running_turn_id: str
     running_text: str
@@ -41,7 +41,7 @@ def missed(session_id: int, after: int) -> Catchup:
     with transaction.atomic():
         session = TutorSession.objects.select_for_update().only("last_event_seq", "running_turn_id", "running_text") \
             .get(pk=session_id)
-        frames = log.frames_after(session_id, after, session.last_event_seq)
+        frames = event_log.frames_after(session_id, after, session.last_event_seq)
         return Catchup(frames, session.last_event_seq, session.running_turn_id, session.running_text)
 
 

@@ -13,8 +13,7 @@ import asyncio
 import logging
 import time
 
-from sessions_app import actions
-from sessions_app.tutor import log
+from sessions_app import actions, event_log
 from tutor_project.realtime.database import db
 
 logger = logging.getLogger(__name__)
@@ -62,8 +61,8 @@ class TextStream:
             return
         self._next_resend = time.monotonic() + RESEND_SECONDS
         await self.flush()
-        delta = {"type": log.DELTA, "turn_id": self.turn_id, "offset": 0, "text": self.text}
-        await asyncio.shield(log.aring(log.group_name(self.session_id), delta))
+        delta = {"type": event_log.DELTA, "turn_id": self.turn_id, "offset": 0, "text": self.text}
+        await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), delta))
 
     async def close(self) -> None:
         """Stop saving and publish the rest; the turn's stored end supersedes the saved text."""
@@ -81,8 +80,8 @@ class TextStream:
         self._pending.clear()
         self._published += len(piece)
         self._last_publish = time.monotonic()
-        delta = {"type": log.DELTA, "turn_id": self.turn_id, "offset": offset, "text": piece}
-        await asyncio.shield(log.aring(log.group_name(self.session_id), delta))
+        delta = {"type": event_log.DELTA, "turn_id": self.turn_id, "offset": offset, "text": piece}
+        await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), delta))
 
     async def _save_periodically(self) -> None:
         saved, saved_at = "", time.monotonic()

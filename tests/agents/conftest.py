@@ -11,7 +11,7 @@ from agents_app.gateway import GatewayConfig, LLMGateway
 from agents_app.runs import MemoryRecorder, StaticConfigProvider
 from tests.support.scripted_llm import ScriptedLLM
 
-FAST = dict(connect_timeout=1.0, read_timeout=2.0, max_retries=3, backoff_base=0.01, backoff_max=0.05)
+FAST = dict(connect_timeout=1.0, read_timeout=2.0, max_retries=3)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from agents_app.agents.analyzer import analyze_folder, batches
-from agents_app.agents.planner import choose_focus, plan_lesson, replan_if_mastered
+from agents_app.agents.planner import choose_focus, plan_lesson
 from agents_app.agents.quiz import create_quiz, grade_answer
 from agents_app.agents.session_analyzer import analyze_session, render_transcript
 from agents_app.errors import AgentError
@@ -55,18 +55,13 @@ def plan_json(*objectives: tuple[str, list[str], list[str]]) -> dict:
                  "prerequisites": prereqs, "estimated_minutes": 10}]} for oid, concepts, prereqs in objectives]}
 
 
-def test_the_planner_plans_picks_a_focus_and_replans_once_it_is_mastered(gateway, llm):
+def test_the_planner_plans_and_picks_the_first_objective_not_yet_mastered(gateway, llm):
     analysis = FolderAnalysis.model_validate(partial("force", [CHUNKS[0].chunk_id]))
     llm.script(json_reply(plan_json(("forces", ["force"], []), ("inertia", ["inertia"], ["forces"]))))
     plan = run(plan_lesson(gateway, CTX, analysis, {}, chunks=CHUNKS))
     focus = choose_focus(plan, {})
     assert focus.objective_id == "forces" and focus.difficulty == "easy"
-    unchanged = run(replan_if_mastered(gateway, CTX, plan, focus, analysis, {"force": 0.5}, chunks=CHUNKS))
-    assert not unchanged.replanned and len(llm.chat_requests()) == 1
-    llm.script(json_reply(plan_json(("inertia", ["inertia"], []))))
-    update = run(replan_if_mastered(gateway, CTX, plan, focus, analysis, {"force": 0.97}, chunks=CHUNKS))
-    assert update.replanned and update.focus.objective_id == "inertia"
-    assert "forces" in llm.chat_requests()[-1]["messages"][1]["content"].split("leave them out): ")[1]
+    assert choose_focus(plan, {"force": 0.97}).objective_id == "inertia"
 
 
 def test_the_planner_rejects_prerequisites_that_come_later(gateway, llm):

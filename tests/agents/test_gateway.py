@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from agents_app.errors import InvalidOutput, LLMRejected, LLMTimeout, LLMUnavailable
-from agents_app.gateway import retry_after_seconds
+from agents_app.gateway import StreamText
 from agents_app.pricing import price_table
 from agents_app.runs import CallContext
 from agents_app.schemas import KeyTerm
-from tests.support.scripted_llm import Step, error, json_reply, reply
+from tests.support.scripted_llm import Step, error, json_reply, reply, stall
 from tests.agents.conftest import make_gateway, run
 
 CTX = CallContext(agent="analyzer", session_id=7, user_id=3)
@@ -21,6 +21,12 @@ TERM = {"term": "inertia", "definition": "Resistance to changes in motion."}
 async def structured(gateway, output=KeyTerm, messages=None):
     settings = await gateway.settings_for(CTX.agent)
     return await gateway.structured(CTX, settings, messages or [{"role": "user", "content": "a term"}], output)
+
+
+async def streamed_text(gateway) -> str:
+    settings = await gateway.settings_for(CTX.agent)
+    return "".join([e.text async for e in gateway.stream(CTX, settings, [{"role": "user", "content": "hi"}])
+                    if isinstance(e, StreamText)])
 
 
 async def complete(gateway):
@@ -86,38 +92,55 @@ def test_it_retries_429_honouring_retry_after_then_succeeds(gateway, llm, record
 
 
 def test_it_gives_up_on_repeated_500s_with_a_retryable_error_in_bounded_time(gateway, llm, recorder):
+    """The SDK's own backoff: 0.5, 1 and 2 s, each shortened by up to a quarter at random."""
     llm.script(*[error(500)] * 4)
     started = time.monotonic()
     with pytest.raises(LLMUnavailable) as caught:
         run(complete(gateway))
-    assert time.monotonic() - started < 2.0
+    assert 2.5 <= time.monotonic() - started < 4.5
     assert caught.value.retryable and "500" in caught.value.message
     assert len(llm.chat_requests()) == 4
     assert (recorder.runs[-1].status, recorder.runs[-1].attempts) == ("error", 4)
 
 
-def test_it_does_not_retry_a_request_the_server_rejects(gateway, llm):
+def test_it_does_not_retry_a_request_the_server_rejects(gateway, llm, recorder):
     llm.script(error(400, message="bad request"), reply("never sent"))
     with pytest.raises(LLMRejected):
         run(complete(gateway))
     assert len(llm.chat_requests()) == 1
+    assert (recorder.runs[-1].status, recorder.runs[-1].attempts) == ("error", 1)
 
 
-def test_it_refuses_a_retry_after_longer_than_it_will_wait(llm, configs, recorder):
-    gateway = make_gateway(llm, configs, recorder, max_retry_after=1.0)
-    llm.script(error(429, retry_after=120), reply("too late"))
-    with pytest.raises(LLMUnavailable):
+def test_it_fails_a_call_whose_server_asks_for_a_longer_wait_than_a_learner_may_wait(llm, configs, recorder):
+    gateway = make_gateway(llm, configs, recorder, max_wait=1.0)
+    llm.script(error(429, retry_after=60), reply("too late"))
+    started = time.monotonic()
+    with pytest.raises(LLMUnavailable) as caught:
         run(complete(gateway))
+    assert time.monotonic() - started < 2.0 and "within 1 s" in caught.value.message
     assert len(llm.chat_requests()) == 1
+    assert (recorder.runs[-1].status, recorder.runs[-1].attempts) == ("error", 1)
 
 
-def test_it_stops_retrying_when_the_total_wait_would_exceed_its_budget(llm, configs, recorder):
-    gateway = make_gateway(llm, configs, recorder, max_retry_wait=0.5)
+def test_it_stops_retrying_when_the_total_wait_reaches_its_cap(llm, configs, recorder):
+    gateway = make_gateway(llm, configs, recorder, max_wait=0.5)
     llm.script(*[error(503, retry_after=0.3)] * 3, reply("too late"))
     started = time.monotonic()
     with pytest.raises(LLMUnavailable):
         run(complete(gateway))
     assert len(llm.chat_requests()) == 2 and time.monotonic() - started < 1.0
+
+
+def test_background_work_waits_as_long_as_the_server_asks(llm, configs, recorder):
+    gateway = make_gateway(llm, configs, recorder, max_wait=0.2)
+    llm.script(error(429, retry_after=0.5), json_reply(TERM))
+
+    async def analyse() -> KeyTerm:
+        settings = await gateway.settings_for(CTX.agent)
+        return await gateway.structured(CTX, settings, [{"role": "user", "content": "a term"}], KeyTerm, batch=True)
+
+    assert run(analyse()) == KeyTerm(**TERM)
+    assert recorder.runs[-1].attempts == 2
 
 
 def test_it_times_out_a_stalled_reply_and_records_the_timeout(llm, configs, recorder):
@@ -126,6 +149,24 @@ def test_it_times_out_a_stalled_reply_and_records_the_timeout(llm, configs, reco
     with pytest.raises(LLMTimeout):
         run(complete(gateway))
     assert recorder.runs[-1].status == "timeout"
+
+
+def test_a_stream_that_stalls_before_any_text_is_opened_again(llm, configs, recorder):
+    gateway = make_gateway(llm, configs, recorder, read_timeout=0.3)
+    llm.script(stall(["never"], after=0, seconds=5), Step(text="Inertia resists change."))
+    assert run(streamed_text(gateway)) == "Inertia resists change."
+    assert len(llm.chat_requests()) == 2
+    assert (recorder.runs[-1].status, recorder.runs[-1].attempts) == ("ok", 2)
+
+
+def test_a_stream_whose_first_text_comes_later_than_a_learner_may_wait_fails(llm, configs, recorder):
+    gateway = make_gateway(llm, configs, recorder, read_timeout=3.0, max_wait=0.5)
+    llm.script(stall(["late"], after=0, seconds=5))
+    started = time.monotonic()
+    with pytest.raises(LLMUnavailable) as caught:
+        run(streamed_text(gateway))
+    assert time.monotonic() - started < 1.5 and caught.value.retryable
+    assert llm.wait_for_disconnect(timeout=3)
 
 
 def test_background_work_may_wait_longer_for_a_whole_reply(llm, configs, recorder):
@@ -162,11 +203,3 @@ def test_it_estimates_cost_from_the_price_table(llm, configs, recorder):
     record = recorder.runs[-1]
     expected = (Decimal(1000) * record.prompt_tokens + Decimal(2000) * record.completion_tokens) / 1_000_000
     assert record.cost_usd == expected.quantize(Decimal("0.000001")) > 0
-
-
-def test_it_reads_retry_after_in_seconds_dates_and_milliseconds():
-    assert retry_after_seconds({"retry-after": "2"}) == 2.0
-    assert retry_after_seconds({"retry-after-ms": "250"}) == 0.25
-    assert retry_after_seconds({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0
-    assert retry_after_seconds({"retry-after": "soon"}) is None
-    assert retry_after_seconds({}) is None

@@ -1,11 +1,9 @@
-"""BKT against hand-computed values; difficulty from mastery and pace; Elo item ratings."""
+"""BKT against hand-computed values; difficulty from mastery and pace."""
 from __future__ import annotations
 
 import pytest
 
-from agents_app.mastery import (
-    BKTParams, choose_difficulty, elo_expected, elo_update, is_mastered, p_correct, posterior, update,
-)
+from agents_app.mastery import BKTParams, choose_difficulty, is_mastered, p_correct, posterior, update
 
 PARAMS = BKTParams(prior=0.2, learn=0.15, slip=0.1, guess=0.2)
 
@@ -55,10 +53,3 @@ def test_difficulty_rises_with_mastery_and_pace(p_known, pace, expected):
 def test_pace_outside_the_protocol_range_is_refused():
     with pytest.raises(ValueError):
         choose_difficulty(0.5, 2.0)
-
-
-def test_elo_moves_ratings_by_surprise():
-    assert elo_expected(1500, 1500) == 0.5
-    assert elo_update(1500, 1500, True) == (1516.0, 1484.0)
-    learner, item = elo_update(1500, 1900, True)  # beating a hard item moves more than an even one
-    assert learner - 1500 > 16 and 1900 - item > 16

@@ -4,12 +4,13 @@ from __future__ import annotations
 import asyncio
 import json
 
-from agents_app.agents.teacher import TeacherRequest, Tool, teach
+from agents_app.agents.teacher import TeacherRequest, teach
 from agents_app.policy import Action
 from agents_app.runs import CallContext
 from agents_app.schemas import TextDelta, ToolCallResult, TurnCompleted, TurnFailed
 from tests.support.scripted_llm import Step, error, stall, tool_call
 from agents_app.text import normalise
+from agents_app.tools import Tool
 from tests.agents.conftest import collect, make_gateway, run
 from tests.agents.sample_docs import load_chunks
 
@@ -79,7 +80,7 @@ def test_it_retries_two_429s_before_streaming_and_records_the_attempts(gateway, 
 
 
 def test_it_fails_the_turn_with_a_retryable_error_when_every_try_gets_500(gateway, llm, recorder):
-    llm.script(*[error(500)] * 4)
+    llm.script(*[error(500, retry_after=0.01)] * 4)
     events = run(collect(teach(gateway, CTX, REQUEST)))
     failed = events[-1]
     assert isinstance(failed, TurnFailed) and failed.code == "llm_unavailable" and failed.retryable

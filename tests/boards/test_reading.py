@@ -1,5 +1,6 @@
 from sessions_app import actions as session_actions
-from boards_app.reading import clicked_option, summary_text
+from boards_app.summary import summary_text
+from whiteboard_app.history import clicked_option
 from whiteboard_app import actions
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,10 @@ def test_database_url() -> str:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "PYTHONUNBUFFERED": "1", **extra}
+    # The key and the Redis prefix of this process: the test database's name differs from the
+    # configured one the prefix is derived from.
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+           "REDIS_PREFIX": settings.REDIS_PREFIX, "PYTHONUNBUFFERED": "1", **extra}
     env.pop("DJANGO_DEBUG", None)
     return env
 

@@ -8,7 +8,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from sessions_app.tutor import protocol
+from sessions_app import protocol
 
 Frame = dict[str, Any]
 

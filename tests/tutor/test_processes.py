@@ -90,7 +90,7 @@ def test_a_second_device_on_another_process_sees_the_same_events(connect, two_se
 
 def test_document_progress_is_logged_once_per_session_and_reaches_both_processes(connect, two_servers,
                                                                                  tutor_session):
-    from agents_app.progress import publish_document_progress
+    from sessions_app.actions import advance_document, finish_document
 
     document = tutor_session.folder.documents.get()
     sockets = [connect(tutor_session.pk, url=url) for url in two_servers]
@@ -98,9 +98,8 @@ def test_document_progress_is_logged_once_per_session_and_reaches_both_processes
         client.send({"type": "hello", "resume_from": 0})
         client.send({"type": "ping"})
         client.until_type("pong")  # greeted and listening
-    for stage, percent in [("chunking", 40), ("ready", 100)]:  # as the pipeline reports, from its process
-        publish_document_progress(folder_id=tutor_session.folder_id, document_id=document.pk, stage=stage,
-                                  percent=percent, status=stage)
+    advance_document(document, "chunking", 40)  # as the pipeline reports, from its own process
+    finish_document(document)
     for client in sockets:
         frames = client.until(lambda f: f["type"] == "document.progress" and f["status"] == "ready")
         progress = of_type(frames, "document.progress")

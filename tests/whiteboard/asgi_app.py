@@ -9,11 +9,8 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from tutor_project.autobahn_costs import skip_unused_frame_work  # noqa: E402
 from tutor_project.realtime.ws_auth import JWTAuthMiddleware  # noqa: E402
 from whiteboard_app.routing import websocket_urlpatterns  # noqa: E402
-
-skip_unused_frame_work()
 
 application = ProtocolTypeRouter({
     "http": django_asgi_app,

@@ -13,6 +13,17 @@ from whiteboard_app.history import state_at
 from whiteboard_app.models import Board
 
 
+def spec(object_id: str, n: int = 0, *, points: int = 0) -> dict:
+    """A learner's rectangle that meets the object contract (the room removes objects
+    that do not), or with ``points`` a freehand path of that many points."""
+    metadata = {"source": "user"}
+    if points:
+        line = [[10.0 + (i % 1500) + 0.25, 10.0 + (i % 900) + 0.5] for i in range(points)]
+        return {"id": object_id, "kind": "path", "points": line, "metadata": metadata}
+    return {"id": object_id, "kind": "rect", "x": 10 + n % 1500, "y": 10, "width": 20, "height": 20,
+            "metadata": metadata}
+
+
 async def off_loop(function: Callable, *args: object, **kwargs: object) -> object:
     """Run ORM code from a test's event loop in a thread, closing that thread's
     database connections afterwards (else they outlive the test database)."""

@@ -40,12 +40,6 @@ def test_it_says_clearly_when_the_board_is_full():
     assert allocator_with().find_space(1700, 10) is None
 
 
-def test_removing_objects_makes_their_space_usable_again():
-    allocator = allocator_with(Box(0, 0, 1600, 1000))
-    allocator.release(["o0"])
-    assert allocator.find_space(1500, 900) == Box(10, 10, 1500, 900)
-
-
 @pytest.mark.parametrize(
     ("side", "expected"),
     [("below", Box(600, 510, 100, 50)), ("right", Box(810, 400, 100, 50)),

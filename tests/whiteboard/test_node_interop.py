@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.whiteboard.helpers import connected, until
+from tests.whiteboard.helpers import connected, spec, until
 
 NODE_DIR = Path(__file__).resolve().parents[2] / "bench" / "node"
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
@@ -21,9 +21,9 @@ def test_the_stock_js_client_and_the_python_client_converge(server, tutor_sessio
     async def scenario():
         (python,) = await connected(server.url(tutor_session.pk, token))
         for n in range(10):
-            python.objects[f"py-{n}"] = {"id": f"py-{n}", "kind": "text", "n": n}
+            python.objects[f"py-{n}"] = spec(f"py-{n}", n)
         node = await asyncio.create_subprocess_exec(
-            "node", str(NODE_DIR / "edit.js"), server_url, f"{tutor_session.pk}/", token, "js", "10", "20",
+            "node", str(NODE_DIR / "edit.js"), server_url, str(tutor_session.pk), token, "js", "10", "20",
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(node.communicate(), 30)

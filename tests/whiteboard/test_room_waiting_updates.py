@@ -8,7 +8,7 @@ from pycrdt import Doc, Map, create_sync_message
 from whiteboard_app import protocol
 from whiteboard_app.limits import current
 from whiteboard_app.rooms import Room
-from tutor_project.wire import OutgoingFrame
+from tests.whiteboard.helpers import spec
 
 
 class Recorder:
@@ -18,12 +18,12 @@ class Recorder:
         self.doc = Doc()
         self.objects = self.doc.get("objects", type=Map)
 
-    async def send_frame(self, sent: OutgoingFrame) -> None:
-        frame = protocol.parse_frame(sent.data)
+    async def send_frame(self, data: bytes) -> None:
+        frame = protocol.parse_frame(data)
         if frame.kind in ("step2", "update"):
             self.doc.apply_update(frame.payload)
 
-    async def close_with(self, code: int) -> None:
+    async def close_with(self, code: int, reason: str | None = None) -> None:
         raise AssertionError(f"closed with {code}")
 
 
@@ -33,7 +33,7 @@ def edits(count: int) -> list[bytes]:
     doc.observe(lambda event: updates.append(event.update))
     objects = doc.get("objects", type=Map)
     for n in range(count):
-        objects[f"e{n}"] = {"n": n}
+        objects[f"e{n}"] = spec(f"e{n}", n)
     return updates
 
 

@@ -3,7 +3,7 @@ import asyncio
 
 import pytest
 
-from tests.whiteboard.helpers import connected, stored_keys, until
+from tests.whiteboard.helpers import connected, spec, stored_keys, until
 from tests.whiteboard.live import WhiteboardServer
 from whiteboard_app import protocol
 from tests.support.whiteboard_client import BoardClient
@@ -14,7 +14,7 @@ def test_an_invalid_or_oversized_update_closes_only_its_sender(server, tutor_ses
 
     async def scenario():
         a, b = await connected(url, 2)
-        a.objects["keep"] = {"id": "keep"}
+        a.objects["keep"] = spec("keep")
         await until(lambda: "keep" in b.objects)
 
         broken = BoardClient(url)
@@ -31,7 +31,7 @@ def test_an_invalid_or_oversized_update_closes_only_its_sender(server, tutor_ses
         huge.objects["big"] = {"id": "big", "text": "x" * 300_000}  # a valid update, too large
         assert await huge.wait_closed() == 4413
 
-        a.objects["after"] = {"id": "after"}
+        a.objects["after"] = spec("after")
         await until(lambda: "after" in b.objects)
         assert not a.closed.is_set() and not b.closed.is_set()
         assert "big" not in a.objects and "big" not in b.objects
@@ -56,7 +56,7 @@ def test_a_client_over_the_message_rate_is_closed(strict_server, tutor_session, 
     async def scenario():
         (chatty,) = await connected(strict_server.url(tutor_session.pk, token))
         for n in range(40):
-            chatty.objects[f"k{n}"] = n
+            chatty.objects[f"k{n}"] = spec(f"k{n}", n)
         return await chatty.wait_closed()
 
     assert asyncio.run(scenario()) == 4429
@@ -67,13 +67,16 @@ def test_an_update_that_would_overfill_the_document_is_refused(strict_server, tu
 
     async def scenario():
         watcher, writer = await connected(url, 2)
-        writer.objects["a"] = {"text": "a" * 30_000}
-        writer.objects["b"] = {"text": "b" * 30_000}
+        writer.objects["a"] = spec("a", points=2000)
+        writer.objects["b"] = spec("b", points=2000)
         await until(lambda: "b" in watcher.objects)
-        writer.objects["c"] = {"text": "c" * 30_000}
-        assert await writer.wait_closed() == 4507
-        await asyncio.sleep(0.3)
-        assert set(watcher.objects.keys()) == {"a", "b"} and not watcher.closed.is_set()
+        writer.objects["c"] = spec("c", points=2000)
+        assert await writer.wait_closed() == 4413
+        later = (await connected(url, 1))[0]  # whatever the room relays after the refusal...
+        later.objects["d"] = spec("d", points=2)
+        await until(lambda: "d" in watcher.objects)  # ...reaches the watcher after anything before it
+        assert set(watcher.objects.keys()) == {"a", "b", "d"} and not watcher.closed.is_set()
         await watcher.close()
+        await later.close()
 
     asyncio.run(scenario())

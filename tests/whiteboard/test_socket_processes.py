@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tests.whiteboard.conftest import FAST
-from tests.whiteboard.helpers import connected, stored_keys, until
+from tests.whiteboard.helpers import connected, spec, stored_keys, until
 from tests.whiteboard.live import WhiteboardServer
 
 
@@ -25,7 +25,7 @@ def test_clients_on_two_processes_edit_one_room_and_converge(server, second_serv
 
         async def edit(client, side: str, first: int) -> None:
             for n in range(first, 20, 2):
-                client.objects[f"{side}-{n}"] = {"id": f"{side}-{n}"}
+                client.objects[f"{side}-{n}"] = spec(f"{side}-{n}", n)
                 await asyncio.sleep(0.01)
 
         await asyncio.gather(edit(on_a[0], "a", 0), edit(on_a[1], "a", 1), edit(on_b[0], "b", 0),
@@ -46,9 +46,9 @@ def test_an_update_reaches_the_other_process_through_the_relay_not_the_log(
     slow_log = {**FAST, "WHITEBOARD_CATCHUP_SECONDS": "60"}  # the log catch-up cannot help in time
     async def scenario(servers: list[WhiteboardServer]) -> None:
         (on_a,), (on_b,) = [await connected(live.url(tutor_session.pk, token)) for live in servers]
-        on_a.objects["from-a"] = {"id": "from-a"}
+        on_a.objects["from-a"] = spec("from-a")
         await until(lambda: "from-a" in on_b.objects, timeout=5)
-        on_b.objects["from-b"] = {"id": "from-b"}
+        on_b.objects["from-b"] = spec("from-b")
         await until(lambda: "from-b" in on_a.objects, timeout=5)
         for client in (on_a, on_b):
             await client.close()

@@ -2,7 +2,7 @@
 every client ends up in every document and in storage."""
 import asyncio
 
-from tests.whiteboard.helpers import connected, reconnect, stored_keys, until
+from tests.whiteboard.helpers import connected, reconnect, spec, stored_keys, until
 
 CLIENTS, EDITS = 5, 30
 
@@ -13,7 +13,7 @@ def test_every_edit_survives_a_sigkill_and_restart(server, tutor_session, token)
 
     async def edit(client, i: int, start: int, stop: int) -> None:
         for n in range(start, stop):
-            client.objects[f"c{i}-{n}"] = {"id": f"c{i}-{n}", "by": i}
+            client.objects[f"c{i}-{n}"] = spec(f"c{i}-{n}", n)
             await asyncio.sleep(0.005)
 
     async def scenario():

@@ -6,7 +6,7 @@ import pytest
 import websockets
 
 from tests.conftest import access_token
-from tests.whiteboard.helpers import connected, off_loop, until
+from tests.whiteboard.helpers import connected, off_loop, spec, until
 from whiteboard_app import actions
 from whiteboard_app.board import ephemeral_map
 from tests.support.whiteboard_client import BoardClient
@@ -20,8 +20,8 @@ def test_two_clients_edit_the_same_room_and_converge(server, tutor_session, toke
         await a.connect()
         await b.connect()
         await asyncio.wait_for(asyncio.gather(a.synced.wait(), b.synced.wait()), 5)
-        a.objects["from-a"] = {"id": "from-a", "n": 1}
-        b.objects["from-b"] = {"id": "from-b", "n": 2}
+        a.objects["from-a"] = spec("from-a", 1)
+        b.objects["from-b"] = spec("from-b", 2)
         await until(lambda: len(a.objects) == 2 and len(b.objects) == 2)
         assert a.objects.to_py() == b.objects.to_py()
         await a.close()

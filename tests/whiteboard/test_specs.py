@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from whiteboard_app.specs import KINDS, SpecError, bbox, parse_ephemeral, parse_object
+from whiteboard_app.specs import KINDS, SpecError, bbox, object_spec_json_schema, parse_ephemeral, parse_object
 
 BOX = {"x": 10, "y": 20, "width": 100, "height": 50}
 META = {"metadata": {"source": "assistant", "group_id": "g1", "turn_id": "7"}}
@@ -89,3 +89,12 @@ def test_it_validates_ephemeral_entries():
     assert entry.expiresAt == 1_700_000_000_000
     with pytest.raises(SpecError, match="expiresAt"):
         parse_ephemeral({"id": "p1", "kind": "pointer", "x": 5, "y": 5, "color": "red", "source": "user"})
+
+
+def test_the_published_json_schema_describes_the_server_model():
+    schema = object_spec_json_schema()
+    assert set(schema["required"]) == {"id", "kind", "metadata"}
+    assert set(schema["properties"]["kind"]["enum"]) == set(KINDS)
+    assert schema["additionalProperties"] is False
+    assert "Metadata" in schema["$defs"] and "Style" in schema["$defs"]
+    json.dumps(schema)  # plain JSON, for the web app's generated types

@@ -1,10 +1,8 @@
 """The update log, snapshots, history, server-side drawing and the Celery tasks."""
 import pytest
-from asgiref.sync import async_to_sync
 from pycrdt import Doc
 
 from tests.whiteboard.factories import learner_stroke
-from tutor_project import loop_db
 from tutor_project.celery import app
 from whiteboard_app import actions, tasks
 from whiteboard_app.board import ephemeral_map, objects_map, read_board
@@ -108,20 +106,3 @@ def test_compaction_and_the_ephemeral_sweep_are_scheduled(db):
     scheduled = dict(PeriodicTask.objects.filter(task__startswith="whiteboard_app.").values_list("task", "enabled"))
     assert scheduled == {"whiteboard_app.compact_boards": True, "whiteboard_app.sweep_ephemeral": True}
     assert set(scheduled) <= set(app.tasks)
-
-
-@pytest.mark.skipif(not loop_db.available(), reason="the loop's own connection is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_a_live_rooms_writes_on_the_loop_connection_share_the_log_with_every_other_writer(board):
-    first, second, third = (client_edit(put(f"k{n}")) for n in range(3))
-
-    async def on_loop(data: bytes) -> int:
-        return await actions.append_update_on_loop(board.pk, data, origin="room")
-
-    seqs = [async_to_sync(on_loop)(first), actions.append_update(board.pk, second, origin="t"),
-            async_to_sync(on_loop)(third)]
-    assert seqs == [1, 2, 3]
-    assert [bytes(row.data) for row in BoardUpdate.objects.filter(board=board)] == [first, second, third]
-    assert keys(state_at(board.pk).update) == {"k0", "k1", "k2"}
-    with pytest.raises(Board.DoesNotExist):
-        async_to_sync(actions.append_update_on_loop)(board.pk + 1000, first, origin="room")

@@ -26,6 +26,11 @@ def token_from_scope(scope: Scope) -> str | None:
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     if query.get("token"):
         return query["token"][0]
+    return bearer_token(scope)
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The credentials of an `Authorization: Bearer` header of an ASGI scope."""
     for name, value in scope.get("headers", []):
         if name.lower() == b"authorization":
             scheme, _, credentials = value.decode("latin-1").partition(" ")

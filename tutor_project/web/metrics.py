@@ -1,7 +1,9 @@
 """Prometheus metrics: HTTP request counts and latencies per route, served at /metrics.
 
-Routes are labelled by their URL pattern (not the raw path) so label cardinality
-stays bounded. Each process exposes its own numbers; Prometheus scrapes each one.
+Routes are labelled by their URL pattern (not the raw path) and methods by name, with
+every unknown method and every unmatched path collapsed to one value, so a client
+sending made-up methods or paths cannot grow the number of series (SPEC 12). Each
+process exposes its own numbers; Prometheus scrapes each one.
 """
 from __future__ import annotations
 
@@ -28,6 +30,14 @@ WS_CONNECTIONS = Gauge(
 )
 
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER = "other"
+
+
+def _method(request: HttpRequest) -> str:
+    return request.method if request.method in KNOWN_METHODS else OTHER
+
+
 def _route(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     return match.route if match is not None and match.route else "unmatched"
@@ -35,8 +45,9 @@ def _route(request: HttpRequest) -> str:
 
 def _observe(request: HttpRequest, response: HttpResponse, started: float) -> None:
     route = _route(request)
-    HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-    HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+    method = _method(request)
+    HTTP_REQUESTS.labels(method, route, str(response.status_code)).inc()
+    HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
 
 
 class PrometheusMiddleware:

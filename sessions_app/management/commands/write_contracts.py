@@ -1,7 +1,7 @@
 """Write the contracts the web app's types are generated from (frontend/src/contracts/).
 
 One source for both sides: the REST API's OpenAPI schema (drf-spectacular), the tutor
-socket's frames (sessions_app/tutor/protocol.py) and the board object spec
+socket's frames (sessions_app/protocol.py) and the board object spec
 (whiteboard_app/specs.py) as JSON Schema. `npm run types` turns them into TypeScript;
 tests/browser/test_contracts.py fails when the committed files are stale.
 """
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from drf_spectacular.generators import SchemaGenerator
 
-from sessions_app.tutor.protocol import client_frame, server_event
+from sessions_app.protocol import client_frame, server_event
 from whiteboard_app.specs import EphemeralSpec, ObjectSpec
 
 CONTRACTS_DIR = Path(settings.BASE_DIR) / "frontend" / "src" / "contracts"

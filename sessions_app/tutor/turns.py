@@ -23,11 +23,11 @@ from agents_app.errors import AgentError
 from agents_app.runs import CallContext
 from agents_app.schemas import ChunkRef
 from agents_app.search import best_passages
-from boards_app.reading import summary_text
-from sessions_app import actions
+from boards_app.summary import summary_text
+from sessions_app import actions, event_log
 from sessions_app.context import TutorContext
 from sessions_app.models import ConceptMastery, TutorSession
-from sessions_app.tutor import log, metrics
+from sessions_app.tutor import metrics
 from sessions_app.tutor.history import add_exchange
 from sessions_app.tutor.stream import TextStream
 from tutor_project.realtime.database import db
@@ -154,16 +154,16 @@ async def _listen(turn: Turn, task: asyncio.Task) -> None:
     """While the turn runs, do what is asked of it on the session's turn group, from any
     socket on any process: cancel it, or publish its whole text again."""
     layer = get_channel_layer()
-    channel, group = await layer.new_channel(), log.turn_group_name(turn.session_id)
+    channel, group = await layer.new_channel(), event_log.turn_group_name(turn.session_id)
     await layer.group_add(group, channel)
     try:
         while True:
             message = await layer.receive(channel)
             if message.get("turn_id") != turn.turn_id:
                 continue  # an earlier turn's late request
-            if message["type"] == log.CANCEL:
+            if message["type"] == event_log.CANCEL:
                 task.cancel()
-            elif message["type"] == log.RESEND and turn.stream is not None:
+            elif message["type"] == event_log.RESEND and turn.stream is not None:
                 await turn.stream.resend()
     finally:
         await asyncio.shield(layer.group_discard(group, channel))

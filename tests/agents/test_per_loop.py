@@ -1,10 +1,10 @@
-"""Per-loop resources (tutor_project.loops): one per event loop, closed when that loop ends,
-never by another loop (the model client, the sockets' database connections, the Redis client)."""
+"""Per-loop resources (agents_app.per_loop): one per event loop, closed when that loop ends,
+never by another loop (the gateway's model client)."""
 from __future__ import annotations
 
 import asyncio
 
-from tutor_project.loops import PerLoop
+from agents_app.per_loop import PerLoop
 
 
 class Resource:

@@ -1,5 +1,5 @@
-"""Resources that belong to one event loop (an HTTP client's pool, database connections,
-a Redis client) cannot outlive it, so each is closed when its loop shuts down.
+"""Resources that belong to one event loop (the model client's connection pool) cannot
+outlive it, so each is closed when its loop shuts down. (Plain asyncio: part of the AI core.)
 
 asyncio.run, and so async_to_sync as in a worker's tasks, finalises the loop's async
 generators before closing it: a generator holding the resource open does the closing.

@@ -15,14 +15,17 @@ whole text again for a socket that missed a piece.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from typing import Any, NamedTuple
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
+from django.utils import timezone
 
 from sessions_app.models import SessionEvent, TutorSession
-from sessions_app.tutor.protocol import EVENT_MODELS
+from sessions_app.protocol import EVENT_MODELS
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class Counters(NamedTuple):
     last_message_seq: int
     status: str
     running_turn_id: str
+    running_saved_at: datetime | None
 
 
 def bump_counters(session_id: int, *, events: int = 0, messages: int = 0) -> Counters:
@@ -59,13 +63,16 @@ def bump_counters(session_id: int, *, events: int = 0, messages: int = 0) -> Cou
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s "
-            "WHERE id = %s RETURNING last_event_seq, last_message_seq, status, running_turn_id",
+            "WHERE id = %s RETURNING last_event_seq, last_message_seq, status, running_turn_id, running_saved_at",
             [events, messages, session_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise TutorSession.DoesNotExist(f"no tutor session {session_id}")
-    return Counters(*row)
+    saved_at = row[4]
+    if saved_at is not None and timezone.is_naive(saved_at):  # SQLite's cursor: UTC, without its zone
+        saved_at = timezone.make_aware(saved_at, dt_timezone.utc)
+    return Counters(*row[:4], saved_at)
 
 
 def record(session_id: int, events: list[tuple[str, dict[str, Any]]], *, bumped: Counters | None = None
