@@ -103,3 +103,32 @@ def test_the_page_shows_the_board_the_server_exports_and_end_session_lands_on_th
     page.wait_for_url(f"**/sessions/{lesson.pk}/analysis")
     page.get_by_text("Effectiveness").wait_for(timeout=60_000)
     assert page.get_by_role("heading", name="Next steps").is_visible()
+
+
+def test_maths_on_the_board_loads_katex_only_when_it_appears(app_url, page, lesson, learner):
+    import asyncio
+
+    from tests.browser.conftest import off_the_loop
+    from tests.support.whiteboard_client import BoardClient
+
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    sign_in(page, app_url)
+    open_lesson(page, app_url, lesson.pk)
+    assert not [s for s in scripts if "katex" in s]
+
+    async def draw_latex() -> None:
+        ws = app_url.replace("http", "ws")
+        client = BoardClient(f"{ws}/ws/whiteboard/{lesson.pk}/?token={access_token(learner)}")
+        await client.connect()
+        await asyncio.wait_for(client.synced.wait(), 10)
+        client.objects["eq-1"] = {"id": "eq-1", "kind": "latex", "x": 100, "y": 100, "width": 400, "height": 60,
+                                  "latex": r"6CO_2 + 6H_2O \to C_6H_{12}O_6", "metadata": {"source": "assistant"}}
+        await asyncio.sleep(1)
+        await client.close()
+
+    off_the_loop(lambda: asyncio.run(draw_latex()))
+    typeset = page.get_by_label("Whiteboard").locator('g[data-id="eq-1"] foreignObject .katex')
+    typeset.wait_for()
+    assert [s for s in scripts if "katex" in s]
+    assert "→" in typeset.text_content()  # typeset: the source's \\to became an arrow
