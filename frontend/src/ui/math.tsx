@@ -24,5 +24,10 @@ export function Math({ source, display = false }: { source: string; display?: bo
     });
     return () => { live = false; };
   }, [source, display]);
-  return <span ref={ref} class="math" data-latex={source}>{source}</span>;
+  // Copying typeset maths gives its LaTeX source, not KaTeX's glyph soup.
+  const copy = (e: ClipboardEvent) => {
+    e.clipboardData?.setData("text/plain", display ? `$$${source}$$` : `$${source}$`);
+    e.preventDefault();
+  };
+  return <span ref={ref} class="math" data-latex={source} onCopy={copy}>{source}</span>;
 }
