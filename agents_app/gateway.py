@@ -290,8 +290,10 @@ class LLMGateway:
                             upstream = await client.chat.completions.create(**params)
                         async with upstream:  # leaving it, however, closes the HTTP stream
                             async for chunk in upstream:
-                                for piece in parts.add(chunk):
-                                    waiting.reschedule(None)  # text reached the learner: no cap from here on
+                                pieces = parts.add(chunk)
+                                if parts.text or parts.calls:
+                                    waiting.reschedule(None)  # the reply has started: no cap from here on
+                                for piece in pieces:
                                     yield StreamText(piece)
                         break
                     except openai.APIError as exc:

@@ -93,11 +93,13 @@ def _create_quiz(folder: Folder, job: Job) -> dict:
     level = sum(mastery.get(c, 0.0) for c in concepts) / len(concepts)
     difficulty = job.target.get("difficulty") or choose_difficulty(level)
     existing = list(Question.objects.filter(quiz__folder=folder).values_list("prompt", flat=True))
+    count = job.target.get("count", 5)
     quiz = async_to_sync(create_quiz)(
         get_gateway(), CallContext(user_id=folder.owner_id), chunks, concepts,
-        count=job.target.get("count", 5), difficulty=difficulty, existing=existing,
+        count=count, difficulty=difficulty, existing=existing,
     )
-    return {"quiz_id": actions.store_quiz(folder, quiz, difficulty=difficulty).pk}
+    row = actions.store_quiz(folder, quiz, difficulty=difficulty, requested=count)
+    return {"quiz_id": row.pk, "requested": count, "available": len(quiz.questions)}
 
 
 def _weakest_concepts(folder: Folder, mastery: dict[str, float]) -> list[str]:

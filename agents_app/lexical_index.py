@@ -62,6 +62,11 @@ class FolderIndex:
         average = sum(lengths) / len(lengths) if lengths else 0.0
         return cls(ids, lengths, average, postings, positions, frequencies)
 
+    def rarity(self, term: str) -> float:
+        """The term's idf in the folder (that of a term seen once for an unknown term)."""
+        start, stop = self.postings.get(term, (0, 1))
+        return idf(stop - start, len(self.ids))
+
     def rank(self, query_terms: set[str]) -> list[tuple[float, int]]:
         """(BM25 score, chunk id) of every chunk matching a term, best first, ties by id."""
         scores: dict[int, float] = {}

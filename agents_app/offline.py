@@ -1,158 +1,32 @@
 """The offline engine (SPEC 5.3): deterministic, extractive stand-ins for every agent.
 
 It reads only the learner's own text: concepts are the terms the documents emphasise,
-define or use as headings; plans follow the documents' order; questions are the
-documents' own sentences with the key term blanked out. Everything a learner can see is
-labelled "offline mode".
+define, name or use as headings (agents_app.concepts); plans follow the documents' order;
+explanations quote the best-matching sentences (agents_app.quotes); questions are the
+documents' own sentences with the key term blanked out (agents_app.questions). Everything a
+learner can see is labelled "offline mode".
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 
+from agents_app.concepts import find_concepts
 from agents_app.errors import AgentError
 from agents_app.mastery import MASTERED, Difficulty
+from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, opens_with_pronoun, units
 from agents_app.retrieval import BM25Index
 from agents_app.schemas import (
     OFFLINE_LABEL, ChunkRef, Concept, FolderAnalysis, GradeResult, KeyTerm, LessonPlan, LessonSection, Objective,
-    QuizQuestion, SessionAnalysis, SessionStats, TranscriptTurn,
+    SessionAnalysis, SessionStats, TranscriptTurn,
 )
-from agents_app.text import content_words, normalise, sentences, stem, terms, words
+from agents_app.text import normalise, sentences, terms, words
 
 PREFIX = f"({OFFLINE_LABEL}) "
-MAX_CONCEPTS = 40
-MIN_CONCEPTS = 5
-MAX_TERM_WORDS = 8
-MAX_SENTENCE_CHARS = 1000  # longer "sentences" are extraction debris, not quotable teaching text
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_DEFINED_SUBJECT = re.compile(
-    r"^(?:(?:an?|the)\s+)?(?P<term>[A-Za-z][\w'\- ]{1,60}?)\s+"
-    r"(?:(?:is|are)\s+(?:an?|the)|refers to|means|states that)\s",
-    re.IGNORECASE,
-)
-_CALLED = re.compile(r"\b(?:is|are) called (?:the |an? )?(?P<term>[\w'\- ]{2,60}?)[.,;]", re.IGNORECASE)
-_NOT_A_SUBJECT = frozenset({"it", "this", "that", "these", "those", "there", "they", "he", "she", "its", "each", "one"})
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
 
 
 # --- concepts -------------------------------------------------------------------------
-
-
-@dataclass
-class _Candidate:
-    name: str
-    score: float = 0.0
-    definition: str = ""
-    first_seen: tuple[int, int] = (1 << 30, 1 << 30)
-    chunk_ids: list[int] = field(default_factory=list)
-    heading_only: bool = True
-
-
-def phrase_key(phrase: str) -> tuple[str, ...]:
-    """Stemmed content words: 'Limiting factors' and 'limiting factor' share one key."""
-    return tuple(terms(phrase))
-
-
-def ngrams(tokens: list[str], longest: int) -> set[tuple[str, ...]]:
-    """Every run of 1..longest tokens: phrase lookups become set lookups on large folders."""
-    return {tuple(tokens[i : i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
-
-
-def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
-    n = len(needle)
-    return any(tuple(haystack[i : i + n]) == needle for i in range(len(haystack) - n + 1))
-
-
-def _defined_term(sentence: str) -> str | None:
-    for pattern in (_CALLED, _DEFINED_SUBJECT):
-        match = pattern.search(sentence)
-        if match:
-            term = match.group("term").strip(" '")
-            first = words(term)[:1]
-            if first and first[0] not in _NOT_A_SUBJECT and len(words(term)) <= 5 and content_words(term):
-                return term
-    return None
-
-
-def _heading_term(section: str) -> str | None:
-    """A short heading names a concept: 'The first law: inertia' gives 'inertia'."""
-    tail = section.split(":")[-1].strip()
-    tail = re.sub(r"^(?:the|an?)\s+", "", tail, flags=re.IGNORECASE)
-    if not tail or len(content_words(tail)) > 3 or {"and", "before", "after"} & set(words(tail)):
-        return None
-    return tail
-
-
-def find_concepts(chunks: list[ChunkRef]) -> list[_Candidate]:
-    """Candidate concepts with scores, definitions and the chunks that teach them, in reading order."""
-    ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
-    candidates: dict[tuple[str, ...], _Candidate] = {}
-
-    def note(term: str, bonus: float, *, heading: bool = False) -> _Candidate | None:
-        key = phrase_key(term)
-        if not key or len(words(term)) > MAX_TERM_WORDS:
-            return None
-        candidate = candidates.setdefault(key, _Candidate(name=term.strip()))
-        candidate.score += bonus
-        candidate.heading_only = candidate.heading_only and heading
-        return candidate
-
-    for chunk in ordered:
-        for match in _BOLD.finditer(chunk.text):
-            note(match.group(1) or match.group(2), 3.0)
-        for sentence in sentences(chunk.text):
-            term = _defined_term(sentence)
-            candidate = note(term, 2.0) if term else None
-            if candidate is not None and not candidate.definition and len(sentence) <= MAX_SENTENCE_CHARS:
-                candidate.definition = sentence
-        heading = _heading_term(chunk.section)
-        if heading and _contains(terms(chunk.text), phrase_key(heading)):
-            note(heading, 1.0, heading=True)
-    _drop_heading_fragments(candidates)
-    if len(candidates) < MIN_CONCEPTS:
-        _add_frequent_terms(ordered, candidates)
-    _count_occurrences(ordered, candidates)
-    found = [c for c in candidates.values() if c.chunk_ids]
-    found = sorted(found, key=lambda c: -c.score)[:MAX_CONCEPTS]
-    return sorted(found, key=lambda c: c.first_seen)
-
-
-def _drop_heading_fragments(candidates: dict[tuple[str, ...], _Candidate]) -> None:
-    """A heading like 'The Terror' is a fragment of the emphasised 'Reign of Terror': keep the latter."""
-    for key in [k for k, c in candidates.items() if c.heading_only]:
-        if any(other != key and _contains(list(other), key) for other in candidates):
-            del candidates[key]
-
-
-def _add_frequent_terms(chunks: list[ChunkRef], candidates: dict[tuple[str, ...], _Candidate]) -> None:
-    """Plain text with no emphasis, definitions or headings: fall back on its most used words."""
-    counts: dict[str, int] = defaultdict(int)
-    spelling: dict[str, str] = {}
-    for chunk in chunks:
-        for word in content_words(chunk.text):
-            if len(word) >= 4 and not word.isdigit():
-                counts[stem(word)] += 1
-                spelling.setdefault(stem(word), word)
-    for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: MIN_CONCEPTS * 2]:
-        if len(candidates) >= MIN_CONCEPTS * 2:
-            break
-        candidates.setdefault((key,), _Candidate(name=spelling[key]))
-
-
-def _count_occurrences(chunks: list[ChunkRef], candidates: dict[tuple[str, ...], _Candidate]) -> None:
-    longest = max((len(k) for k in candidates), default=1)
-    for chunk in chunks:
-        present = ngrams(terms(chunk.text), longest) & candidates.keys()
-        for key in present:
-            candidate = candidates[key]
-            candidate.score += 1.0
-            candidate.chunk_ids.append(chunk.chunk_id)
-            candidate.first_seen = min(candidate.first_seen, (chunk.document_id, chunk.order))
-            if not candidate.definition:
-                candidate.definition = next((s for s in sentences(chunk.text) if _contains(terms(s), key)), "")
-            candidate.definition = candidate.definition[:MAX_SENTENCE_CHARS]
 
 
 def analyze(chunks: list[ChunkRef]) -> FolderAnalysis:
@@ -197,9 +71,8 @@ def plan(analysis: FolderAnalysis, chunks: list[ChunkRef], mastery: dict[str, fl
     by_id = {c.chunk_id: c for c in chunks}
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     first_pos: dict[tuple[int, str], tuple[int, int]] = {}
-    for concept in analysis.concepts:
-        home = min((by_id[i] for i in concept.source_chunk_ids if i in by_id),
-                   key=lambda c: (c.document_id, c.order), default=None)
+    for concept in sorted(analysis.concepts, key=lambda c: _position(_home(c, by_id))):
+        home = _home(concept, by_id)
         if home is None:
             continue
         group = (home.document_id, home.section or "Overview")
@@ -222,6 +95,18 @@ def plan(analysis: FolderAnalysis, chunks: list[ChunkRef], mastery: dict[str, fl
                       description=f"{PREFIX}This plan follows the order of your documents, one section at a time.")
 
 
+def _home(concept: Concept, by_id: dict[int, ChunkRef]) -> ChunkRef | None:
+    """Where a concept is taught: the passage holding its definition, else its first mention (a
+    term named in an introduction is taught in its own section, not in the introduction)."""
+    sources = sorted((by_id[i] for i in concept.source_chunk_ids if i in by_id), key=_position)
+    definition = normalise(concept.definition)
+    return next((c for c in sources if definition and definition in normalise(c.text)), sources[0] if sources else None)
+
+
+def _position(chunk: ChunkRef | None) -> tuple[int, int]:
+    return (chunk.document_id, chunk.order) if chunk else (1 << 30, 0)
+
+
 def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -240,116 +125,88 @@ _INTROS = {
 
 
 def explain(action: str, query: str, passages: list[ChunkRef]) -> tuple[str, list[ChunkRef]]:
-    """An explanation stitched from the best-matching sentences, cited as [n]; and the passages used."""
+    """An explanation stitched from the best-matching sentences, cited as [n]; and the passages used.
+
+    Each passage gives its best quote (quotes.best_quote: a pronoun keeps the sentence it refers
+    to); for "what is X?" the documents' own definition of X comes first; "example" prefers
+    sentences that give one; "help_simpler" is the shortest definition and one sentence more."""
     ranked = [c for c, _ in BM25Index(passages).search(query, k=3)] or passages[:2]
-    wanted = set(terms(query))
-    picks: list[tuple[str, ChunkRef]] = []
-    for chunk in ranked:
-        options = [s for s in sentences(chunk.text) if len(s) <= MAX_SENTENCE_CHARS]
-        if action == "example":
-            options = [s for s in options if any(m in s.lower() for m in _EXAMPLE_MARKERS)] or options
-        best = max(options, key=lambda s: (len(wanted & set(terms(s))), -len(s)), default=None)
-        if best:
-            picks.append((best, chunk))
+    picks = _definition_first(query, passages, [(_quote_for(action, query, chunk), chunk) for chunk in ranked])
     if action == "help_simpler":
-        picks = sorted(picks, key=lambda p: len(p[0]))[:1]
+        picks = _simplest(query, passages, picks)
+    picks = _distinct(picks)
     used = list(dict.fromkeys(chunk.chunk_id for _, chunk in picks))
-    numbered = " ".join(f"{s} [{used.index(c.chunk_id) + 1}]" for s, c in picks)
+    # One marker after consecutive sentences of one passage.
+    numbered = " ".join(
+        s if i + 1 < len(picks) and picks[i + 1][1].chunk_id == c.chunk_id else f"{s} [{used.index(c.chunk_id) + 1}]"
+        for i, (s, c) in enumerate(picks))
     if not numbered:
         numbered = "Your documents do not say anything about this yet."
     cited = [next(c for c in passages if c.chunk_id == i) for i in used]
     return f"{PREFIX}{_INTROS.get(action, _INTROS['explain'])} {numbered}", cited
 
 
-# --- questions and grading ----------------------------------------------------------------
+def _distinct(picks: list[tuple[str, ChunkRef]]) -> list[tuple[str, ChunkRef]]:
+    """Without empty quotes and without one that repeats what an earlier one says."""
+    kept: list[tuple[str, ChunkRef]] = []
+    for quote, chunk in picks:
+        said = normalise(quote)
+        if said and not any(said in normalise(k) or normalise(k) in said for k, _ in kept):
+            kept.append((quote, chunk))
+    return kept
 
 
-def make_questions(chunks: list[ChunkRef], concepts: list[str], *, count: int, difficulty: Difficulty,
-                   kinds: tuple[str, ...] = ("mcq",), existing: list[str] = ()) -> list[QuizQuestion]:
-    """Questions on `concepts`, cycling through kinds; never repeating `existing` or each other."""
-    seen = {normalise(p) for p in existing}
-    vocabulary = [c.name for c in find_concepts(chunks)]
-    quotable = _quotable_sentences(chunks)
-    questions: list[QuizQuestion] = []
-    for concept in concepts:
-        if len(questions) >= count:
-            break
-        kind = kinds[len(questions) % len(kinds)]
-        question = _question_for(concept, kind, quotable, vocabulary, difficulty)
-        if question is not None and normalise(question.prompt) not in seen:
-            seen.add(normalise(question.prompt))
-            questions.append(question)
-    return questions
+def _quote_for(action: str, query: str, chunk: ChunkRef) -> str:
+    if action == "example":
+        examples = [u.text for u in units(chunk.text) if any(m in u.text.lower() for m in _EXAMPLE_MARKERS)]
+        if examples:
+            return best_quote("\n\n".join(examples), query)
+    return best_quote(chunk.text, query)
 
 
-@dataclass
-class _Quotable:
-    sentence: str
-    chunk: ChunkRef
-    grams: set[tuple[str, ...]]
+def _definition_first(query: str, passages: list[ChunkRef], picks: list[tuple[str, ChunkRef]]
+                      ) -> list[tuple[str, ChunkRef]]:
+    """For "what is X?", the passages' own definition of X opens the answer, when they have one."""
+    asked = asked_term(query)
+    found = _definition(asked, passages) if asked else None
+    if found is None or any(normalise(found[0]) in normalise(quote) for quote, _ in picks[:1]):
+        return picks
+    return [found, *picks]
 
 
-def _quotable_sentences(chunks: list[ChunkRef]) -> list[_Quotable]:
-    ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
-    return [_Quotable(s, c, ngrams(terms(s), MAX_TERM_WORDS)) for c in ordered for s in sentences(c.text)
-            if len(s) <= MAX_SENTENCE_CHARS]
+def _definition(term: str, passages: list[ChunkRef]) -> tuple[str, ChunkRef] | None:
+    ordered = sorted(passages, key=lambda c: (c.document_id, c.order))
+    for chunk in ordered:
+        parts = units(chunk.text)
+        for index, part in enumerate(parts):
+            if defines(part.text, term):
+                return _with_referent(parts, index), chunk
+    return None
 
 
-def _question_for(concept: str, kind: str, quotable: list[_Quotable], vocabulary: list[str],
-                  difficulty: Difficulty) -> QuizQuestion | None:
-    found = _sentence_about(concept, quotable, prefer_definition=difficulty != "hard")
-    if found is None:
-        return None
-    sentence, chunk = found
-    common = dict(concept=concept, chunk_id=chunk.chunk_id, quote=sentence, difficulty=difficulty, offline=True)
-    if kind == "free":
-        rubric = [w for w in dict.fromkeys(content_words(sentence)) if stem(w) not in phrase_key(concept)][:4]
-        return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {concept}?",
-                            options=[], correct_index=None, reference_answer=sentence,
-                            rubric=rubric or [concept], **common)
-    distractors = _distractors(concept, sentence, vocabulary)
-    if len(distractors) < 3:
-        return None
-    blanked = _blank(sentence, concept)
-    options = [concept, *distractors[:3]]
-    shift = int(hashlib.sha256(sentence.encode()).hexdigest(), 16) % len(options)
-    options = options[shift:] + options[:shift]
-    return QuizQuestion(kind="mcq", prompt=f"Which term completes this sentence from your documents? “{blanked}”",
-                        options=options, correct_index=options.index(concept), reference_answer="", rubric=[],
-                        **common)
+def _with_referent(parts: list[Unit], index: int) -> str:
+    """The sentence, after the one its opening pronoun ("This tendency…") refers to."""
+    if index and opens_with_pronoun(parts[index].text):
+        return f"{parts[index - 1].text} {parts[index].text}"
+    return parts[index].text
 
 
-def _sentence_about(concept: str, quotable: list[_Quotable], *, prefer_definition: bool
-                    ) -> tuple[str, ChunkRef] | None:
-    key = phrase_key(concept)
-    found = [(q.sentence, q.chunk) for q in quotable if key in q.grams and _blank(q.sentence, concept) != q.sentence]
-    if not found:
-        return None
-    defining = [(s, c) for s, c in found if _defined_term(s) and phrase_key(_defined_term(s) or "") == key]
-    if prefer_definition and defining:
-        return defining[0]
-    others = [f for f in found if f not in defining]
-    return (others or found)[0]
+def _simplest(query: str, passages: list[ChunkRef], picks: list[tuple[str, ChunkRef]]
+              ) -> list[tuple[str, ChunkRef]]:
+    """The shortest definition of a term of the query, and the sentence after it."""
+    definitions = [(len(part.text), index, parts, chunk) for chunk in passages
+                   for parts in [units(chunk.text)] for index, part in enumerate(parts)
+                   if (term := defined_term(part.text)) and set(terms(term)) & set(terms(query))]
+    if not definitions:
+        return sorted(picks, key=lambda p: len(p[0]))[:1]
+    _, index, parts, chunk = min(definitions, key=lambda d: (d[0], d[1]))
+    chosen = [(_with_referent(parts, index), chunk)]
+    if index + 1 < len(parts):
+        chosen.append((parts[index + 1].text, chunk))
+    return chosen
 
 
-def _blank(sentence: str, concept: str) -> str:
-    """The sentence with the concept (also as a plural) replaced by a blank."""
-    pattern = r"\b" + r"[\s\-]+".join(re.escape(w) for w in concept.split()) + r"(?:e?s)?\b"
-    return re.sub(pattern, "_____", sentence, flags=re.IGNORECASE)
-
-
-def _distractors(concept: str, sentence: str, vocabulary: list[str]) -> list[str]:
-    """Other key terms of the folder that do not occur in the sentence, closest in length first."""
-    sentence_terms = terms(sentence)
-    taken = {phrase_key(concept)}
-    picks = []
-    for term in sorted(vocabulary, key=lambda t: (abs(len(t) - len(concept)), t)):
-        key = phrase_key(term)
-        if key in taken or _contains(sentence_terms, key) or set(key) & set(phrase_key(concept)):
-            continue
-        taken.add(key)
-        picks.append(term)
-    return picks
+# --- grading (questions are made by agents_app.questions) -------------------------------------
 
 
 def grade_free(answer: str, reference: str, rubric: list[str]) -> GradeResult:

@@ -22,8 +22,9 @@ from django.db.models import QuerySet
 
 from agents_app import embeddings
 from agents_app.errors import AgentError
-from agents_app.lexical_index import folder_index
+from agents_app.lexical_index import FolderIndex, folder_index
 from agents_app.pipeline import chunk_ref
+from agents_app.quotes import Rarity, best_quote
 from agents_app.runs import CallContext
 from agents_app.schemas import ChunkRef
 from agents_app.text import terms
@@ -32,7 +33,6 @@ from sessions_app.models import Chunk, Document
 
 logger = logging.getLogger(__name__)
 
-QUOTE_CHARS = 400
 RRF_K = 60  # the customary constant of reciprocal rank fusion
 VECTOR_CANDIDATES = 50
 CACHED_PASSAGES = 4096  # per process: a few MB of text
@@ -43,31 +43,31 @@ class Hit:
     chunk: ChunkRef
     score: float
     document_name: str
-
-    @property
-    def quote(self) -> str:
-        text = " ".join(self.chunk.text.split())
-        return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    quote: str  # the sentence or two of the passage that best answer the query
 
 
 def search_folder(folder_id: int, query: str, k: int = 5) -> list[Hit]:
     """The best k passages of the folder's ready documents, with their scores and document
     names: BM25, fused with embedding similarity when an embedding model is configured."""
-    best = _ranking(folder_id, query)[:k]
+    index, ranking = _ranking(folder_id, query)
+    best = ranking[:k]
     chunks = Chunk.objects.passages().select_related("document").in_bulk([pk for _, pk in best])
-    return [_hit(chunks[pk], score) for score, pk in best if pk in chunks]
+    return [_hit(chunks[pk], score, query, index.rarity) for score, pk in best if pk in chunks]
 
 
 def best_passages(folder_id: int, query: str, k: int) -> list[ChunkRef]:
     """The passages search_folder finds, in its order, read through the passage cache."""
-    return _passages([pk for _, pk in _ranking(folder_id, query)[:k]])
+    return _passages([pk for _, pk in _ranking(folder_id, query)[1][:k]])
 
 
-def _ranking(folder_id: int, query: str) -> list[tuple[float, int]]:
+def _ranking(folder_id: int, query: str) -> tuple[FolderIndex, list[tuple[float, int]]]:
+    """The folder's lexical index and its chunks ranked for the query."""
     ready = Chunk.objects.filter(document__folder_id=folder_id, document__status=Document.Status.READY)
-    ranking = _lexical(folder_id, ready, query)
+    index = folder_index(folder_id, ready)
+    query_terms = set(terms(query))
+    ranking = index.rank(query_terms) if query_terms else []
     semantic = _semantic(ready, query)
-    return _fuse([ranking, semantic]) if semantic else ranking
+    return index, _fuse([ranking, semantic]) if semantic else ranking
 
 
 _cache: OrderedDict[int, ChunkRef] = OrderedDict()
@@ -88,11 +88,6 @@ def _passages(ids: list[int]) -> list[ChunkRef]:
         while len(_cache) > CACHED_PASSAGES:
             _cache.popitem(last=False)
     return [found[pk] for pk in ids if pk in found]
-
-
-def _lexical(folder_id: int, ready: QuerySet[Chunk], query: str) -> list[tuple[float, int]]:
-    query_terms = set(terms(query))
-    return folder_index(folder_id, ready).rank(query_terms) if query_terms else []
 
 
 def _semantic(ready: QuerySet[Chunk], query: str) -> list[tuple[float, int]]:
@@ -123,5 +118,7 @@ def _fuse(rankings: list[list[tuple[float, int]]]) -> list[tuple[float, int]]:
     return sorted(((score, pk) for pk, score in fused.items()), key=lambda item: (-item[0], item[1]))
 
 
-def _hit(row: Chunk, score: float) -> Hit:
-    return Hit(chunk=chunk_ref(row), score=round(score, 4), document_name=row.document.original_name)
+def _hit(row: Chunk, score: float, query: str, rarity: Rarity) -> Hit:
+    chunk = chunk_ref(row)
+    return Hit(chunk=chunk, score=round(score, 4), document_name=row.document.original_name,
+               quote=best_quote(chunk.text, query, rarity=rarity))

@@ -292,13 +292,14 @@ def add_session_question(session: TutorSession, question: QuizQuestion, *, chunk
 
 
 def ask_question(session: TutorSession, context: TutorContext, question: Question, *, turn_id: str,
-                 board_object_ids: list[str]) -> None:
-    """Make a stored question the session's pending one and show it (in chat and, drawn, on the board)."""
+                 board_object_ids: list[str], citations: list[dict] = ()) -> None:
+    """Make a stored question the session's pending one and show it (in chat and, drawn, on the
+    board), with the passage it was made from."""
     with transaction.atomic():
         context.pending_question_id = question.pk
         shown = {"turn_id": turn_id, "question": question_out(question), "board_object_ids": board_object_ids}
         message = _finish_turn(session, context, turn_id=turn_id, kind="question", status="complete",
-                               text=question.prompt, citations=[], content={"question_id": question.pk},
+                               text=question.prompt, citations=list(citations), content={"question_id": question.pk},
                                before=[("question", shown)])
         Message.objects.filter(pk=message.pk).update(board_object_ids=board_object_ids)
 
@@ -558,9 +559,10 @@ def store_lesson_plan(folder: Folder, plan: PlanResult, *, fingerprint: str) -> 
     })
 
 
-def store_quiz(folder: Folder, quiz: QuizResult, *, difficulty: str) -> Quiz:
+def store_quiz(folder: Folder, quiz: QuizResult, *, difficulty: str, requested: int) -> Quiz:
+    """A generated quiz; `requested` questions were asked for (the documents may support fewer)."""
     with transaction.atomic():
         row = Quiz.objects.create(folder=folder, owner=folder.owner, title=quiz.title, difficulty=difficulty,
-                                  offline=quiz.offline)
+                                  offline=quiz.offline, requested=requested)
         Question.objects.bulk_create(question_row(q, quiz=row, order=i) for i, q in enumerate(quiz.questions))
     return row

@@ -175,11 +175,24 @@ class QuestionPublicSerializer(serializers.ModelSerializer):
 class QuizSerializer(serializers.ModelSerializer):
     folder_id = serializers.IntegerField(read_only=True)
     questions = QuestionPublicSerializer(many=True, read_only=True)
+    available = serializers.SerializerMethodField(help_text="How many questions the documents gave.")
+    warning = serializers.SerializerMethodField(help_text="Why there are fewer questions than requested, if so.")
 
     class Meta:
         model = Quiz
-        fields = ["id", "folder_id", "title", "difficulty", "offline", "created_at", "questions"]
+        fields = ["id", "folder_id", "title", "difficulty", "offline", "created_at", "requested", "available",
+                  "warning", "questions"]
         read_only_fields = fields
+
+    def get_available(self, quiz: Quiz) -> int:
+        return len(quiz.questions.all())  # the prefetched list: no extra query
+
+    def get_warning(self, quiz: Quiz) -> str | None:
+        available = self.get_available(quiz)
+        if available >= quiz.requested:
+            return None
+        return (f"{quiz.requested} questions were requested but the documents support only {available} "
+                f"on these concepts; add material or choose more concepts for a longer quiz.")
 
 
 class AnswerInSerializer(serializers.Serializer):

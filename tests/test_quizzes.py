@@ -125,3 +125,19 @@ def test_a_quiz_on_an_empty_folder_is_refused_clearly(api, learner):
 def test_bad_quiz_requests_get_field_errors(api, folder, body):
     response = api.post(f"/api/v1/folders/{folder.pk}/quizzes/", body, format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_asking_for_more_questions_than_the_documents_support_returns_what_there_is_and_says_so(api, folder):
+    quiz = make_quiz(api, folder, count=20, concepts=["stomata"])
+    assert quiz["requested"] == 20 and quiz["available"] == len(quiz["questions"]) >= 1
+    assert quiz["available"] < 20 and str(quiz["available"]) in quiz["warning"]
+    enough = make_quiz(api, folder, count=1)
+    assert enough["available"] == 1 and enough["warning"] is None
+
+
+def test_difficulty_changes_the_kind_of_question(api, folder):
+    easy = make_quiz(api, folder, count=3, difficulty="easy")["questions"]
+    hard = make_quiz(api, folder, count=3, difficulty="hard")["questions"]
+    assert any(q["prompt"].startswith("Which term does your text define like this?") for q in easy)
+    assert all(q["prompt"].startswith(("Read this passage", "Apply what you know")) for q in hard)
+    assert not {q["prompt"] for q in easy} & {q["prompt"] for q in hard}

@@ -6,9 +6,10 @@ from agents_app.errors import AgentError
 from agents_app.gateway import LLMGateway
 from agents_app.mastery import Difficulty
 from agents_app.prompts import get_prompt, inert, quote_passages
+from agents_app.questions import make_questions
 from agents_app.retrieval import BM25Index
 from agents_app.runs import AgentSettings, CallContext
-from agents_app.schemas import OFFLINE_LABEL, ChunkRef, GradeResult, Quiz, QuizQuestion
+from agents_app.schemas import OFFLINE_LABEL, ChunkRef, Citation, GradeResult, Quiz, QuizQuestion
 from agents_app.text import normalise
 
 CREATOR = "quiz_creator"
@@ -35,13 +36,22 @@ async def create_quiz(gw: LLMGateway, ctx: CallContext, chunks: list[ChunkRef], 
         return _without_repeats(quiz, existing, count)
 
     def offline_quiz() -> Quiz:
-        questions = offline.make_questions(chunks, concepts, count=count, difficulty=difficulty, kinds=kinds,
-                                           existing=list(existing))
+        questions = make_questions(chunks, concepts, count=count, difficulty=difficulty, kinds=kinds,
+                                   existing=list(existing))
         if not questions:
             raise AgentError("the documents give no sentence to build a question from", code="no_questions")
         return Quiz(title=f"Practice quiz ({OFFLINE_LABEL})", questions=questions, offline=True)
 
     return await gw.run(ctx, llm=llm, offline=offline_quiz)
+
+
+def question_citation(question: QuizQuestion, chunks: list[ChunkRef]) -> Citation | None:
+    """The citation a question turn carries: the chunk the question was built from and its sentence
+    (None when that chunk is not among `chunks`, e.g. a model cited a passage it was not given)."""
+    chunk = next((c for c in chunks if c.chunk_id == question.chunk_id), None)
+    if chunk is None:
+        return None
+    return Citation(document_id=chunk.document_id, chunk_id=chunk.chunk_id, page=chunk.page, quote=question.quote)
 
 
 def _passages_for(chunks: list[ChunkRef], concepts: list[str]) -> list[ChunkRef]:

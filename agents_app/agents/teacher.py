@@ -26,7 +26,7 @@ from agents_app.schemas import (
     ChunkRef, Citation, FocusObjective, TeacherEvent, TextDelta, ToolCallResult, ToolCallStarted, TranscriptTurn,
     TurnCompleted, TurnFailed,
 )
-from agents_app.text import sentences, terms
+from agents_app.quotes import best_quote
 from agents_app.tools import Tool
 
 logger = logging.getLogger(__name__)
@@ -139,15 +139,21 @@ def _messages(request: TeacherRequest, version: str) -> list[dict[str, Any]]:
     return [system, *history, user]
 
 
+def _claims(text: str) -> list[tuple[str, int]]:
+    """(what the reply says, the [n] it cites there): the text since the previous marker."""
+    pieces = _MARKER.split(text)  # text, number, text, number, ..., text
+    return [(pieces[i], int(pieces[i + 1])) for i in range(0, len(pieces) - 1, 2)]
+
+
 def cite(text: str, passages: list[ChunkRef]) -> list[Citation]:
-    """Citations for the [n] markers in `text`, each quoting the passage sentence closest to the reply."""
+    """Citations for the [n] markers in `text`, each quoting the sentence or two of its passage that
+    best match what the reply says where it cites [n]."""
     numbers = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
-    reply_terms = set(terms(text))
     citations = []
     for n in numbers:
         if 1 <= n <= len(passages):
             chunk = passages[n - 1]
-            quote = max(sentences(chunk.text) or [chunk.text], key=lambda s: len(reply_terms & set(terms(s))))
+            claim = " ".join(said for said, marker in _claims(text) if marker == n) or text
             citations.append(Citation(document_id=chunk.document_id, chunk_id=chunk.chunk_id, page=chunk.page,
-                                      quote=quote))
+                                      quote=best_quote(chunk.text, claim)))
     return citations

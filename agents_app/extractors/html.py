@@ -15,6 +15,8 @@ _BLOCK = frozenset({
     "details", "summary", "body",
 })
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
+# Bold text becomes **Markdown emphasis**: it marks key terms for the analysis, as in Markdown files.
+_EMPHASIS = frozenset({"b", "strong"})
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -49,6 +51,8 @@ class _Extractor(HTMLParser):
             self._new_line("- " if tag == "li" else "")
         elif tag in ("td", "th") and self._line_has_text:
             self._buffer.append(" | ")
+        elif tag in _EMPHASIS and self._heading is None:
+            self._buffer.append("**")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
@@ -62,6 +66,8 @@ class _Extractor(HTMLParser):
             self._pre_depth = max(self._pre_depth - (tag == "pre"), 0)
         elif tag == "tr":
             self._new_line("")
+        elif tag in _EMPHASIS and self._heading is None:
+            self._buffer.append("**")
 
     def handle_data(self, data: str) -> None:
         if self._skip_depth:

@@ -1,4 +1,7 @@
-"""PDF with pypdf: one block per page, anchored by page number and, when bookmarks exist, by section.
+"""PDF with pypdf: blocks anchored by page number and by section.
+
+Sections come from the headings printed on the pages (bigger or bold lines, see pdf_layout);
+a document without printed headings takes its sections from its bookmarks, one per page.
 
 Every pypdf call is guarded here because malformed files make it raise almost anything
 (KeyError, ValueError, RecursionError...); those become typed errors or learner-readable
@@ -17,6 +20,7 @@ from pypdf.generic import ArrayObject, Destination
 
 from agents_app.extractors.errors import NoText, PdfCorrupt, PdfEncrypted, PdfTooComplex, TooManyPages
 from agents_app.extractors.model import Block, ExtractedDocument, ExtractionLimits, ProgressCallback, section_name
+from agents_app.extractors.pdf_layout import Line, PageLines, SectionedPages, body_is_bold, body_size, heading_levels
 from agents_app.extractors.progress import ProgressReporter
 
 logger = logging.getLogger(__name__)
@@ -43,9 +47,10 @@ def extract_pdf(data: bytes, limits: ExtractionLimits, on_progress: ProgressCall
     with apply_configuration(**_PYPDF_LIMITS):
         reader = _open(data)
         page_count = _page_count(reader, limits)
-        sections = _page_sections(reader, page_count)
-        blocks, unreadable, blank = _read_pages(reader, page_count, sections, limits, on_progress)
-        title = _title(reader)
+        pages, unreadable, blank = _read_pages(reader, page_count, limits, on_progress)
+        blocks, first_heading = _blocks(pages)
+        blocks = blocks or _blocks_by_bookmark(pages, _page_sections(reader, page_count))
+        title = _title(reader) or first_heading
     if len(unreadable) == page_count:
         raise PdfCorrupt()
     if not blocks:
@@ -58,26 +63,44 @@ def extract_pdf(data: bytes, limits: ExtractionLimits, on_progress: ProgressCall
 
 
 def _read_pages(
-    reader: PdfReader, page_count: int, sections: dict[int, str], limits: ExtractionLimits,
-    on_progress: ProgressCallback | None,
-) -> tuple[list[Block], list[int], int]:
-    """(blocks of pages with text, numbers of unreadable pages, count of pages without text)."""
+    reader: PdfReader, page_count: int, limits: ExtractionLimits, on_progress: ProgressCallback | None,
+) -> tuple[list[tuple[int, list[Line]]], list[int], int]:
+    """((page number, printed lines) of pages with text, numbers of unreadable pages, count of pages without text)."""
     progress = ProgressReporter(on_progress, page_count)
-    blocks, unreadable, blank, content_bytes = [], [], 0, 0
+    pages, unreadable, blank, content_bytes = [], [], 0, 0
     for number in range(1, page_count + 1):
         page, size = _page(reader, number)
         content_bytes += size
         if content_bytes > limits.pdf_max_content_bytes:
             raise PdfTooComplex()
-        text = None if page is None else _page_text(page, number)
-        if text is None:
+        lines = None if page is None else _page_lines(page, number)
+        if lines is None:
             unreadable.append(number)
-        elif text.strip():
-            blocks.append(Block(text=text, page=number, section=sections.get(number)))
+        elif lines:
+            pages.append((number, lines))
         else:
             blank += 1
         progress.update(number)
-    return blocks, unreadable, blank
+    return pages, unreadable, blank
+
+
+def _blocks(pages: list[tuple[int, list[Line]]]) -> tuple[list[Block], str | None]:
+    """Blocks per page and printed heading, and the first heading; none when the pages print no headings."""
+    all_lines = [lines for _, lines in pages]
+    levels = heading_levels(all_lines)
+    if not levels:
+        return [], None
+    body = body_size(all_lines)
+    reader = SectionedPages(levels, body_is_bold(all_lines, body), body)
+    return [block for number, lines in pages for block in reader.blocks(number, lines)], reader.first_heading
+
+
+def _blocks_by_bookmark(pages: list[tuple[int, list[Line]]], sections: dict[int, str]) -> list[Block]:
+    return [Block(text=_paragraphs(lines), page=number, section=sections.get(number)) for number, lines in pages]
+
+
+def _paragraphs(lines: list[Line]) -> str:
+    return "".join(("\n\n" if line.gap_before else "\n") + line.text for line in lines).strip()
 
 
 def _open(data: bytes) -> PdfReader:
@@ -122,13 +145,18 @@ def _page(reader: PdfReader, number: int) -> tuple[PageObject | None, int]:
         return None, 0
 
 
-def _page_text(page: PageObject, number: int) -> str | None:
+def _page_lines(page: PageObject, number: int) -> list[Line] | None:
+    """The page's printed lines with their fonts (None when unreadable)."""
+    collector = PageLines()
     try:
-        text = page.extract_text()
+        page.extract_text(visitor_text=collector.visit)
     except Exception as exc:
         _log_unreadable(number, exc)
         return None
-    return text.translate(_PRINTED_FORMS)
+    lines = collector.finish()
+    for line in lines:
+        line.text = line.text.translate(_PRINTED_FORMS)
+    return [line for line in lines if line.text.strip()]
 
 
 def _log_unreadable(number: int, exc: Exception) -> None:

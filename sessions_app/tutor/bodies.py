@@ -159,14 +159,15 @@ async def _ask(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     context.last_action = "asked"
     add_exchange(context, turn.message, question.prompt)
     turn.message = ""
-    known = {c.chunk_id for c in chunks}
-    row = await db(actions.add_session_question)( lesson.session, question,
-                           chunk_id=question.chunk_id if question.chunk_id in known else None)
+    citation = quiz.question_citation(question, chunks)  # None for a passage the model was not given
+    row = await db(actions.add_session_question)(lesson.session, question,
+                                                 chunk_id=citation.chunk_id if citation else None)
     drawn = await db(_draw)(lambda: whiteboard.draw_question(
         turn.session_id, question_id=str(row.pk), prompt=row.prompt, options=row.options, turn_id=turn.turn_id,
     )) if row.kind == "mcq" else []
     await turn.conclude(db(actions.ask_question)(lesson.session, context, row, turn_id=turn.turn_id,
-                                   board_object_ids=drawn))
+                                                 board_object_ids=drawn,
+                                                 citations=[citation.model_dump()] if citation else []))
 
 
 def _draw(drawing: Callable[[], Drawing]) -> list[str]:

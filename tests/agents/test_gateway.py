@@ -11,7 +11,7 @@ from agents_app.gateway import StreamText
 from agents_app.pricing import price_table
 from agents_app.runs import CallContext
 from agents_app.schemas import KeyTerm
-from tests.support.scripted_llm import Step, error, json_reply, reply, stall
+from tests.support.scripted_llm import Step, error, json_reply, reply, stall, tool_call
 from tests.agents.conftest import make_gateway, run
 
 CTX = CallContext(agent="analyzer", session_id=7, user_id=3)
@@ -167,6 +167,19 @@ def test_a_stream_whose_first_text_comes_later_than_a_learner_may_wait_fails(llm
         run(streamed_text(gateway))
     assert time.monotonic() - started < 1.5 and caught.value.retryable
     assert llm.wait_for_disconnect(timeout=3)
+
+
+def test_a_reply_that_starts_with_a_tool_call_is_not_cut_by_the_cap(llm, configs, recorder):
+    gateway = make_gateway(llm, configs, recorder, max_wait=0.5)
+    llm.script(tool_call("draw_text", {"text": "inertia"}, chunk_delay=0.3))
+
+    async def last_event():
+        settings = await gateway.settings_for(CTX.agent)
+        return [e async for e in gateway.stream(CTX, settings, [{"role": "user", "content": "draw"}])][-1]
+
+    completion = run(last_event())
+    assert [(c.name, c.parsed_arguments()) for c in completion.tool_calls] == [("draw_text", {"text": "inertia"})]
+    assert recorder.runs[-1].status == "ok"
 
 
 def test_background_work_may_wait_longer_for_a_whole_reply(llm, configs, recorder):

@@ -164,3 +164,14 @@ def test_it_returns_nothing_for_a_document_without_text():
 def test_it_rejects_nonsense_sizes(target, overlap):
     with pytest.raises(ValueError):
         chunk(_doc(Block(text="Text.")), target_tokens=target, overlap_tokens=overlap)
+
+
+def test_pdf_chunks_never_straddle_printed_sections():
+    blocks = [("h1", "Cells")]
+    for title in ("Mitosis", "Meiosis"):
+        blocks += [("h2", title)] + [("body", f"{title} sentence number {n} about dividing cells.") for n in range(12)]
+    chunks = chunk(extract(pdfgen.styled_pdf(pdfgen.laid_out(blocks)), "pdf"), target_tokens=60, overlap_tokens=10)
+    assert {c.section for c in chunks} == {"Cells > Mitosis", "Cells > Meiosis"}
+    for c in chunks:
+        other = "Meiosis" if c.section.endswith("Mitosis") else "Mitosis"
+        assert other not in c.text

@@ -8,6 +8,7 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 
 from agents_app.extraction import ExtractionLimits, extract
+from tests.fixtures import docxgen
 from tests.fixtures.docxgen import build_docx, many_members, with_declared_size, with_member
 from tests.ingestion.refusals import refusal_code
 
@@ -106,3 +107,9 @@ def test_it_refuses_a_broken_archive_as_corrupt(mangle):
 
 def test_it_reports_no_text_for_an_empty_document():
     assert _code(build_docx([])) == "no_text"
+
+
+def test_bold_runs_become_emphasis_that_marks_key_terms():
+    data = docxgen.styled_docx([("h1", "Cells"), ("body", "The **cell cycle** is a sequence of stages.")])
+    [block] = extract(data, "docx").blocks
+    assert block.text == "The **cell cycle** is a sequence of stages."

@@ -126,3 +126,49 @@ def test_it_reads_a_path_and_a_file_object_like_bytes(tmp_path):
     assert extract(str(path), "pdf") == expected
     assert extract(io.BytesIO(data), "pdf") == expected
 
+
+
+def _handout() -> bytes:
+    return pdfgen.styled_pdf(pdfgen.laid_out([
+        ("h1", "Plate Tectonics"),
+        ("h2", "1. Seafloor Spreading"),
+        ("body", "Seafloor spreading is the process by which new oceanic crust forms at mid-ocean ridges."),
+        ("h2", "2. Volcano Types"),
+        ("row", "Volcano type | Slope | Eruption style"),
+        ("row", "Shield | Gentle | Effusive"),
+        ("bold", "Hotspots"),
+        ("body", "A hotspot is a plume of hot mantle rock under a plate."),
+    ]))
+
+
+def test_printed_headings_become_section_anchors_and_never_text():
+    doc = extract(_handout(), "pdf")
+    assert doc.title == "Plate Tectonics"  # no title in the metadata: the first heading
+    assert [(b.page, b.section) for b in doc.blocks] == [
+        (1, "Plate Tectonics > 1. Seafloor Spreading"),
+        (1, "Plate Tectonics > 2. Volcano Types"),
+        (1, "Plate Tectonics > 2. Volcano Types > Hotspots"),
+    ]
+    assert doc.blocks[0].text.startswith("Seafloor spreading is the process")
+    assert not any("Seafloor Spreading" in b.text or "Hotspots" in b.text for b in doc.blocks)
+
+
+def test_printed_table_rows_stay_rows_with_their_cells_apart():
+    doc = extract(_handout(), "pdf")
+    assert doc.blocks[1].text.splitlines() == ["Volcano type | Slope | Eruption style", "Shield | Gentle | Effusive"]
+
+
+def test_a_pdf_without_printed_headings_keeps_its_text_and_paragraphs():
+    doc = extract(pdfgen.text_pdf([["Cells divide.", "They grow."]]), "pdf")
+    assert [(b.section, b.text) for b in doc.blocks] == [(None, "Cells divide.\nThey grow.")]
+
+
+def test_a_heading_at_the_foot_of_a_page_anchors_the_text_on_the_next():
+    data = pdfgen.styled_pdf([
+        [("h1", "Cells"), ("body", "Cells are the units of life."), ("h2", "Mitosis")],
+        [("body", "Mitosis divides the nucleus.")],
+    ])
+    assert [(b.page, b.section, b.text) for b in extract(data, "pdf").blocks] == [
+        (1, "Cells", "Cells are the units of life."),
+        (2, "Cells > Mitosis", "Mitosis divides the nucleus."),
+    ]

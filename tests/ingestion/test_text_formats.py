@@ -94,7 +94,7 @@ def test_it_anchors_html_by_headings_and_drops_scripts_styles_and_navigation():
     doc = extract(HTML.encode(), "html")
     assert doc.title == "Cells & energy"
     assert [(b.section, b.text) for b in doc.blocks] == [
-        ("Cell biology", "Cells are the units of life."),
+        ("Cell biology", "Cells are the **units** of life."),
         ("Cell biology > Membranes", "- lipids\n- proteins\n\nPart | Role\nNucleus | DNA"),
         ("Cell biology > Energy", "ATP powers cells.\nMitochondria make it.\n\nx  =  1\n  y = 2"),
     ]
@@ -103,7 +103,7 @@ def test_it_anchors_html_by_headings_and_drops_scripts_styles_and_navigation():
 def test_it_survives_unclosed_and_misnested_html():
     doc = extract(b"<title>Notes<h1>Title<p>Body <b>bold <i>both</b> text<h2>Next<div>More", "html")
     assert doc.title == "Notes"
-    assert [(b.section, b.text) for b in doc.blocks] == [("Title", "Body bold both text"), ("Title > Next", "More")]
+    assert [(b.section, b.text) for b in doc.blocks] == [("Title", "Body **bold both** text"), ("Title > Next", "More")]
 
 
 def test_it_ignores_titles_inside_dropped_elements():

@@ -29,6 +29,8 @@ def test_a_lesson_runs_offline(connect, offline_server, tutor_session):
     frames = client.until_type("turn.completed")
     question = of_type(frames, "question")[0]["question"]
     assert question["kind"] == "mcq" and len(question["options"]) >= 3
+    asked = frames[-1]
+    assert asked["kind"] == "question" and asked["citations"][0]["quote"]  # the passage it was made from
     client.send({"type": "quiz.answer", "question_id": question["id"], "option_index": 0})
     graded = client.until_type("turn.completed")
     assert of_type(graded, "feedback") and of_type(graded, "mastery.updated")

@@ -1,0 +1,311 @@
+"""Concepts a teacher would name, found in the learner's own text (the offline analyzer's core).
+
+Candidates come from what a text does to mark its key ideas, each adding to a score that is
+summed over the whole folder:
+- emphasis (**bold**), definitions ("X is a…", "…is called X", "…known as X");
+- headings (their topic, never glued to the sentence after them: headings are anchors);
+- names of people, events and laws (capitalised runs such as "Treaty of Versailles", and
+  capitalised words used more than once inside sentences);
+- noun phrases the folder repeats ("carbon dioxide", "magma chamber");
+- an appositive noun ("two consuls, who led…").
+A candidate is dropped when it is junk: led or ended by a stopword, a clause or a number, or a
+single word that is only ever part of a longer candidate ("dioxide"). The best are kept, more
+for a longer folder, and returned in reading order with their definitions and chunks.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from agents_app.quotes import defined_term, units
+from agents_app.schemas import ChunkRef
+from agents_app.text import STOPWORDS, content_words, sentences, stem, terms, words
+
+MAX_CONCEPTS = 40
+MIN_CONCEPTS = 5
+WORDS_PER_CONCEPT = 20  # a study text names about one key idea per 20 words
+MAX_TERM_WORDS = 6
+MAX_SENTENCE_CHARS = 1000  # longer "sentences" are extraction debris, not quotable teaching text
+
+EMPHASIS, DEFINITION, HEADING, NAME, APPOSITION, PHRASE, OCCURRENCE = 3.0, 3.0, 1.5, 1.0, 1.5, 0.5, 1.0
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_CALLED = re.compile(r"\b(?:called|known as|termed) (?:the |an? )?(?P<term>[A-Za-z][\w'\- ]{1,60}?)(?=[.,;:)]|$)")
+_APPOSITION = re.compile(
+    r"\b(?:the|an?|two|three|its|their) (?P<term>[a-z][a-z\-]{3,}), (?:who|which) "  # "two consuls, who led"
+    # "the asthenosphere, a softer zone"
+    r"|\b(?:the|an?) (?P<noun>[a-z][a-z\-]{3,}(?: [a-z][a-z\-]{3,})?), (?:an?|the) "
+    r"|[a-z], the (?P<named>[a-z][a-z\-]{3,}), [a-z]"  # "the two upper chambers, the atria, receive"
+)
+_NAME = re.compile(r"(?<![\w'])(?:[A-Z][\w'\-]*\.?)(?:\s+(?:(?:of(?:\s+the)?|de|von|van)\s+)?[A-Z][\w'\-]*\.?)*")
+_ERA = re.compile(r"^(?:BCE?|AD|CE)\s+")  # "In 49 BC Julius Caesar crossed…"
+_NUMBERING = re.compile(r"^\s*(?:(?:chapter|part|unit|section|lesson)\s+)?[\dIVXivx]+(?:\.\d+)*[.):]?\s+")
+_DEMONYM = re.compile(r"(?:ish|ese|ian|French|Dutch|Greek|German)$")  # "French society": an adjective, not a topic
+_QUESTION_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose"})
+_HEADING_LINKS = frozenset({"before", "after", "with", "in", "on", "at", "for", "from", "to", "into", "by", "as"})
+_NAME_LINKS = frozenset({"of", "the", "and"})  # inside a capitalised name: "Battle of the Somme"
+_LEADING = re.compile(
+    r"^(?:(?:the|an?|this|these|those|its|their|each|every|both|two|three|four|five|six|seven|eight|nine|ten)\s+)+",
+    re.IGNORECASE)
+_OWNER = re.compile(r"^[A-Z][\w\-]*'s\s+(?=[A-Z])")  # "Germany's Schlieffen Plan", not "Newton's first law"
+# A noun phrase usually follows one of these (or opens the sentence): "the carbon dioxide", "of sea water".
+_PHRASE_OPENERS = frozenset({"the", "a", "an", "of", "in", "on", "by", "with", "from", "into", "through", "and",
+                             "or", "as", "its", "their", "this", "these", "at", "for", "called", ",", ":", ";", "("})
+
+
+@dataclass
+class Candidate:
+    name: str
+    score: float = 0.0
+    definition: str = ""
+    first_seen: tuple[int, int] = (1 << 30, 1 << 30)
+    chunk_ids: list[int] = field(default_factory=list)
+    strong: bool = False  # emphasised or defined: the text's own choice, not a statistic
+    heading_chunks: list[ChunkRef] = field(default_factory=list)
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """Stemmed content words: 'Limiting factors' and 'limiting factor' share one key."""
+    return tuple(terms(phrase))
+
+
+def ngrams(tokens: list[str], longest: int) -> set[tuple[str, ...]]:
+    """Every run of 1..longest tokens: phrase lookups become set lookups on large folders."""
+    return {tuple(tokens[i : i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
+
+
+def contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    return any(tuple(haystack[i : i + n]) == needle for i in range(len(haystack) - n + 1))
+
+
+def clean_term(text: str) -> str | None:
+    """The phrase as a concept name, or None when it is not one (a clause, a fragment, a number)."""
+    text = " ".join(text.replace("**", "").split()).strip(" .,;:!?\"'()[]")
+    text = _OWNER.sub("", _LEADING.sub("", _NUMBERING.sub("", text)))
+    tokens = words(text)
+    if not tokens or len(tokens) > MAX_TERM_WORDS or re.search(r"[,;:!?()\[\]]", text):
+        return None
+    wordy = any(len(t) > 2 and t.replace("-", "").isalpha() for t in tokens)
+    if tokens[0] in STOPWORDS or tokens[-1] in STOPWORDS or not wordy:
+        return None
+    if all(t.isdigit() for t in tokens) or not content_words(text) or not _links_fit(text.split()):
+        return None
+    return text
+
+
+def _links_fit(tokens: list[str]) -> bool:
+    """Inside a phrase, only "of" joins lowercase words ("law of demand", not "fluid around the
+    thylakoids"); a capitalised name may also hold "the" and "and" ("Battle of the Somme")."""
+    inner = [t.lower() for t in tokens[1:-1] if t.lower() in STOPWORDS]
+    allowed = _NAME_LINKS if tokens[-1][:1].isupper() else {"of"}
+    return all(word in allowed for word in inner)
+
+
+class Book:
+    """The candidates of a folder, keyed by their stemmed words."""
+
+    def __init__(self) -> None:
+        self.candidates: dict[tuple[str, ...], Candidate] = {}
+
+    def note(self, raw: str, bonus: float, *, strong: bool = False, definition: str = "") -> Candidate | None:
+        term = clean_term(raw)
+        key = phrase_key(term) if term else ()
+        if not term or not key or _glued(key):
+            return None
+        candidate = self.candidates.setdefault(key, Candidate(name=term))
+        candidate.score += bonus
+        candidate.strong = candidate.strong or strong
+        if definition and not candidate.definition and len(definition) <= MAX_SENTENCE_CHARS:
+            candidate.definition = definition
+        return candidate
+
+
+def _glued(key: tuple[str, ...]) -> bool:
+    """A heading glued to the sentence after it repeats itself: 'Seafloor Spreading Seafloor spreading'."""
+    return any(key[i:i + n] == key[i + n:i + 2 * n] for n in range(1, len(key) // 2 + 1) for i in range(len(key)))
+
+
+def find_concepts(chunks: list[ChunkRef]) -> list[Candidate]:
+    """Candidate concepts with scores, definitions and the chunks that teach them, in reading order."""
+    ordered = sorted(chunks, key=lambda c: (c.document_id, c.order))
+    book = Book()
+    prose = [_prose(chunk) for chunk in ordered]  # each chunk's sentences, split once
+    for chunk, said in zip(ordered, prose):
+        _note_marked(book, chunk, said)
+    _note_headings(book, ordered)
+    _note_names(book, prose)
+    _note_phrases(book, prose)
+    if len(book.candidates) < MIN_CONCEPTS:
+        _note_frequent_words(book, ordered)
+    _count_occurrences(ordered, book.candidates)
+    _drop_fragments(book.candidates)
+    found = [c for c in book.candidates.values() if c.chunk_ids]
+    found = sorted(found, key=lambda c: (-c.score, c.first_seen))[:_how_many(ordered)]
+    return sorted(found, key=lambda c: c.first_seen)
+
+
+def _how_many(chunks: list[ChunkRef]) -> int:
+    size = sum(len(c.text.split()) for c in chunks)
+    return max(MIN_CONCEPTS * 2, min(MAX_CONCEPTS, size // WORDS_PER_CONCEPT))
+
+
+def _note_marked(book: Book, chunk: ChunkRef, said: list[str]) -> None:
+    """Emphasis, definitions and appositions of one chunk."""
+    for match in _BOLD.finditer(chunk.text):
+        book.note(match.group(1) or match.group(2), EMPHASIS, strong=True)
+    for sentence in said:
+        defined = defined_term(sentence)
+        if defined:
+            book.note(defined, DEFINITION, strong=True, definition=sentence)
+        for match in _CALLED.finditer(sentence):
+            book.note(match.group("term"), DEFINITION, strong=True, definition=sentence)
+        for match in _APPOSITION.finditer(sentence):
+            book.note(match.group("term") or match.group("noun") or match.group("named"), APPOSITION)
+
+
+def heading_topics(title: str) -> list[str]:
+    """What a heading names: 'The first law: inertia' gives 'inertia'; 'Friction and weight' both;
+    a question ('Why cells divide') or a clause ('Life in the towns') names nothing."""
+    title = _NUMBERING.sub("", title.split(":")[-1]).strip()
+    tokens = words(title)
+    if not tokens or tokens[0] in _QUESTION_WORDS or _HEADING_LINKS & set(tokens):
+        return []
+    parts = re.split(r"\s+(?:and|&)\s+|,\s*", title) if len(content_words(title)) > 1 else [title]
+    return [p for p in parts if p.strip()]
+
+
+def _note_headings(book: Book, chunks: list[ChunkRef]) -> None:
+    """Each heading of the folder, once, scored by the heading and credited with its chunks."""
+    seen: dict[str, list[ChunkRef]] = {}
+    for chunk in chunks:
+        for title in filter(None, (t.strip() for t in chunk.section.split(" > "))):
+            seen.setdefault(title, []).append(chunk)
+    for title, under in seen.items():
+        for topic in heading_topics(title):
+            candidate = book.note(topic, HEADING)
+            if candidate is not None:
+                candidate.heading_chunks.extend(under)
+
+
+def _note_names(book: Book, prose: list[list[str]]) -> None:
+    """Names of people, places, events and laws: capitalised runs inside sentences (a run of two or
+    more words anywhere, a single word when it is not the sentence's first and is used twice)."""
+    singles: Counter[str] = Counter()
+    for said in prose:
+        for sentence in said:
+            for match in _NAME.finditer(sentence):
+                name = _ERA.sub("", match.group().rstrip("."))
+                if len(name.split()) > 1:
+                    book.note(_drop_sentence_opener(name, match.start()), NAME)
+                elif match.start() > 0:
+                    singles[name] += 1
+    for name, count in singles.items():
+        if count >= 2 and name.lower() not in STOPWORDS and not _DEMONYM.search(name):
+            book.note(name, NAME * math.log2(count + 1))
+
+
+def _prose(chunk: ChunkRef) -> list[str]:
+    """The chunk's sentences, without table rows (a capitalised cell is not a name)."""
+    return [u.text for u in units(chunk.text.replace("**", "")) if not u.row]
+
+
+def _drop_sentence_opener(name: str, start: int) -> str:
+    """'In Paris' at a sentence start is 'Paris'; 'Julius Caesar' stays whole."""
+    first, _, rest = name.partition(" ")
+    return rest if start == 0 and first.lower() in STOPWORDS and rest else name
+
+
+def _note_phrases(book: Book, prose: list[list[str]]) -> None:
+    """Noun phrases of two or three content words that the folder uses at least twice: the
+    start of a run of content words that follows an article or preposition, or opens a sentence."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    spelling: dict[tuple[str, ...], str] = {}
+    for said in prose:
+        for sentence in said:
+            for run in _phrase_starts(sentence):
+                for n in (2, 3):
+                    if len(run) >= n:
+                        phrase = " ".join(run[:n])
+                        key = phrase_key(phrase)
+                        counts[key] += 1
+                        spelling.setdefault(key, phrase)
+    for key, count in counts.items():
+        if count >= 2 and len(key) >= 2:
+            book.note(spelling[key], PHRASE * math.log2(count + 1))
+
+
+def _phrase_starts(sentence: str) -> list[list[str]]:
+    """Runs of content words (no stopwords, numbers or possessives inside) that open the sentence
+    or follow a phrase opener."""
+    tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\S", sentence)
+    runs: list[list[str]] = []
+    for index, token in enumerate(tokens):
+        before = tokens[index - 1].lower() if index else None
+        if _is_content(token) and (before is None or before in _PHRASE_OPENERS):
+            run = [token]
+            for following in tokens[index + 1:]:
+                if not _is_content(following) or run[-1].endswith("'s"):
+                    break
+                run.append(following)
+            runs.append(run)
+    return [run for run in runs if len(run) >= 2]
+
+
+def _is_content(token: str) -> bool:
+    return token[0].isalpha() and token.lower() not in STOPWORDS
+
+
+def _note_frequent_words(book: Book, chunks: list[ChunkRef]) -> None:
+    """Plain text with no emphasis, definitions or headings: fall back on its most used words."""
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for chunk in chunks:
+        for word in content_words(chunk.text):
+            if len(word) >= 4 and not word.isdigit():
+                counts[stem(word)] += 1
+                spelling.setdefault(stem(word), word)
+    for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: MIN_CONCEPTS * 2]:
+        if len(book.candidates) >= MIN_CONCEPTS * 2:
+            break
+        book.note(spelling[key], 0.0)
+
+
+def _count_occurrences(chunks: list[ChunkRef], candidates: dict[tuple[str, ...], Candidate]) -> None:
+    longest = max((len(k) for k in candidates), default=1)
+    for chunk in chunks:
+        present = ngrams(terms(chunk.text), longest) & candidates.keys()
+        for key in present:
+            _credit(candidates[key], chunk, key)
+    for key, candidate in candidates.items():
+        for chunk in candidate.heading_chunks:
+            if chunk.chunk_id not in candidate.chunk_ids:
+                _credit(candidate, chunk, key, occurrence=0.0)
+
+
+def _credit(candidate: Candidate, chunk: ChunkRef, key: tuple[str, ...], occurrence: float = OCCURRENCE) -> None:
+    candidate.score += occurrence
+    candidate.chunk_ids.append(chunk.chunk_id)
+    candidate.first_seen = min(candidate.first_seen, (chunk.document_id, chunk.order))
+    if not candidate.definition:
+        candidate.definition = next((s for s in sentences(chunk.text) if contains(terms(s), key)), "")
+    candidate.definition = candidate.definition[:MAX_SENTENCE_CHARS]
+
+
+def _drop_fragments(candidates: dict[tuple[str, ...], Candidate]) -> None:
+    """A candidate that is only ever part of a longer one ('dioxide' of 'carbon dioxide', 'The Terror'
+    of 'Reign of Terror') goes, unless the text marks it on its own (emphasis, definition)
+    or uses it in more than twice as many passages as the longer one."""
+    containing: dict[tuple[str, ...], list[tuple[str, ...]]] = {}  # part -> the longer keys holding it
+    for key in candidates:
+        for part in ngrams(list(key), len(key) - 1):
+            containing.setdefault(part, []).append(key)
+    for key in sorted(candidates, key=len):  # shortest first: every longer key is still there
+        candidate, longer = candidates[key], containing.get(key)
+        if not longer or candidate.strong:
+            continue
+        inside = max(len(candidates[other].chunk_ids) for other in longer)
+        if len(candidate.chunk_ids) <= 2 * inside:
+            del candidates[key]

@@ -1,0 +1,210 @@
+"""The offline quiz creator: questions built from the documents' own sentences.
+
+- Several questions per concept when asked for more than the concepts (each from another
+  sentence); never more than the documents support, and never a repeat.
+- Difficulty changes the question: easy asks to recall a term from its definition; medium
+  blanks the term in a sentence; hard gives a two-sentence passage or an example to apply
+  the term to, with distractors of the same kind (sharing its head word or its section).
+- No grammatical give-aways: "a"/"an" before a blank becomes "a(n)", and distractors have the
+  grammatical number of the answer.
+- Every question cites the chunk and the sentence it was built from.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from agents_app.concepts import MAX_SENTENCE_CHARS, MAX_TERM_WORDS, contains, find_concepts, ngrams, phrase_key
+from agents_app.mastery import Difficulty
+from agents_app.quotes import Unit, defined_term, opens_with_pronoun, units
+from agents_app.schemas import ChunkRef, QuizQuestion
+from agents_app.text import content_words, normalise, stem, terms
+
+BLANK = "_____"
+CACHED_VOCABULARIES = 8
+OPTIONS = 4
+_EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
+_ARTICLE = re.compile(r"\b([Aa])n?\s+(?=" + BLANK + ")")
+_SINGULAR_ENDINGS = ("ss", "us", "is", "sis")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A sentence a question can be built from, with its neighbours for a two-sentence stem."""
+
+    sentence: str
+    chunk: ChunkRef
+    before: str
+    after: str
+    grams: frozenset[tuple[str, ...]]
+
+    @property
+    def is_example(self) -> bool:
+        return any(marker in self.sentence.lower() for marker in _EXAMPLE_MARKERS)
+
+
+def make_questions(chunks: list[ChunkRef], concepts: list[str], *, count: int, difficulty: Difficulty,
+                   kinds: tuple[str, ...] = ("mcq",), existing: list[str] = ()) -> list[QuizQuestion]:
+    """Up to `count` questions on `concepts`, round-robin over the concepts and then over each
+    concept's sentences, cycling through kinds; never repeating `existing` or each other."""
+    seen = {normalise(p) for p in existing}
+    vocabulary = _vocabulary(chunks)
+    quotable = _sources(chunks, concepts)
+    # A free answer is compared with its source sentence: what the text says a concept is.
+    by_kind = {kind: {concept: _sources_about(concept, quotable, "easy" if kind == "free" else difficulty)
+                      for concept in concepts} for kind in set(kinds)}
+    rounds = max((len(s) for sources in by_kind.values() for s in sources.values()), default=0)
+    questions: list[QuizQuestion] = []
+    for round_number in range(rounds):
+        for concept in concepts:
+            if len(questions) >= count:
+                return questions
+            kind = kinds[len(questions) % len(kinds)]
+            sources = by_kind[kind][concept]
+            if round_number >= len(sources):
+                continue
+            question = _question(concept, kind, sources[round_number], vocabulary, difficulty)
+            if question is not None and normalise(question.prompt) not in seen:
+                seen.add(normalise(question.prompt))
+                questions.append(question)
+    return questions
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    section: str
+
+
+_vocabularies: OrderedDict[int, list[Term]] = OrderedDict()
+_lock = threading.Lock()  # quizzes are made in several threads at once
+
+
+def _vocabulary(chunks: list[ChunkRef]) -> list[Term]:
+    """The folder's key terms (the distractors), kept for the last few folders: the tutor asks one
+    question at a time on the same folder, and finding the terms of a book takes seconds."""
+    key = hash(tuple((c.chunk_id, c.text) for c in chunks))
+    with _lock:
+        if key in _vocabularies:
+            _vocabularies.move_to_end(key)
+            return _vocabularies[key]
+    by_id = {c.chunk_id: c for c in chunks}
+    found = [Term(c.name, by_id[c.chunk_ids[0]].section if c.chunk_ids else "") for c in find_concepts(chunks)]
+    with _lock:
+        _vocabularies[key] = found
+        while len(_vocabularies) > CACHED_VOCABULARIES:
+            _vocabularies.popitem(last=False)
+    return found
+
+
+def _sources(chunks: list[ChunkRef], concepts: list[str]) -> list[Source]:
+    """The sentences of the chunks that may mention one of the concepts (a cheap test on the text
+    first: a book has thousands of chunks and a question needs a few)."""
+    hints = [key[0][: max(3, len(key[0]) - 1)] for key in map(phrase_key, concepts) if key]
+    ordered = sorted((c for c in chunks if any(h in c.text.lower() for h in hints)),
+                     key=lambda c: (c.document_id, c.order))
+    found = []
+    for chunk in ordered:
+        parts: list[Unit] = [u for u in units(chunk.text) if not u.row]
+        for index, part in enumerate(parts):
+            if len(part.text) <= MAX_SENTENCE_CHARS:
+                before = parts[index - 1].text if index else ""
+                after = parts[index + 1].text if index + 1 < len(parts) else ""
+                grams = frozenset(ngrams(terms(part.text), MAX_TERM_WORDS))
+                found.append(Source(part.text, chunk, before, after, grams))
+    return found
+
+
+def _sources_about(concept: str, quotable: list[Source], difficulty: Difficulty) -> list[Source]:
+    """The sentences that use the concept, best suited to the difficulty first: definitions for
+    easy, other statements for medium, examples and statements (which need two sentences) for hard."""
+    key = phrase_key(concept)
+    found = [q for q in quotable if key in q.grams and blank(q.sentence, concept) != q.sentence]
+
+    def rank(source: Source) -> int:
+        defining = phrase_key(defined_term(source.sentence) or "") == key
+        if difficulty == "easy":
+            return 0 if defining else 1
+        if difficulty == "hard":
+            return 0 if source.is_example else 2 if defining else 1
+        return 1 if defining and len(found) > 1 else 0
+
+    return sorted(found, key=rank)
+
+
+def _question(concept: str, kind: str, source: Source, vocabulary: list[Term], difficulty: Difficulty
+              ) -> QuizQuestion | None:
+    common = dict(concept=concept, chunk_id=source.chunk.chunk_id, quote=source.sentence, difficulty=difficulty,
+                  offline=True)
+    if kind == "free":
+        rubric = [w for w in dict.fromkeys(content_words(source.sentence)) if stem(w) not in phrase_key(concept)][:4]
+        return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {concept}?",
+                            options=[], correct_index=None, reference_answer=source.sentence,
+                            rubric=rubric or [concept], **common)
+    distractors = _distractors(concept, source, vocabulary, hard=difficulty == "hard")
+    if len(distractors) < OPTIONS - 1:
+        return None
+    options = [concept, *distractors[: OPTIONS - 1]]
+    shift = int(hashlib.sha256(source.sentence.encode()).hexdigest(), 16) % len(options)
+    options = options[shift:] + options[:shift]
+    return QuizQuestion(kind="mcq", prompt=_prompt(concept, source, difficulty), options=options,
+                        correct_index=options.index(concept), reference_answer="", rubric=[], **common)
+
+
+def _prompt(concept: str, source: Source, difficulty: Difficulty) -> str:
+    blanked = blank(source.sentence, concept)
+    if difficulty == "easy" and phrase_key(defined_term(source.sentence) or "") == phrase_key(concept):
+        return f"Which term does your text define like this? “{blanked}”"
+    if difficulty != "hard":
+        return f"Which term completes this sentence from your documents? “{blanked}”"
+    if source.is_example:
+        context = blank(source.before, concept) if source.before else ""
+        return f"Apply what you know: which term belongs in the blank of this example? “{context} {blanked}”".replace(
+            "“ ", "“")
+    passage = (f"{blank(source.before, concept)} {blanked}" if opens_with_pronoun(source.sentence) and source.before
+               else f"{blanked} {blank(source.after, concept)}".strip())
+    blanks = "every blank" if passage.count(BLANK) > 1 else "the blank"
+    return f"Read this passage from your documents. Which term fills {blanks}? “{passage}”"
+
+
+def blank(sentence: str, concept: str) -> str:
+    """The sentence with the concept (also as a plural) replaced by a blank, and "a"/"an" before
+    the blank made "a(n)" so the article gives nothing away."""
+    pattern = r"\b" + r"[\s\-]+".join(re.escape(w) for w in concept.split()) + r"(?:e?s)?\b"
+    blanked = re.sub(pattern, BLANK, sentence, flags=re.IGNORECASE)
+    return _ARTICLE.sub(lambda m: f"{m.group(1)}(n) ", blanked)
+
+
+def _plural(term: str) -> bool:
+    last = term.split()[-1].lower() if term.split() else ""
+    return last.endswith("s") and not last.endswith(_SINGULAR_ENDINGS)
+
+
+def _distractors(concept: str, source: Source, vocabulary: list[Term], *, hard: bool) -> list[str]:
+    """Other key terms of the folder that do not occur in the question and share no word with the
+    answer, of the answer's grammatical number when there are enough; for hard questions, those of
+    the same kind first (same head word, then same section), else those closest in length."""
+    # A term the question shows is no choice: hard stems show the neighbouring sentence too.
+    sentence_terms = terms(f"{source.before} {source.sentence} {source.after}" if hard else source.sentence)
+    concept_key = phrase_key(concept)
+    head = concept_key[-1:] if concept_key else ()
+    candidates, taken = [], {concept_key}
+    for term in vocabulary:
+        key = phrase_key(term.name)
+        if key in taken or contains(sentence_terms, key) or (set(key) & set(concept_key) and key[-1:] != head):
+            continue
+        if set(key) & set(concept_key) and contains(list(key), concept_key):
+            continue
+        taken.add(key)
+        candidates.append(term)
+
+    def closeness(term: Term) -> tuple:
+        same_kind = (phrase_key(term.name)[-1:] != head, term.section != source.chunk.section) if hard else ()
+        return (*same_kind, abs(len(term.name) - len(concept)), term.name)
+
+    ordered = sorted(candidates, key=closeness)
+    agreeing = [t.name for t in ordered if _plural(t.name) == _plural(concept)]
+    return agreeing if len(agreeing) >= OPTIONS - 1 else [t.name for t in ordered]

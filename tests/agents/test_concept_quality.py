@@ -1,0 +1,45 @@
+"""Concepts a teacher would name: measured against hand-written key-concept lists (tests/concepts.json).
+
+bench/concept_quality.py prints the per-document figures; the floors here sit a little below them.
+"""
+from __future__ import annotations
+
+from agents_app import offline
+from agents_app.extraction import extract
+from agents_app.chunking import chunk
+from agents_app.schemas import ChunkRef
+from tests.agents.concept_set import document_chunks, key_concepts, score
+from tests.fixtures import pdfgen
+
+RECALL_FLOOR = 0.6
+JUNK_CEILING = 0.04
+
+
+def test_the_analysis_names_most_key_concepts_of_every_fixture_document_and_little_junk():
+    results = [score(document, key) for document, key in key_concepts().items()]
+    assert len(results) >= 19
+    recall = sum(len(r.found) for r in results) / sum(len(r.key) for r in results)
+    junk = sum(len(r.junk) for r in results) / sum(len(r.named) for r in results)
+    assert recall >= RECALL_FLOOR and junk <= JUNK_CEILING, (recall, junk)
+
+
+def test_the_demo_document_names_carbon_dioxide_whole_and_no_colour_or_fragment():
+    names = {c.name.lower() for c in offline.analyze(document_chunks("demo/photosynthesis.md")).concepts}
+    assert {"carbon dioxide", "calvin cycle", "rubisco", "chlorophyll"} <= names
+    assert not names & {"green", "carbon", "dioxide"}
+
+
+def test_pdf_headings_name_concepts_without_being_glued_to_the_next_sentence():
+    blocks = [("h1", "Plate Tectonics")]
+    for title, body in [
+        ("1. Seafloor Spreading", "Seafloor spreading is the process that makes new ocean floor at ridges."),
+        ("2. Plate Boundaries", "A divergent boundary is a place where two plates move apart."),
+        ("3. Hotspots", "A hotspot is a plume of hot mantle rock. The island of Hawaii sits over one."),
+    ]:
+        blocks += [("h2", title), ("body", body)]
+    drafts = chunk(extract(pdfgen.styled_pdf(pdfgen.laid_out(blocks)), "pdf"))
+    chunks = [ChunkRef(chunk_id=d.order + 1, document_id=1, order=d.order, text=d.text, section=d.section or "")
+              for d in drafts]
+    names = {c.name.lower() for c in offline.analyze(chunks).concepts}
+    assert {"seafloor spreading", "divergent boundary", "hotspot"} <= names
+    assert not [n for n in names if "seafloor spreading seafloor" in n or n.startswith("plate boundaries a")]

@@ -1,0 +1,70 @@
+"""Quotes show the answer: the sentence or two of a passage that best match the question."""
+from __future__ import annotations
+
+from agents_app import offline
+from agents_app.agents.teacher import cite
+from agents_app.quotes import QUOTE_CHARS, asked_term, best_quote
+from tests.agents.sample_docs import all_chunks
+
+PASSAGE = (
+    "Earth's outer shell is the lithosphere. It includes the crust and the uppermost part of the mantle, "
+    "and it is broken into about fifteen major tectonic plates. Plate tectonics is the scientific theory "
+    "that Earth's lithosphere is divided into plates that move. Hotspots are not located at plate boundaries."
+)
+TABLE = "Volcano type | Slope | Eruption style\nShield | Gentle | Effusive\nStratovolcano | Steep | Explosive"
+
+
+def test_the_quote_is_the_sentence_that_answers_not_the_passage_start():
+    quote = best_quote(PASSAGE, "Where are hotspots located?")
+    assert "Hotspots are not located at plate boundaries." in quote
+    assert not quote.startswith("Earth's outer shell")
+
+
+def test_a_sentence_opening_with_a_pronoun_is_quoted_with_the_sentence_before_it():
+    quote = best_quote(PASSAGE, "How many major plates does it include?")
+    assert quote.startswith("Earth's outer shell is the lithosphere. It includes the crust")
+
+
+def test_what_is_x_quotes_the_documents_own_definition_first():
+    assert asked_term("Can you explain what plate tectonics is?") == "plate tectonics"
+    assert best_quote(PASSAGE, "Can you explain what plate tectonics is?").startswith(
+        "Plate tectonics is the scientific theory")
+
+
+def test_a_table_row_is_quoted_as_a_row_under_its_header():
+    assert best_quote(TABLE, "What eruption style does a stratovolcano have?") == (
+        "Volcano type | Slope | Eruption style; Stratovolcano | Steep | Explosive")
+
+
+def test_a_quote_stays_within_about_three_hundred_characters_around_the_matching_words():
+    long_sentence = "Filler words " * 60 + "the mitochondrion releases energy " + "and more filler " * 30 + "end."
+    quote = best_quote(long_sentence, "What releases energy?")
+    assert len(quote) <= QUOTE_CHARS and "mitochondrion releases energy" in quote
+
+
+def test_offline_answers_to_what_is_x_open_with_the_definition_and_never_with_a_dangling_pronoun():
+    chunks = all_chunks()
+    text, _ = offline.explain("explain", "What is inertia?", chunks)
+    assert text.split(". ", 1)[1].startswith("Newton's first law states") and "is called inertia" in text
+    chlorophyll, _ = offline.explain("explain", "What does chlorophyll do?", chunks)
+    assert "Chlorophyll is the green pigment" in chlorophyll
+    assert " It absorbs red and blue light" in chlorophyll.split("Chlorophyll is the green pigment", 1)[1]
+
+
+def test_citations_quote_the_sentences_the_reply_cites_each_marker_for():
+    chunks = all_chunks()
+    text, used = offline.explain("explain", "What does chlorophyll do?", chunks)
+    [first, *_] = cite(text, used)
+    assert first.quote.startswith("Chlorophyll is the green pigment that absorbs light")
+    assert len(first.quote) <= QUOTE_CHARS
+
+
+def test_a_who_question_quotes_the_sentence_that_names_the_person():
+    passage = ("The Reign of Terror was the period from 1793 to 1794 when thousands were executed. "
+               "The Committee of Public Safety, led by Maximilien Robespierre, ruled with emergency powers.")
+    assert "led by Maximilien Robespierre" in best_quote(passage, "Who was in charge during the Reign of Terror?")
+
+
+def test_a_markdown_table_row_is_quoted_under_its_header_without_the_rule_line():
+    table = "| Volcano type | Slope |\n|---|---|\n| Shield volcano | Gentle |\n| Cinder cone | Steep |"
+    assert best_quote(table, "What slope does a cinder cone have?") == "Volcano type | Slope; Cinder cone | Steep"
