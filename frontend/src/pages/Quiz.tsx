@@ -53,6 +53,7 @@ export function QuizPage({ id, results }: { id: number; results: boolean }) {
       <ErrorText text={error} />
       {results && latest && <Results attempt={latest} />}
       {results && attempts && !latest && <p>No answers submitted yet.</p>}
+      {!results && quiz?.warning && <p class="notice" role="status">{quiz.warning}</p>}
       {!results && quiz && (
         <form onSubmit={submit}>
           {quiz.questions.map((q, i) => (
