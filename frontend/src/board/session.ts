@@ -38,6 +38,8 @@ export class BoardSession {
       params: { token }, disableBc: true,
     });
     this.provider = provider;
+    addEventListener("online", this.wake);
+    document.addEventListener("visibilitychange", this.wake);
     provider.awareness.setLocalState({
       user: { id: this.user.id, name: this.user.name, color: COLORS[this.user.id % COLORS.length] }, cursor: null, tool: "move",
     });
@@ -65,10 +67,17 @@ export class BoardSession {
   }
 
   stop(): void {
+    removeEventListener("online", this.wake);
+    document.removeEventListener("visibilitychange", this.wake);
     this.provider?.awareness.setLocalState(null);
     this.provider?.destroy();
     this.doc.destroy();
   }
+
+  /** Back online or the tab visible again: reconnect now rather than after the provider's backoff. */
+  private wake = () => {
+    if (document.visibilityState !== "hidden") this.reconnect();
+  };
 
   reconnect(): void {
     const p = this.provider;
