@@ -228,10 +228,19 @@ def start_turn(session: TutorSession, *, turn_id: str, in_reply_to: str) -> None
     _beginning(begin, session)
 
 
-def save_turn_text(session_id: int, turn_id: str, text: str) -> None:
-    """The running turn's text so far (not an event: the stored turn.completed supersedes it)."""
-    TutorSession.objects.filter(pk=session_id, running_turn_id=turn_id).update(
-        running_text=text, running_saved_at=timezone.now())
+def save_turn_texts(texts: dict[int, tuple[str, str]]) -> None:
+    """Running turns' text so far, by session id: (turn id, text); not events, the stored
+    turn.completed supersedes them. One statement for them all; a session whose running turn
+    is another by now keeps what it has."""
+    now = timezone.now()
+    ours = {pk: Q(pk=pk, running_turn_id=turn_id) for pk, (turn_id, _) in texts.items()}
+    TutorSession.objects.filter(pk__in=list(texts)).update(
+        running_text=Case(*(When(ours[pk], then=Value(text)) for pk, (_, text) in texts.items()),
+                          default=F("running_text"), output_field=TutorSession._meta.get_field("running_text")),
+        running_saved_at=Case(*(When(match, then=Value(now)) for match in ours.values()),
+                              default=F("running_saved_at"),
+                              output_field=TutorSession._meta.get_field("running_saved_at")),
+    )
 
 
 def record_event(session: TutorSession, type_: str, **fields: object) -> event_log.Frame:

@@ -30,8 +30,8 @@ from sessions_app.protocol import EVENT_MODELS
 logger = logging.getLogger(__name__)
 
 Frame = dict[str, Any]
-# On the session's group, heard by its sockets:
-EVENTS = "tutor.events"  # stored frames; the consumer's handler is tutor_events
+# On the session's group, heard by its sockets' deliveries (sessions_app.tutor.delivery):
+EVENTS = "tutor.events"  # stored frames
 DELTA = "tutor.delta"  # a piece of a running turn's text
 # On the session's turn group, heard by its running turn, in whichever process runs it:
 CANCEL = "turn.cancel"  # stop

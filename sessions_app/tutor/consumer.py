@@ -68,7 +68,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         self.session, self.delivery = session, Delivery(session.pk, self.send_frame)
         self.revocation = RevocationWatch(self.scope["user"].pk, self.close)
         await self.revocation.start()
-        await self.channel_layer.group_add(event_log.group_name(session.pk), self.channel_name)
+        await self.delivery.listen()
         watcher.watch(self.delivery)
         self.greeter = asyncio.create_task(self._greet_after_wait())
 
@@ -80,11 +80,11 @@ class TutorConsumer(AsyncWebsocketConsumer):
                 self.greeter.cancel()
             watcher.unwatch(self.delivery)
             await self.revocation.stop()
-            await self.channel_layer.group_discard(event_log.group_name(self.delivery.session_id), self.channel_name)
+            await self.delivery.stop()
         finally:
             metrics.CONNECTIONS.dec()
 
-    # --- delivery: what the session's group rings -----------------------------------------
+    # --- delivery ---------------------------------------------------------------------------
 
     async def _greet_after_wait(self) -> None:
         await asyncio.sleep(HELLO_WAIT_SECONDS)
@@ -92,12 +92,6 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def send_frame(self, frame: event_log.Frame) -> None:
         await self.send(text_data=json.dumps(frame))
-
-    async def tutor_events(self, message: dict[str, Any]) -> None:
-        await self.delivery.events(message["frames"])
-
-    async def tutor_delta(self, message: dict[str, Any]) -> None:
-        await self.delivery.delta(message["turn_id"], message["offset"], message["text"])
 
     async def error(self, code: str, message: str, *, in_reply_to: str | None, retryable: bool = False,
                     turn_id: str | None = None) -> None:

@@ -9,18 +9,27 @@
   whole text again (`turn.completed`, with the whole text, settles it in any case).
 - A (re)starting socket gets a `session.state` or the events after its resume point,
   then the running turn's text so far as one delta from offset 0.
+
+It hears the session's group on a channel of its own, read by its own task: Channels'
+consumer dispatch would make each streamed piece a trip to Django's one sync thread
+(connection clean-up before every message), which under load delayed every socket.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from sessions_app.event_log import RESEND, Frame, aring, frames_after, turn_group_name
+from channels.layers import get_channel_layer
+
+from sessions_app.event_log import DELTA, EVENTS, RESEND, Frame, aring, frames_after, group_name, turn_group_name
 from sessions_app.tutor import turns
 from sessions_app.tutor.snapshot import Catchup, missed, state
 from tutor_project.realtime.database import db
+
+logger = logging.getLogger(__name__)
 
 REPAIR_SECONDS = 0.25  # a socket asks for a turn's whole text at most this often while a gap lasts
 FINISHED_KEPT = 16  # recently completed turns, whose late pieces are dropped
@@ -36,6 +45,31 @@ class Delivery:
         self._streamed: dict[str, int] = {}  # running turn id -> characters this socket has
         self._finished: deque[str] = deque(maxlen=FINISHED_KEPT)
         self._next_repair = 0.0
+        self._layer = get_channel_layer()
+        self._channel = ""
+        self._listener: asyncio.Task | None = None
+
+    async def listen(self) -> None:
+        """Join the session's group; what it rings goes out from here on."""
+        self._channel = await self._layer.new_channel("tutor.")
+        await self._layer.group_add(group_name(self.session_id), self._channel)
+        self._listener = asyncio.create_task(self._hear())
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            await self._layer.group_discard(group_name(self.session_id), self._channel)
+
+    async def _hear(self) -> None:
+        while True:
+            message = await self._layer.receive(self._channel)
+            try:
+                if message["type"] == EVENTS:
+                    await self.events(message["frames"])
+                elif message["type"] == DELTA:
+                    await self.delta(message["turn_id"], message["offset"], message["text"])
+            except Exception:  # one message's trouble (a socket closing meanwhile) must not deafen it
+                logger.warning("could not deliver %s to a tutor socket", message["type"], exc_info=True)
 
     async def start_with_state(self) -> None:
         async with self._lock:

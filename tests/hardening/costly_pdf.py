@@ -10,7 +10,7 @@ def costly_pdf(operators: int = 1_000_000, pages: int = 1) -> bytes:
     kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-               _stream(b"BT /F 12 Tf 72 700 Td " + b"(a) Tj " * operators + b"ET")]
+               _stream(b"BT /F 12 Tf 72 700 Td " + b"(cell ) Tj " * operators + b"ET")]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
                 b"/Resources << /Font << /F 3 0 R >> >> >>"] * pages
     return _assemble(objects)

@@ -27,7 +27,7 @@ def test_a_costly_pdf_stops_at_its_cpu_bound_with_a_clear_reason():
 
 def test_a_document_past_its_memory_bound_fails_the_same_way():
     with pytest.raises(ExtractionTooCostly):
-        extract(costly_pdf(2_000_000, pages=1), "pdf", bounds=ProcessBounds(cpu_seconds=60, memory_mb=64))
+        extract(costly_pdf(1_400_000, pages=1), "pdf", bounds=ProcessBounds(cpu_seconds=60, memory_mb=64))
 
 
 def test_a_bounded_extraction_still_reports_progress_and_returns_the_text():

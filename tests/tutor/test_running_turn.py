@@ -31,7 +31,7 @@ def test_a_running_turn_refuses_another_until_it_ends(tutor_session):
 
 def test_a_turn_orphaned_by_a_crash_ends_with_its_saved_text_before_the_next_starts(tutor_session):
     actions.start_turn(tutor_session, turn_id="t-old", in_reply_to="next")
-    actions.save_turn_text(tutor_session.pk, "t-old", "Half a sent")
+    actions.save_turn_texts({tutor_session.pk: ("t-old", "Half a sent")})
     TutorSession.objects.filter(pk=tutor_session.pk).update(
         running_saved_at=timezone.now() - timedelta(seconds=actions.TURN_ORPHAN_SECONDS + 1))
     actions.receive_learner_message(tutor_session, client_id="m1", text="Hello?", turn_id="t-new")
@@ -48,8 +48,17 @@ def test_a_late_end_of_a_replaced_turn_leaves_the_new_turn_running(tutor_session
     actions.start_turn(tutor_session, turn_id="t-old", in_reply_to="next")
     TutorSession.objects.filter(pk=tutor_session.pk).update(running_saved_at=timezone.now() - timedelta(minutes=5))
     actions.start_turn(tutor_session, turn_id="t-new", in_reply_to="next")
-    actions.save_turn_text(tutor_session.pk, "t-old", "a late save from the old turn")
+    actions.save_turn_texts({tutor_session.pk: ("t-old", "a late save from the old turn")})
     actions.finish_turn(tutor_session, TutorContext(), turn_id="t-old", kind="explanation", status="complete",
                         text="Late.")
     row = TutorSession.objects.get(pk=tutor_session.pk)
     assert (row.running_turn_id, row.running_text) == ("t-new", "")
+
+
+def test_running_texts_are_saved_in_one_go_and_only_into_their_own_turn(tutor_session, folder, learner):
+    other = actions.start_session(learner, folder)
+    actions.start_turn(tutor_session, turn_id="t-a", in_reply_to="next")
+    actions.start_turn(other, turn_id="t-b", in_reply_to="next")
+    actions.save_turn_texts({tutor_session.pk: ("t-a", "Plants make"), other.pk: ("t-stale", "not this")})
+    saved = dict(TutorSession.objects.filter(pk__in=[tutor_session.pk, other.pk]).values_list("pk", "running_text"))
+    assert saved == {tutor_session.pk: "Plants make", other.pk: ""}
