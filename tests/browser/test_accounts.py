@@ -54,3 +54,13 @@ def test_subjects_are_created_renamed_and_deleted(app_url, page, learner):
     page.get_by_role("dialog").get_by_role("button", name="Delete subject").click()
     page.get_by_text("No subjects yet").wait_for()
     assert not learner.folders.filter(deleted_at__isnull=True).exists()
+
+
+def test_another_learners_lesson_and_subject_are_not_shown(app_url, page, lesson, other_learner):
+    sign_in(page, app_url, "mallory", "another-long-secret-9")
+    page.goto(f"{app_url}/learn/{lesson.pk}")
+    page.get_by_role("status").filter(has_text="This lesson is not available").wait_for()
+    assert page.locator("article").count() == 0
+    page.goto(f"{app_url}/folders/{lesson.folder_id}/overview")
+    page.get_by_role("alert").first.wait_for()
+    assert "Photosynthesis" not in page.locator("main").inner_text()
