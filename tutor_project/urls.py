@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from tutor_project.web.app import CLIENT_ROUTES, web_app
 from tutor_project.web.health import healthz, readyz
 from tutor_project.web.metrics import metrics_view
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # Last: the web app's own routes (never an API path, so API 404s stay JSON).
+    re_path(CLIENT_ROUTES, web_app, name="web-app"),
 ]
 
 handler404 = "tutor_project.web.api.not_found"

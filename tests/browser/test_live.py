@@ -1,0 +1,134 @@
+"""The Learn page across a server crash, with a second browser, and to its end."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import httpx
+
+from tests.browser.helpers import next_turn, next_until_question, open_lesson, sign_in, wait_for
+from tests.conftest import access_token
+from tests.support.servers import free_port, start_daphne, stop
+
+
+def draw_rect(page, at: tuple[float, float]) -> str:  # type: ignore[no-untyped-def]
+    """Draw a rectangle at fractions `at` of the board; its object id."""
+    board = page.get_by_label("Whiteboard")
+    before = set(board.locator('g[data-source="user"]').evaluate_all("gs => gs.map(g => g.dataset.id)"))
+    page.get_by_role("button", name="Rectangle").click()
+    box = board.bounding_box()
+    x, y = box["x"] + box["width"] * at[0], box["y"] + box["height"] * at[1]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 40, steps=4)
+    page.mouse.up()
+    page.get_by_role("button", name="Move").click()
+    return wait_for(lambda: set(board.locator('g[data-source="user"]').evaluate_all(
+        "gs => gs.map(g => g.dataset.id)")) - before, 5, "the drawn rectangle").pop()
+
+
+def exported(url: str, learner, session_id: int) -> ET.Element:  # type: ignore[no-untyped-def]
+    response = httpx.get(f"{url}/api/v1/sessions/{session_id}/board/export.svg", timeout=10,
+                         headers={"Authorization": f"Bearer {access_token(learner)}"})
+    assert response.status_code == 200, response.text
+    return ET.fromstring(response.text)
+
+
+def export_ids(url: str, learner, session_id: int) -> set[str]:  # type: ignore[no-untyped-def]
+    return {g.get("data-id") for g in exported(url, learner, session_id) if g.get("data-id")}
+
+
+def test_a_killed_server_loses_nothing_drawn_meanwhile_and_duplicates_no_chat_item(server_env, page, lesson, learner):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_daphne("tutor_project.asgi:application", port, **server_env)
+    try:
+        sign_in(page, url)
+        open_lesson(page, url, lesson.pk)
+        next_turn(page)
+        before = draw_rect(page, (0.2, 0.6))
+        wait_for(lambda: before in export_ids(url, learner, lesson.pk), 10, "the first drawing stored")
+
+        server.kill()  # SIGKILL: no shutdown code runs
+        server.wait()
+        page.get_by_role("status").filter(has_text="Reconnecting").wait_for()
+        during = draw_rect(page, (0.6, 0.7))  # drawn while the server is down: kept in the page
+
+        server = start_daphne("tutor_project.asgi:application", port, **server_env)
+        page.get_by_role("status").filter(has_text="Live").wait_for(timeout=30_000)
+        wait_for(lambda: {before, during} <= export_ids(url, learner, lesson.pk), 15, "both drawings on the server")
+        next_turn(page)
+        turns = page.locator("article[data-turn-id]").evaluate_all("items => items.map(i => i.dataset.turnId)")
+        assert len(turns) == len(set(turns)) == 2
+    finally:
+        stop(server)
+
+
+def test_two_browsers_on_one_lesson_see_each_others_drawings_and_cursors(app_url, new_page, lesson):
+    first, second = new_page(), new_page()
+    for page in (first, second):
+        sign_in(page, app_url)
+        open_lesson(page, app_url, lesson.pk)
+    drawn = draw_rect(first, (0.3, 0.3))
+    second.get_by_label("Whiteboard").locator(f'g[data-id="{drawn}"]').wait_for()
+
+    box = second.get_by_label("Whiteboard").bounding_box()
+    second.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    second.mouse.move(box["x"] + box["width"] / 2 + 30, box["y"] + box["height"] / 2 + 20, steps=3)
+    cursor = first.locator(".board-cursors g.cursor")
+    cursor.wait_for()
+    assert "ada" in cursor.text_content()
+    assert "ada" in first.get_by_label("Also here").inner_text()
+
+
+def test_the_page_shows_the_board_the_server_exports_and_end_session_lands_on_the_analysis(
+        app_url, worker, page, lesson, learner):
+    sign_in(page, app_url)
+    open_lesson(page, app_url, lesson.pk)
+    next_until_question(page)
+    draw_rect(page, (0.8, 0.8))
+
+    def on_page() -> set[tuple[str, str, str]]:
+        return {tuple(x) for x in page.get_by_label("Whiteboard").locator(".board-objects > g").evaluate_all(
+            "gs => gs.map(g => [g.dataset.id, g.dataset.kind, g.dataset.role || ''])")}
+
+    def on_server() -> set[tuple[str, str, str]]:
+        return {(g.get("data-id"), g.get("data-kind"), g.get("data-role") or "")
+                for g in exported(app_url, learner, lesson.pk) if g.get("data-id")}
+
+    wait_for(lambda: on_page() == on_server(), 10, "the page's board to equal the export")
+    assert any(role == "option" for _, _, role in on_page())
+
+    page.get_by_role("button", name="End session").click()
+    page.get_by_role("dialog").get_by_role("button", name="End lesson").click()
+    page.wait_for_url(f"**/sessions/{lesson.pk}/analysis")
+    page.get_by_text("Effectiveness").wait_for(timeout=60_000)
+    assert page.get_by_role("heading", name="Next steps").is_visible()
+
+
+def test_maths_on_the_board_loads_katex_only_when_it_appears(app_url, page, lesson, learner):
+    import asyncio
+
+    from tests.browser.conftest import off_the_loop
+    from tests.support.whiteboard_client import BoardClient
+
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    sign_in(page, app_url)
+    open_lesson(page, app_url, lesson.pk)
+    assert not [s for s in scripts if "katex" in s]
+
+    async def draw_latex() -> None:
+        ws = app_url.replace("http", "ws")
+        client = BoardClient(f"{ws}/ws/whiteboard/{lesson.pk}/?token={access_token(learner)}")
+        await client.connect()
+        await asyncio.wait_for(client.synced.wait(), 10)
+        client.objects["eq-1"] = {"id": "eq-1", "kind": "latex", "x": 100, "y": 100, "width": 400, "height": 60,
+                                  "latex": r"6CO_2 + 6H_2O \to C_6H_{12}O_6", "metadata": {"source": "assistant"}}
+        await asyncio.sleep(1)
+        await client.close()
+
+    off_the_loop(lambda: asyncio.run(draw_latex()))
+    typeset = page.get_by_label("Whiteboard").locator('g[data-id="eq-1"] foreignObject .katex')
+    typeset.wait_for()
+    assert [s for s in scripts if "katex" in s]
+    assert "→" in typeset.text_content()  # typeset: the source's \\to became an arrow
