@@ -132,3 +132,16 @@ def test_maths_on_the_board_loads_katex_only_when_it_appears(app_url, page, less
     typeset.wait_for()
     assert [s for s in scripts if "katex" in s]
     assert "→" in typeset.text_content()  # typeset: the source's \\to became an arrow
+
+
+def test_a_lone_learners_board_stays_connected_for_70_seconds_idle(app_url, page, lesson):
+    """The stock y-websocket provider drops a socket it has heard nothing on for 30 s; the
+    server echoes each awareness update to its sender too (SPEC 7), so a learner alone on a
+    quiet board keeps the one socket it opened."""
+    boards: list = []
+    page.on("websocket", lambda ws: boards.append(ws) if "/ws/whiteboard/" in ws.url else None)
+    sign_in(page, app_url)
+    open_lesson(page, app_url, lesson.pk)
+    wait_for(lambda: boards, 10, "the board's socket")
+    page.wait_for_timeout(70_000)  # the idle time is the point of the test
+    assert len(boards) == 1 and not boards[0].is_closed()
