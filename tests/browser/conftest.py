@@ -49,8 +49,10 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_api():  # type: ignore[no-untyped-def]
+    """Per module, not per session: while it runs, Playwright's sync API keeps an event loop
+    running in this thread, and every later test that calls asyncio.run would fail."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -65,7 +67,7 @@ def playwright_api():  # type: ignore[no-untyped-def]
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_api):  # type: ignore[no-untyped-def]
     browser = playwright_api.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
