@@ -29,13 +29,17 @@ HINT_WORDS = 3
 class Sentence:
     text: str
     chunk: ChunkRef
+    index: int  # in its chunk
     defines: bool = False  # it defines the concept taught ("X is a ...")
+
+    def follows(self, other: Sentence) -> bool:
+        return self.chunk.chunk_id == other.chunk.chunk_id and self.index == other.index + 1
 
 
 def about(concept: str, passages: list[ChunkRef]) -> list[Sentence]:
     """The passages' sentences that name the concept, in the documents' order."""
     key = phrase_key(concept)
-    return [Sentence(s.text, s.chunk, _defines(s.text, key)) for s in _all_sentences(passages)
+    return [Sentence(s.text, s.chunk, s.index, _defines(s.text, key)) for s in _all_sentences(passages)
             if key and key in ngrams(terms(s.text), len(key))]
 
 
@@ -46,7 +50,7 @@ def _defines(text: str, key: tuple[str, ...]) -> bool:
 
 def _all_sentences(passages: list[ChunkRef]) -> list[Sentence]:
     ordered = sorted(passages, key=lambda c: (c.document_id, c.order))
-    return [Sentence(text, chunk) for chunk in ordered for text in sentences(chunk.text)
+    return [Sentence(text, chunk, index) for chunk in ordered for index, text in enumerate(sentences(chunk.text))
             if len(text) <= MAX_SENTENCE_CHARS]
 
 
@@ -61,13 +65,16 @@ def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = ""
     (those naming the concept, then the rest of its passages), then ones not said recently."""
     found = about(concept, passages)
     named = {s.text for s in found}
+    # The concept's own passage: where the documents define it, else wherever they name it.
+    home = {s.chunk.chunk_id for s in found if s.defines} or {s.chunk.chunk_id for s in found}
     others = [s for s in _all_sentences(passages) if s.text not in named]
-    pool = (_fresh(found, said) or _fresh(others, said) or _fresh(found, recent) or _fresh(others, recent)
-            or found)
+    near = found + [s for s in others if s.chunk.chunk_id in home]  # the concept's own passages
+    far = [s for s in others if s.chunk.chunk_id not in home]
+    pool = _fresh(near, said) or _fresh(near, recent) or _fresh(far, said) or _fresh(far, recent) or found
     picks, lead = _MOVES.get(action, _explain)(concept, pool, found, recent)
     text, cited = _compose(action, concept, picks, lead, opening, passages)
     if recent and text in recent:  # the same move twice in a row: another sentence, not the same words
-        other = [s for s in found + others if s.text not in recent][:1]
+        other = [s for s in near + far if s.text not in recent][:1]
         text, cited = _compose(action, concept, other, lead, opening, passages)
     return text, cited
 
@@ -89,9 +96,13 @@ def _nothing_new(concept: str) -> str:
 def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str
              ) -> tuple[list[Sentence], str]:
     """The concept's definition first (unless just said), then what follows it; never a
-    sentence whose "it" or "this" has nothing before it to refer to."""
-    definition = [s for s in found if s.defines and s.text not in recent][:1] or [s for s in fresh if s.defines][:1]
-    rest = [s for s in fresh if s not in definition and (definition or not _PRONOUN_LED.match(s.text))]
+    sentence whose "it" or "this" points at something not said just before it."""
+    named = [s for s in found if s.text not in recent]  # its own sentences first, unless just said
+    definition = [s for s in named if s.defines][:1] or [s for s in fresh if s.defines][:1]
+    rest = [s for s in _unique(named + fresh) if s not in definition
+            and (not _PRONOUN_LED.match(s.text) or (definition and s.follows(definition[0])))]
+    if definition:  # what follows the definition in its own passage first
+        rest.sort(key=lambda s: (not s.follows(definition[0]), s.chunk.chunk_id != definition[0].chunk.chunk_id))
     return (definition + rest)[:EXPLAIN_SENTENCES], ""
 
 
@@ -100,8 +111,14 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     """The shortest definition, and the shortest other sentence as its support."""
     definitions = sorted((s for s in found if s.defines), key=lambda s: len(s.text))
     first = (definitions or sorted(found, key=lambda s: len(s.text)))[:1]
-    support = sorted((s for s in _standalone(fresh) if s not in first and s.text not in recent),
-                     key=lambda s: len(s.text))[:1]
+    if not first:
+        return [], ""
+    # Support: what follows the definition ("It ..." refers to the concept there), else the
+    # shortest sentence that stands alone, from the definition's own passage first.
+    candidates = [s for s in fresh if s.text != first[0].text and s.text not in recent
+                  and (s.follows(first[0]) or not _PRONOUN_LED.match(s.text))]
+    support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.chunk.chunk_id != first[0].chunk.chunk_id,
+                                                len(s.text)))[:1]
     return first + support, f"Put simply, here is {concept} in a sentence or two: "
 
 
@@ -117,12 +134,21 @@ def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     """A sentence of the documents that gives an example; if they give none, the concept used
     in a sentence, and said so."""
     fresh = _standalone(fresh)
-    marked = [s for s in fresh if any(m in s.text.lower() for m in _EXAMPLE_MARKERS)]
+    home = {s.chunk.chunk_id for s in found}  # an example from a passage that names the concept
+    marked = [s for s in fresh if s.chunk.chunk_id in home and any(m in s.text.lower() for m in _EXAMPLE_MARKERS)]
     if marked:
         return marked[:1], f"Here is an example of {concept} from your documents: "
     concrete = [s for s in fresh if re.search(r"\d|\s[A-Z][a-z]", s.text[1:]) and not s.defines]
     picks = (concrete or [s for s in fresh if not s.defines] or fresh)[:1]
     return picks, f"Your documents give no worked example of {concept}; here is how they use it: "
+
+
+def _unique(found: list[Sentence]) -> list[Sentence]:
+    """In order, each sentence once."""
+    first = {}
+    for s in found:
+        first.setdefault(s.text, s)
+    return list(first.values())
 
 
 def _standalone(found: list[Sentence]) -> list[Sentence]:

@@ -2,12 +2,14 @@
 on every document, and the invariants of SPEC 6 checked on each lesson.
 
     .venv/bin/python bench/simulated_learners.py [--seeds 3] [--personas a,b] [--documents x.md,y.md]
+    .venv/bin/python bench/simulated_learners.py --transcript notes.md [--personas struggling] [--turns 30]
 
 Documents: tests/fixtures/docs and tests/fixtures/lessons, each uploaded through the real API
 and ingested by the real pipeline (Celery eager, in this process). One Daphne process without
 OPENAI_API_KEY (the offline engine). DATABASE_URL defaults to a SQLite file under var/.
 Prints, per persona: lessons, tutor turns to the ending, questions asked, share of the plan's
 concepts mastered, violations; then the first violations found. Exits 1 on any violation.
+With --transcript, plays one lesson on that file instead and prints every tutor turn verbatim.
 """
 from __future__ import annotations
 
@@ -39,8 +41,12 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=3, help="lessons per persona and document")
     parser.add_argument("--personas", default="", help="comma-separated; all by default")
     parser.add_argument("--documents", default="", help="comma-separated file names; all by default")
+    parser.add_argument("--transcript", type=Path, help="play one lesson on this file and print it")
+    parser.add_argument("--turns", type=int, default=30, help="tutor turns of the --transcript lesson")
     args = parser.parse_args()
     env = setup()
+    if args.transcript:
+        return transcript(env, args.transcript, args.personas or "struggling", args.turns)
 
     from tests.support.learners import PERSONAS, violations
     from tutor_common import tutor_servers
@@ -64,7 +70,23 @@ def main() -> int:
     return 1 if problems else 0
 
 
-def play(url: str, document: Path, persona, seed: int):
+def transcript(env: dict[str, str], document: Path, persona: str, turns: int) -> int:
+    from tests.support.learners import PERSONAS, violations
+    from tutor_common import tutor_servers
+
+    with tutor_servers(env, None) as (urls, _):
+        lesson = play(urls[0], document, PERSONAS[persona], 0, max_turns=turns)
+    print(f"{persona} on {document.name}: {len(lesson.turns)} tutor turns, {lesson.concepts} concepts in the plan")
+    for i, turn in enumerate(lesson.turns, 1):
+        print(f"\n[{i}] learner: {turn.said}\n    tutor ({turn.kind}): {turn.text}")
+        if "_question" in turn.content and turn.content["_question"]["options"]:
+            print("    options: " + " | ".join(turn.content["_question"]["options"]))
+    print("\nviolations:", violations(lesson, PERSONAS[persona]) if lesson.ended else
+          [v for v in violations(lesson, PERSONAS[persona]) if "ending" not in v and "summaries" not in v])
+    return 0
+
+
+def play(url: str, document: Path, persona, seed: int, max_turns: int | None = None):
     from rest_framework.test import APIClient
 
     from agents_app.text import sentences
@@ -90,7 +112,7 @@ def play(url: str, document: Path, persona, seed: int):
 
     client = TutorClient(url, session.pk, access_token(learner))
     try:
-        return run_lesson(client, persona, key, sentences(document.read_text()), seed=seed)
+        return run_lesson(client, persona, key, sentences(document.read_text()), seed=seed, max_turns=max_turns)
     finally:
         client.close()
 

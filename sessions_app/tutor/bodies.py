@@ -7,15 +7,14 @@ from collections.abc import Callable
 from contextlib import aclosing
 
 from agents_app import lesson_text, pipeline, policy, schemas
-from agents_app.agents import planner, quiz, teacher
+from agents_app.agents import quiz, teacher
 from agents_app.errors import AgentError
 from agents_app.mastery import MASTERED
 from agents_app.schemas import TextDelta, TurnCompleted, TurnFailed
-from agents_app.text import normalise
 from agents_app.wiring import get_gateway
 from sessions_app import actions, models
-from sessions_app.context import TutorContext
 from sessions_app.quizzes import as_quiz_question
+from sessions_app.tutor import flow
 from sessions_app.tutor.history import add_exchange, transcript_for_teacher
 from sessions_app.tutor.turn import Body, Lesson, Turn, teaching_material
 from tutor_project.realtime.database import db
@@ -28,8 +27,6 @@ logger = logging.getLogger(__name__)
 
 
 EVENTS = {"next": policy.Event.NEXT, "help": policy.Event.HELP, "user_message": policy.Event.MESSAGE}
-REVIEW_CONCEPTS = 3  # how many of the weakest concepts a review after the summary goes through
-WAITING = (policy.Stage.CHECK, policy.Stage.RECHECK)
 
 
 def lesson_body(trigger: str, *, help_mode: str | None = None) -> Body:
@@ -48,77 +45,12 @@ def lesson_body(trigger: str, *, help_mode: str | None = None) -> Body:
 async def _move(turn: Turn, lesson: Lesson, event: policy.Event, help_mode: str | None = None) -> None:
     """Decide the next move and make it; a move without a turn of its own (moving on, starting
     the review) changes the lesson's position and decides again."""
-    decision = policy.decide(_policy_state(lesson, event, help_mode))
+    decision = policy.decide(flow.policy_state(lesson, event, help_mode))
     if decision.action in (policy.Action.MOVE_ON, policy.Action.REVIEW):
-        _apply(lesson, decision)
+        flow.apply(lesson, decision)
         await _move(turn, lesson, policy.Event.NEXT)
         return
     await MOVES[decision.action](turn, lesson, decision)
-
-
-def _stage(context: TutorContext) -> policy.Stage:
-    """The stored stage, made consistent with the waiting question (a context written before
-    the stages existed has none)."""
-    waiting = context.pending_question_id is not None
-    if waiting and context.stage not in WAITING:
-        return policy.Stage.CHECK
-    if not waiting and context.stage in WAITING:
-        return policy.Stage.TEACH
-    return context.stage
-
-
-def _policy_state(lesson: Lesson, event: policy.Event, help_mode: str | None) -> policy.TutorState:
-    context = lesson.context
-    concept = context.concept()
-    return policy.TutorState(
-        stage=_stage(context), event=event, help_mode=help_mode, has_concept=concept is not None,
-        concept_mastery=lesson.mastery.get(concept or "", 0.0), pace=context.pace,
-        explanations_since_question=context.explanations_since_question,
-    )
-
-
-def _apply(lesson: Lesson, decision: policy.Decision) -> None:
-    """The decision's new stage and its effect on the position in the plan."""
-    context = lesson.context
-    context.stage = decision.stage
-    if decision.effect is policy.Effect.REVIEW_LATER and (concept := context.concept()):
-        context.review_later = [*dict.fromkeys([*context.review_later, concept])]
-    if decision.effect in (policy.Effect.ADVANCE, policy.Effect.REVIEW_LATER):
-        context.concept_position += 1
-        _skip_done(lesson)
-    elif decision.effect is policy.Effect.START_REVIEW:
-        _start_review(lesson)
-
-
-def _skip_done(lesson: Lesson) -> None:
-    """Move past mastered concepts and finished objectives to the next concept to teach (none
-    at the end of the plan or of the review)."""
-    context = lesson.context
-    context.explanations_since_question = 0
-    while context.focus is not None:
-        concept = context.concept()
-        if concept is None:
-            if context.reviewing:
-                context.focus, context.reviewing = None, False
-                return
-            context.done_objectives.append(context.focus.objective_id)
-            _set_focus(lesson)
-        elif lesson.mastery.get(concept, 0.0) >= MASTERED and not context.reviewing:
-            context.concept_position += 1
-        else:
-            return
-
-
-def _start_review(lesson: Lesson) -> None:
-    context = lesson.context
-    weakest = lesson_text.weakest_concepts(context.covered, lesson.mastery, context.review_later,
-                                           mastered_at=MASTERED)[:REVIEW_CONCEPTS]
-    context.focus = schemas.FocusObjective(objective_id="review", title="Review", concepts=weakest,
-                                           difficulty="easy", position=context.plan_position)
-    context.reviewing, context.review_later = True, []
-    context.concept_position = context.explanations_since_question = 0
-    if not weakest:
-        context.focus = None
 
 
 async def _plan(turn: Turn, lesson: Lesson) -> None:
@@ -129,8 +61,8 @@ async def _plan(turn: Turn, lesson: Lesson) -> None:
         raise DomainError("empty_folder", "This folder has no readable documents yet: upload some notes first.")
     lesson.context.plan = plan
     turn.planned = True
-    _set_focus(lesson)
-    _skip_done(lesson)
+    flow.set_focus(lesson)
+    flow.skip_done(lesson)
 
 
 def _folder_plan(folder: models.Folder) -> schemas.LessonPlan | None:
@@ -142,28 +74,6 @@ def _folder_plan(folder: models.Folder) -> schemas.LessonPlan | None:
     return schemas.LessonPlan.model_validate(stored.data)
 
 
-def _set_focus(lesson: Lesson) -> None:
-    context = lesson.context
-    assert context.plan is not None
-    focus = planner.choose_focus(context.plan, lesson.mastery, context.pace, set(context.done_objectives))
-    context.focus = focus
-    context.focus_objective = focus.title if focus else ""
-    context.plan_position = focus.position if focus else context.plan_position
-    context.concept_position = context.explanations_since_question = context.help_requests = 0
-
-
-def _position(context: TutorContext) -> dict:
-    """Where the lesson is, sent with every lesson turn (the web app shows it; tests check it
-    only moves forward outside a review)."""
-    return {"objective": context.plan_position, "concept_index": context.concept_position,
-            "concept": context.concept(), "stage": context.stage.value, "review": context.reviewing}
-
-
-def _concept_taught(context: TutorContext) -> str | None:
-    """The concept a help request is about: the one in focus, else the last one taught."""
-    return context.concept() or (context.covered[-1] if context.covered else None)
-
-
 async def _explain(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     context = lesson.context
     if turn.message:  # the learner asked: answer, the lesson stays where it is
@@ -171,29 +81,18 @@ async def _explain(turn: Turn, lesson: Lesson, decision: policy.Decision) -> Non
         return
     concept = context.concept()
     assert concept is not None
-    opening = _opening(context, concept)
+    opening = flow.opening(context, concept)
     context.explanations_since_question += 1
     context.covered = [*dict.fromkeys([*context.covered, concept])]
     context.last_action = "explained"
     await _teach(turn, lesson, decision, concept=concept, opening=opening)
 
 
-def _opening(context: TutorContext, concept: str) -> str:
-    if context.reviewing:
-        return f"Let us review {concept}. "
-    if context.explanations_since_question > 0:
-        return f"More on {concept}. "
-    title = context.focus.title.split(" > ")[-1] if context.focus else ""  # the heading, not its path
-    if context.concept_position == 0 and title and normalise(title) != normalise(concept):
-        return f"{title}: let us start with {concept}. "
-    return f"Next: {concept}. "
-
-
 async def _help(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     context = lesson.context
     context.help_requests += 1
     context.last_action = "remediated"
-    await _teach(turn, lesson, decision, concept=_concept_taught(context))
+    await _teach(turn, lesson, decision, concept=flow.concept_for_help(context))
 
 
 async def _teach(turn: Turn, lesson: Lesson, decision: policy.Decision, *, concept: str | None,
@@ -220,8 +119,8 @@ async def _teach(turn: Turn, lesson: Lesson, decision: policy.Decision, *, conce
             elif isinstance(event, TurnFailed):
                 raise AgentError(event.message, code=event.code, retryable=event.retryable)
     assert result is not None
-    _apply(lesson, decision)
-    content = {"action": decision.action.value, "offline": result.offline, "lesson": _position(context),
+    flow.apply(lesson, decision)
+    content = {"action": decision.action.value, "offline": result.offline, "lesson": flow.position(context),
                "focus": context.focus.model_dump(mode="json") if context.focus else None}
     if turn.planned:  # a new or changed plan travels with the turn that made it
         content["plan"] = context.plan.model_dump(mode="json") if context.plan else None
@@ -243,7 +142,7 @@ async def _ask(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     context.last_action = "asked"
     add_exchange(context, turn.message, question.prompt)
     turn.message = ""
-    _apply(lesson, decision)
+    flow.apply(lesson, decision)
     known = {c.chunk_id for c in chunks}
     row = await db(actions.add_session_question)(lesson.session, question,
                                                  chunk_id=question.chunk_id if question.chunk_id in known else None)
@@ -251,7 +150,7 @@ async def _ask(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
         turn.session_id, question_id=str(row.pk), prompt=row.prompt, options=row.options, turn_id=turn.turn_id,
     )) if row.kind == "mcq" else []
     await turn.conclude(db(actions.ask_question)(lesson.session, context, row, turn_id=turn.turn_id,
-                                                 board_object_ids=drawn, content={"lesson": _position(context)}))
+                                                 board_object_ids=drawn, content={"lesson": flow.position(context)}))
 
 
 async def _new_question(turn: Turn, chunks: list, concept: str, difficulty: str, asked: list[str]
@@ -279,9 +178,9 @@ async def _hint(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     text = lesson_text.hint(question.concept, _answer_of(question), question.quote, passages,
                             free=question.kind == "free", level=lesson.context.hints)
     lesson.context.hints += 1
-    _apply(lesson, decision)
+    flow.apply(lesson, decision)
     await turn.finish(text, content={"action": decision.action.value, "question_id": question.pk,
-                                     "lesson": _position(lesson.context)})
+                                     "lesson": flow.position(lesson.context)})
 
 
 async def _skip(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
@@ -291,9 +190,9 @@ async def _skip(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     turn.kind = "feedback"
     lesson.context.pending_question_id = None
     text = lesson_text.skipped(_answer_of(question), question.quote)
-    _apply(lesson, decision)
+    flow.apply(lesson, decision)
     await turn.finish(text, content={"action": decision.action.value, "question_id": question.pk,
-                                     "lesson": _position(lesson.context)})
+                                     "lesson": flow.position(lesson.context)})
 
 
 def _answer_of(question: models.Question) -> str:
@@ -309,10 +208,10 @@ async def _summarise(turn: Turn, lesson: Lesson, decision: policy.Decision) -> N
     context.last_action = "summarised"
     text, summary = lesson_text.summary(context.covered, lesson.mastery, context.review_later,
                                         mastered_at=MASTERED)
-    _apply(lesson, decision)
+    flow.apply(lesson, decision)
     context.reviewing = False
     await turn.finish(text, content={"action": decision.action.value, "summary": summary,
-                                     "lesson": _position(context)})
+                                     "lesson": flow.position(context)})
 
 
 MOVES = {
@@ -358,7 +257,7 @@ def answer_body(question: models.Question, *, option_index: int | None, text: st
         context = lesson.context
         context.last_action = "evaluated"
         event = policy.Event.RIGHT if grade.correct else policy.Event.WRONG
-        _apply(lesson, policy.decide(_policy_state(lesson, event, None)))
+        flow.apply(lesson, policy.decide(flow.policy_state(lesson, event, None)))
         said = question.options[option_index] if option_index is not None else (text or "")
         add_exchange(context, said, grade.feedback)
         drawn = await db(_draw)(lambda: whiteboard.draw_answer_feedback(
@@ -367,7 +266,7 @@ def answer_body(question: models.Question, *, option_index: int | None, text: st
         )) if option_index is not None else []
         await turn.conclude(db(actions.grade_session_answer)(lesson.session, context, question,
                                        turn_id=turn.turn_id, answer_text=said, option_index=option_index,
-                                       grade=grade, board_object_ids=drawn, content={"lesson": _position(context)}))
+                                       grade=grade, board_object_ids=drawn, content={"lesson": flow.position(context)}))
 
     return body
 

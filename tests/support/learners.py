@@ -106,6 +106,13 @@ def asks_own_questions(v: View) -> Frame:
     return own_question(v) if v.step % 3 == 2 else always_right(v)
 
 
+def struggling(v: View) -> Frame:
+    """Misses two answers in three and asks for help every third turn."""
+    if v.step % 3 == 2:
+        return {"type": "help", "mode": HELP_MODES[(v.step // 3) % 3]}
+    return answer(v, v.answers % 3 == 2) if v.question else NEXT
+
+
 def idle_then_next(v: View) -> Frame:
     time.sleep(IDLE_SECONDS)  # says nothing for a while, never answers, then moves on
     return NEXT
@@ -127,12 +134,14 @@ PERSONAS = {p.name: p for p in [
     Persona("changes_pace", changes_pace),
     Persona("own_questions", asks_own_questions),
     Persona("idle_then_next", idle_then_next),
+    Persona("struggling", struggling),
 ]}
 
 
 @dataclass
 class Turn:
     in_reply_to: str
+    said: str  # what the learner sent, in words
     kind: str
     status: str
     text: str
@@ -172,7 +181,7 @@ def run_lesson(client: TutorClient, persona: Persona, key: AnswerKey, sentences:
     client.send({"type": "hello", "resume_from": 0})
     lesson.concepts = plan_concepts(client.until_type("session.state")[-1]["plan"])
     question: Frame | None = None
-    step = answers = 0
+    step, answers = seed, 0  # the seed shifts each persona's rhythm (when it asks for help, changes pace...)
     while not lesson.ended and len(lesson.turns) < (max_turns or 8 * max(lesson.concepts, 5) + 40):
         view = View(step, question, key(question["id"]) if question else None, answers, sentences, rng)
         frame = persona.act(view)
@@ -181,6 +190,8 @@ def run_lesson(client: TutorClient, persona: Persona, key: AnswerKey, sentences:
         if turn is None:
             continue
         answers += frame["type"] == "quiz.answer"
+        if "option_index" in frame and question:
+            turn.said = f"answers “{question['options'][frame['option_index']]}”"
         lesson.concepts = lesson.concepts or plan_concepts(turn.content.get("plan"))
         if turn.kind == "question":
             lesson.questions += 1
@@ -219,7 +230,8 @@ def _play(client: TutorClient, frame: Frame, lesson: Lesson) -> Turn | None:
                 content = dict(got["content"])
                 if shown is not None:
                     content["_question"] = shown
-                turn = Turn(started[got["turn_id"]], got["kind"], got["status"], content.get("text", ""), content)
+                turn = Turn(started[got["turn_id"]], _said(frame), got["kind"], got["status"], content.get("text", ""),
+                            content)
                 lesson.turns.append(turn)
                 return turn
     raise AssertionError(f"{frame['type']} stayed rate limited")
@@ -228,6 +240,14 @@ def _play(client: TutorClient, frame: Frame, lesson: Lesson) -> Turn | None:
 def transcript(lesson: Lesson, limit: int = 200) -> str:
     """The lesson's tutor turns, one a line: what they replied to, their kind and text."""
     return "\n".join(f"{i:>3} {t.in_reply_to:<12} {t.kind:<11} {t.text[:limit]}" for i, t in enumerate(lesson.turns))
+
+
+def _said(frame: Frame) -> str:
+    if frame["type"] == "quiz.answer":
+        return f"answers {frame.get('option_index', frame.get('text'))!r}"
+    if frame["type"] == "user.message":
+        return frame["text"]
+    return " ".join(str(v) for v in frame.values())
 
 
 # --- the invariants ---------------------------------------------------------------------------
