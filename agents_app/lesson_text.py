@@ -215,7 +215,8 @@ def summary(covered: list[str], mastery: dict[str, float], review_later: list[st
         shown = [f"{c} ({mastery.get(c, 0.0):.0%})" for c in weakest]
         parts.append(f"The weakest are {_join(shown)}. Send next to review them, or ask me anything.")
     else:
-        parts.append("Nothing is left to review. Ask me anything, or end the session to see its analysis.")
+        parts.append("Nothing is left to review: send next to go over the least sure ones again, ask me anything, "
+                     "or end the session to see its analysis.")
     return " ".join(parts), {"covered": covered, "mastered": mastered, "weakest": weakest}
 
 

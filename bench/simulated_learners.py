@@ -7,8 +7,9 @@ on every document, and the invariants of SPEC 6 checked on each lesson.
 Documents: tests/fixtures/docs and tests/fixtures/lessons, each uploaded through the real API
 and ingested by the real pipeline (Celery eager, in this process). One Daphne process without
 OPENAI_API_KEY (the offline engine). DATABASE_URL defaults to a SQLite file under var/.
-Prints, per persona: lessons, tutor turns to the ending, questions asked, share of the plan's
-concepts mastered, violations; then the first violations found. Exits 1 on any violation.
+Prints, per persona: lessons, tutor turns to the ending, questions asked, concepts in the plan,
+mean mastery (p_known) of the concepts practised, share of the plan's concepts mastered
+(p_known >= 0.95), violations; then the first violations found. Exits 1 on any violation.
 With --transcript, plays one lesson on that file instead and prints every tutor turn verbatim.
 """
 from __future__ import annotations
@@ -121,19 +122,25 @@ def report(results: dict[str, list], documents: int, seconds: float) -> None:
     lessons = sum(len(v) for v in results.values())
     print(f"{lessons} lessons over {documents} documents in {seconds:.0f} s (offline engine, one Daphne)")
     print(f"{'persona':<18}{'lessons':>8}{'ended':>7}{'turns to end':>16}{'questions':>11}"
-          f"{'concepts':>10}{'mastered':>10}{'violations':>12}")
+          f"{'concepts':>10}{'mean p':>8}{'mastered':>10}{'violations':>12}")
     for name, played in results.items():
         ended = [lesson for lesson, _ in played if lesson.ended]
         turns = [len(lesson.turns) for lesson in ended]
         print(f"{name:<18}{len(played):>8}{len(ended):>7}"
               f"{_spread(turns):>16}{statistics.mean(lesson.questions for lesson, _ in played):>11.1f}"
               f"{statistics.mean(lesson.concepts for lesson, _ in played):>10.1f}"
+              f"{statistics.mean(_mean_mastery(lesson) for lesson, _ in played):>8.2f}"
               f"{statistics.mean(_mastered(lesson) for lesson, _ in played):>10.0%}"
               f"{sum(len(found) for _, found in played):>12}")
 
 
 def _spread(values: list[int]) -> str:
     return f"{statistics.mean(values):.1f} (max {max(values)})" if values else "-"
+
+
+def _mean_mastery(lesson) -> float:
+    """Mean p_known over the concepts practised in the lesson."""
+    return statistics.mean(lesson.mastery.values()) if lesson.mastery else 0.0
 
 
 def _mastered(lesson) -> float:

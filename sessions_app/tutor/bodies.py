@@ -15,7 +15,7 @@ from agents_app.wiring import get_gateway
 from sessions_app import actions, models
 from sessions_app.quizzes import as_quiz_question
 from sessions_app.tutor import flow
-from sessions_app.tutor.history import add_exchange, transcript_for_teacher
+from sessions_app.tutor.history import add_exchange, recent_replies, transcript_for_teacher
 from sessions_app.tutor.turn import Body, Lesson, Turn, teaching_material
 from tutor_project.realtime.database import db
 from tutor_project.web.errors import DomainError
@@ -255,6 +255,8 @@ def answer_body(question: models.Question, *, option_index: int | None, text: st
         answer: int | str = option_index if option_index is not None else (text or "")
         grade = await quiz.grade_answer(get_gateway(), turn.call, graded, answer)
         context = lesson.context
+        if grade.feedback in recent_replies(context):  # two questions quoting one sentence: say which
+            grade = grade.model_copy(update={"feedback": f"On {question.concept}: {grade.feedback}"})
         context.last_action = "evaluated"
         event = policy.Event.RIGHT if grade.correct else policy.Event.WRONG
         flow.apply(lesson, policy.decide(flow.policy_state(lesson, event, None)))

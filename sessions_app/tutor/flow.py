@@ -69,9 +69,12 @@ def skip_done(lesson: Lesson) -> None:
 
 
 def _start_review(lesson: Lesson) -> None:
+    """After the summary: the weakest concepts become the concepts to teach."""
     context = lesson.context
     weakest = lesson_text.weakest_concepts(context.covered, lesson.mastery, context.review_later,
                                            mastered_at=MASTERED)[:REVIEW_CONCEPTS]
+    # All mastered: go over the least sure ones again rather than end again with the same words.
+    weakest = weakest or sorted(context.covered, key=lambda c: lesson.mastery.get(c, 0.0))[:REVIEW_CONCEPTS]
     context.focus = schemas.FocusObjective(objective_id="review", title="Review", concepts=weakest,
                                            difficulty="easy", position=context.plan_position)
     context.reviewing, context.review_later = True, []

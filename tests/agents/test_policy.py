@@ -99,3 +99,10 @@ def test_an_impossible_transition_and_invalid_state_are_refused():
         decide(TutorState(stage=S.TEACH, event=E.RIGHT))
     with pytest.raises(ValueError):
         TutorState(event=E.NEXT, pace=3.0)
+
+
+def test_a_context_stored_by_the_earlier_policy_still_loads_into_the_first_stage():
+    from sessions_app.context import TutorContext
+
+    old = TutorContext.model_validate({"pace": 1.5, "consecutive_wrong": 2, "questions_on_objective": 6})
+    assert old.stage is S.TEACH and old.pace == 1.5 and old.concept() is None

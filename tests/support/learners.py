@@ -210,7 +210,11 @@ def _play(client: TutorClient, frame: Frame, lesson: Lesson) -> Turn | None:
         started: dict[str, str] = {}
         shown: Frame | None = None
         while True:
-            got = client.recv(TURN_TIMEOUT)
+            try:
+                got = client.recv(TURN_TIMEOUT)
+            except TimeoutError:
+                raise AssertionError(f"no reply to {frame} in {TURN_TIMEOUT:g} s; frames since: "
+                                     f"{client.frames[-5:]}\n{transcript(lesson)}") from None
             if got["type"] == "turn.started":
                 started[got["turn_id"]] = got["in_reply_to"]
             elif got["type"] == "question":

@@ -26,7 +26,10 @@ SAMPLE = [(NAMES[i], DOCS[(i + shift) % len(DOCS)].name) for i in range(len(NAME
 
 @pytest.fixture(scope="module")
 def offline_server(django_db_setup, django_db_blocker) -> Iterator[str]:
-    with daphne(OPENAI_API_KEY="", CELERY_TASK_ALWAYS_EAGER="1") as url:
+    # A simulated learner answers within milliseconds, faster than the frame limit meant for
+    # people (a frame dropped within a second of the last notice gets no second notice).
+    with daphne(OPENAI_API_KEY="", CELERY_TASK_ALWAYS_EAGER="1", TUTOR_WS_FRAMES_PER_SECOND="500",
+                TUTOR_WS_FRAME_BURST="500") as url:
         yield url
 
 
@@ -54,6 +57,20 @@ def test_a_simulated_learner_keeps_every_invariant(persona, document, api, learn
     found = violations(lesson, PERSONAS[persona])
     assert not found, f"{found}\n{transcript(lesson)}"
     assert lesson.questions > 0
+
+
+def test_a_missed_question_brings_a_simpler_explanation_an_example_a_new_question_then_the_next_concept(
+        api, learner, connect, offline_server, media_root, transactional_db):
+    session = actions.start_session(learner, ingest(api, learner, DOCS[0]))
+    lesson = run_lesson(connect(session.pk, url=offline_server), PERSONAS["always_wrong"], answer_key, [],
+                        max_turns=8)
+    moves = [(t.kind, t.content.get("action")) for t in lesson.turns]
+    assert moves == [("explanation", "explain"), ("question", None), ("feedback", None),
+                     ("explanation", "help_simpler"), ("explanation", "example"), ("question", None),
+                     ("feedback", None), ("explanation", "explain")]
+    first, second = lesson.turns[1].content["_question"], lesson.turns[5].content["_question"]
+    assert first["concept"] == second["concept"] and first["prompt"] != second["prompt"]
+    assert lesson.turns[7].content["lesson"]["concept"] != first["concept"]  # left for review: the lesson moves on
 
 
 def test_next_after_the_summary_starts_a_review_of_the_weakest(api, learner, connect, offline_server, media_root, transactional_db):
