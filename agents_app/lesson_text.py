@@ -71,7 +71,7 @@ def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = ""
     near = found + [s for s in others if s.chunk.chunk_id in home]  # the concept's own passages
     far = [s for s in others if s.chunk.chunk_id not in home]
     pool = _fresh(near, said) or _fresh(near, recent) or _fresh(far, said) or _fresh(far, recent) or found
-    picks, lead = _MOVES.get(action, _explain)(concept, pool, found, recent)
+    picks, lead = _MOVES.get(action, _explain)(concept, pool, found, recent, near)
     text, cited = _compose(action, concept, picks, lead, opening, passages)
     if recent and text in recent:  # the same move twice in a row: another sentence, not the same words
         other = [s for s in near + far if s.text not in recent][:1]
@@ -93,8 +93,8 @@ def _nothing_new(concept: str) -> str:
     return f"Your documents say little more about {concept} than what we have seen; let us check it with a question."
 
 
-def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str
-             ) -> tuple[list[Sentence], str]:
+def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+             near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The concept's definition first (unless just said), then what follows it; never a
     sentence whose "it" or "this" points at something not said just before it."""
     named = [s for s in found if s.text not in recent]  # its own sentences first, unless just said
@@ -106,8 +106,8 @@ def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     return (definition + rest)[:EXPLAIN_SENTENCES], ""
 
 
-def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str
-             ) -> tuple[list[Sentence], str]:
+def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+             near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The shortest definition, and the shortest other sentence as its support."""
     definitions = sorted((s for s in found if s.defines), key=lambda s: len(s.text))
     first = (definitions or sorted(found, key=lambda s: len(s.text)))[:1]
@@ -122,25 +122,33 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     return first + support, f"Put simply, here is {concept} in a sentence or two: "
 
 
-def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str) -> tuple[list[Sentence], str]:
+def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+           near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The definition broken into its first part, or, once that was given, the next point."""
     candidates = [s for s in found if s.defines] + sorted(fresh, key=lambda s: len(s.text))
     first = next((s for s in candidates if _first_part(s.text) not in recent), None)
     return ([first] if first else candidates[:1]), "One small step at a time. "
 
 
-def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str
-             ) -> tuple[list[Sentence], str]:
+def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+             near: list[Sentence]) -> tuple[list[Sentence], str]:
     """A sentence of the documents that gives an example; if they give none, the concept used
     in a sentence, and said so."""
     fresh = _standalone(fresh)
     home = {s.chunk.chunk_id for s in found}  # an example from a passage that names the concept
-    marked = [s for s in fresh if s.chunk.chunk_id in home and any(m in s.text.lower() for m in _EXAMPLE_MARKERS)]
+    marked = [s for s in fresh if s.chunk.chunk_id in home and _gives_example(s)]
     if marked:
         return marked[:1], f"Here is an example of {concept} from your documents: "
+    again = [s for s in near if _gives_example(s) and s.text not in recent]
+    if again:
+        return again[:1], f"Your documents give this one example of {concept}, so once more: "
     concrete = [s for s in fresh if re.search(r"\d|\s[A-Z][a-z]", s.text[1:]) and not s.defines]
     picks = (concrete or [s for s in fresh if not s.defines] or fresh)[:1]
     return picks, f"Your documents give no worked example of {concept}; here is how they use it: "
+
+
+def _gives_example(sentence: Sentence) -> bool:
+    return any(m in sentence.text.lower() for m in _EXAMPLE_MARKERS)
 
 
 def _unique(found: list[Sentence]) -> list[Sentence]:

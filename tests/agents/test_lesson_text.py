@@ -37,6 +37,12 @@ def test_an_example_is_an_example_sentence_of_the_documents_or_says_there_is_non
     assert "for example" in text.lower() or "no worked example" in text
 
 
+def test_an_example_already_given_is_said_to_be_the_only_one():
+    first, _ = teach("example", "limiting factor", CHUNKS)
+    again, _ = teach("example", "limiting factor", CHUNKS, said=first)
+    assert "for example" in first.lower() and "once more" in again
+
+
 def test_a_hint_does_not_give_the_answer_away_and_grows():
     quote = DEFINITION
     first = hint("Chlorophyll", "Chlorophyll", quote, CHUNKS, free=False)
