@@ -115,14 +115,12 @@ PROMPTS: dict[str, dict[str, Prompt]] = {
     },
 }
 
+# The lesson moves a teacher turn makes (agents_app.policy.Action); the others need no model.
 ACTION_INSTRUCTIONS = {
-    "explain": "explain the next idea of the focus, or answer the learner's message",
-    "ask_question": "ask the learner one question that checks the focus",
-    "give_feedback": "tell the learner whether their answer was right and why, citing the passage",
-    "help_simpler": "explain again more simply, in smaller steps, with everyday words",
-    "example": "give one concrete worked example of the focus",
-    "move_on": "sum up what was covered in two sentences and introduce the next part",
-    "replan": "tell the learner the objective is mastered and what comes next",
+    "explain": "explain the concept now being taught, or answer the learner's message",
+    "help_stuck": "break the current point into one smaller step and give a hint, not the whole answer",
+    "help_simpler": "give the shortest definition of the concept now being taught and one supporting sentence",
+    "example": "give one concrete example of the concept now being taught, taken from the passages",
 }
 
 

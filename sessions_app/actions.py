@@ -301,14 +301,15 @@ def add_session_question(session: TutorSession, question: QuizQuestion, *, chunk
 
 
 def ask_question(session: TutorSession, context: TutorContext, question: Question, *, turn_id: str,
-                 board_object_ids: list[str], citations: list[dict] = ()) -> None:
+                 board_object_ids: list[str], citations: list[dict] = (), content: dict | None = None) -> None:
     """Make a stored question the session's pending one and show it (in chat and, drawn, on the
     board), with the passage it was made from."""
     with transaction.atomic():
         context.pending_question_id = question.pk
         shown = {"turn_id": turn_id, "question": question_out(question), "board_object_ids": board_object_ids}
         message = _finish_turn(session, context, turn_id=turn_id, kind="question", status="complete",
-                               text=question.prompt, citations=list(citations), content={"question_id": question.pk},
+                               text=question.prompt, citations=list(citations),
+                               content={"question_id": question.pk, **(content or {})},
                                before=[("question", shown)])
         Message.objects.filter(pk=message.pk).update(board_object_ids=board_object_ids)
 
@@ -321,7 +322,7 @@ def question_out(question: Question) -> dict:
 
 def grade_session_answer(session: TutorSession, context: TutorContext, question: Question, *, turn_id: str,
                          answer_text: str, option_index: int | None, grade: GradeResult,
-                         board_object_ids: list[str] = ()) -> Answer:
+                         board_object_ids: list[str] = (), content: dict | None = None) -> Answer:
     """Store a graded answer, move the concept's mastery (BKT), close the question, give feedback."""
     with transaction.atomic():
         answer = Answer.objects.create(
@@ -339,7 +340,7 @@ def grade_session_answer(session: TutorSession, context: TutorContext, question:
                     "explanation": grade.feedback}
         drawn = [("board.updated", {"turn_id": turn_id, "object_ids": list(board_object_ids)})] if board_object_ids else []
         _finish_turn(session, context, turn_id=turn_id, kind="feedback", status="complete", text=grade.feedback,
-                     citations=[], content={"question_id": question.pk, "correct": grade.correct},
+                     citations=[], content={"question_id": question.pk, "correct": grade.correct, **(content or {})},
                      before=[("feedback", feedback), ("mastery.updated", {"turn_id": turn_id, "changes": [change]}),
                              *drawn])
     return answer

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agents_app.policy import Stage
 from agents_app.schemas import FocusObjective, PlanResult
 
 HistoryRole = Literal["user", "assistant", "tool", "system"]
@@ -37,11 +40,32 @@ class TutorContext(BaseModel):
     # into `summary` so the context stays bounded.
     history: list[HistoryEntry] = Field(default_factory=list, max_length=200)
     summary: str = Field(default="", max_length=20_000)
-    # The lesson: its plan, the objective in focus, objectives done, and the counters
-    # the orchestration policy reads (agents_app.policy.TutorState).
+    # The lesson: its plan, the objective in focus (plan_position) and its concept being
+    # taught (concept_position), objectives done, and what the orchestration policy reads
+    # (agents_app.policy.TutorState): the stage of its state machine and a counter.
     plan: PlanResult | None = None
     focus: FocusObjective | None = None
+    concept_position: int = Field(default=0, ge=0)
+    stage: Stage = Stage.TEACH
     done_objectives: list[str] = Field(default_factory=list, max_length=500)
     explanations_since_question: int = Field(default=0, ge=0)
-    questions_on_objective: int = Field(default=0, ge=0)
-    consecutive_wrong: int = Field(default=0, ge=0)
+    hints: int = Field(default=0, ge=0)  # given on the waiting question
+    covered: list[str] = Field(default_factory=list, max_length=1000)  # concepts taught, in order
+    review_later: list[str] = Field(default_factory=list, max_length=1000)  # not mastered after their tries
+    reviewing: bool = False  # the focus is the review after the summary, not an objective of the plan
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_retired(cls, data: Any) -> Any:
+        """Counters of the earlier policy, still in stored contexts: read and forgotten."""
+        if isinstance(data, dict) and _RETIRED & data.keys():
+            return {k: v for k, v in data.items() if k not in _RETIRED}
+        return data
+
+    def concept(self) -> str | None:
+        """The concept being taught, if any is left."""
+        concepts = self.focus.concepts if self.focus else []
+        return concepts[self.concept_position] if self.concept_position < len(concepts) else None
+
+
+_RETIRED = frozenset({"questions_on_objective", "consecutive_wrong"})

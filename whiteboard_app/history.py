@@ -12,6 +12,7 @@ from pycrdt import Doc
 from sessions_app.models import TutorSession
 from whiteboard_app.board import BoardState, read_board
 from whiteboard_app.models import Board, BoardSnapshot, BoardUpdate
+from whiteboard_app.specs import ObjectSpec
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,16 @@ def update_log(session: TutorSession) -> list[tuple[datetime, bytes]]:
     return [(created_at, bytes(data)) for created_at, data in rows]
 
 
-def clicked_option(session: TutorSession, object_id: str) -> tuple[str, int] | None:
-    """(question_id, option_index) when a clicked board object is an option of a
-    multiple-choice question, so the click can be graded as an answer."""
+def drawn_object(session: TutorSession, object_id: str) -> ObjectSpec | None:
+    """The object drawn on the session's board under that id, if any."""
     state, _ = board_state(session)
-    spec = state.objects.get(object_id)
-    if spec is None or spec.metadata.role != "option":
+    return state.objects.get(object_id)
+
+
+def option_of(spec: ObjectSpec) -> tuple[str, int] | None:
+    """(question_id, option_index) when the object is an option of a multiple-choice
+    question, so a click on it can be graded as an answer."""
+    if spec.metadata.role != "option":
         return None
     if spec.metadata.question_id is None or spec.metadata.option_index is None:
         return None

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents_app import offline
+from agents_app import lesson_text, offline
 from agents_app.errors import AgentError
 from agents_app.gateway import Completion, LLMGateway, StreamText, ToolCall
 from agents_app.policy import Action
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 NAME = "teacher"
 MAX_TOOL_ROUNDS = 4
 HISTORY_TURNS = 12
+REPEAT_WINDOW = 3  # an offline reply never repeats one of the last three word for word
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 
 
@@ -41,6 +42,8 @@ class TeacherRequest(BaseModel):
     action: Action
     message: str = ""
     focus: FocusObjective | None = None
+    concept: str = ""  # the concept of the focus being taught, for a lesson move
+    opening: str = ""  # said first: a new section starts, or a review
     passages: list[ChunkRef] = []
     history: list[TranscriptTurn] = []
     board_summary: str = ""
@@ -118,19 +121,42 @@ async def _run_tool(call: ToolCall, tools: Mapping[str, Tool], messages: list[di
 
 async def _offline_turn(gw: LLMGateway, ctx: CallContext, settings: AgentSettings,
                         request: TeacherRequest) -> AsyncIterator[TeacherEvent]:
-    query = request.message or " ".join(request.focus.concepts if request.focus else [])
     async with gw.track(ctx, settings, offline=True):
-        text, used = offline.explain(request.action.value, query, request.passages)
+        if request.concept and not request.message:
+            said = [t.text for t in request.history if t.role != "learner"]
+            text, used = lesson_text.teach(request.action.value, request.concept, request.passages,
+                                           said=" ".join(said), recent=" ".join(said[-REPEAT_WINDOW:]),
+                                           opening=request.opening)
+        else:
+            text, used = _offline_answer(request)
     for piece in re.findall(r"\S+\s*", text):
         yield TeacherDelta(text=piece)
     yield TeacherCompleted(text=text, citations=cite(text, used), offline=True)
 
 
+def _offline_answer(request: TeacherRequest) -> tuple[str, list[ChunkRef]]:
+    """The offline reply to a message; one that would repeat a recent reply word for word is
+    built from the passages that reply did not use."""
+    query = request.message or " ".join(request.focus.concepts if request.focus else [])
+    recent = [t.text for t in request.history if t.role == "tutor"][-REPEAT_WINDOW:]
+    passages = list(request.passages)
+    while True:
+        text, used = offline.explain(request.action.value, query, passages)
+        passages = [p for p in passages if p not in used]
+        if text not in recent:
+            return text, used
+        if not used or not passages:  # nothing else to say: say so, rather than the same words
+            return text.replace(offline.PREFIX, f"{offline.PREFIX}As I said a moment ago: ", 1), used
+
+
 def _messages(request: TeacherRequest, version: str) -> list[dict[str, Any]]:
     prompt = get_prompt(NAME, version)
     focus = f"{request.focus.title} (concepts: {', '.join(request.focus.concepts)})" if request.focus else "none"
+    if request.concept:
+        focus += f"; now teaching: {request.concept}"
+    action = ACTION_INSTRUCTIONS[request.action.value] + (f". Begin with: {request.opening}" if request.opening else "")
     system, user = prompt.messages(
-        pace=request.pace, focus=focus, action=ACTION_INSTRUCTIONS[request.action.value],
+        pace=request.pace, focus=focus, action=action,
         board=request.board_summary or "empty", passages=quote_passages(request.passages, numbered=True),
         message=request.message or "(no message: continue the lesson)",
     )

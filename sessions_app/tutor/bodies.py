@@ -6,14 +6,16 @@ import logging
 from collections.abc import Callable
 from contextlib import aclosing
 
-from agents_app import pipeline, policy, schemas
-from agents_app.agents import planner, quiz, teacher
+from agents_app import lesson_text, pipeline, policy, schemas
+from agents_app.agents import quiz, teacher
 from agents_app.errors import AgentError
-from agents_app.schemas import TeacherDelta, TeacherCompleted, TeacherFailed
+from agents_app.mastery import MASTERED
+from agents_app.schemas import TeacherCompleted, TeacherDelta, TeacherFailed
 from agents_app.wiring import get_gateway
 from sessions_app import actions, models
 from sessions_app.quizzes import as_quiz_question
-from sessions_app.tutor.history import add_exchange, transcript_for_teacher
+from sessions_app.tutor import flow
+from sessions_app.tutor.history import add_exchange, recent_replies, transcript_for_teacher
 from sessions_app.tutor.turns import Body, Lesson, Turn, teaching_material
 from tutor_project.realtime.database import db
 from tutor_project.web.errors import DomainError
@@ -24,6 +26,9 @@ from whiteboard_app.tools import board_tools
 logger = logging.getLogger(__name__)
 
 
+EVENTS = {"next": policy.Event.NEXT, "help": policy.Event.HELP, "user_message": policy.Event.MESSAGE}
+
+
 def lesson_body(trigger: str, *, help_mode: str | None = None) -> Body:
     """A turn the orchestration policy decides: next, help, a learner's message, a board click."""
 
@@ -32,92 +37,74 @@ def lesson_body(trigger: str, *, help_mode: str | None = None) -> Body:
         assert lesson is not None
         if lesson.context.plan is None and trigger != "user_message":
             await _plan(turn, lesson)
-        decision = policy.decide(_policy_state(lesson, trigger, help_mode))
-        await _act(turn, lesson, decision)
+        await _move(turn, lesson, EVENTS[trigger], help_mode)
 
     return body
 
 
-def _policy_state(lesson: Lesson, trigger: str, help_mode: str | None) -> policy.TutorState:
-    context = lesson.context
-    return policy.TutorState(
-        trigger=trigger, help_mode=help_mode, pending_question=context.pending_question_id is not None,
-        has_focus=context.focus is not None, focus_mastery=lesson.focus_mastery(), pace=context.pace,
-        help_requests=context.help_requests, consecutive_wrong=context.consecutive_wrong,
-        explanations_since_question=context.explanations_since_question,
-        questions_on_objective=context.questions_on_objective, plan_position=context.plan_position,
-        plan_length=len(context.plan.objectives()) if context.plan else 0,
-    )
+async def _move(turn: Turn, lesson: Lesson, event: policy.Event, help_mode: str | None = None) -> None:
+    """Decide the next move and make it; a move without a turn of its own (moving on, starting
+    the review) changes the lesson's position and decides again."""
+    decision = policy.decide(flow.policy_state(lesson, event, help_mode))
+    if decision.action in (policy.Action.MOVE_ON, policy.Action.REVIEW):
+        flow.apply(lesson, decision)
+        await _move(turn, lesson, policy.Event.NEXT)
+        return
+    await MOVES[decision.action](turn, lesson, decision)
 
 
-async def _plan(turn: Turn, lesson: Lesson, *, again: bool = False) -> None:
+async def _plan(turn: Turn, lesson: Lesson) -> None:
     """The folder's stored lesson plan, made now by the ingestion pipeline's analyzer and
-    planner if there is none yet (and stored for the next session); `again` re-plans
-    from the learner's current mastery."""
-    plan = await db(_folder_plan)(lesson.session.folder, again)
+    planner if there is none yet (and stored for the next session)."""
+    plan = await db(_folder_plan)(lesson.session.folder)
     if plan is None:
         raise DomainError("empty_folder", "This folder has no readable documents yet: upload some notes first.")
     lesson.context.plan = plan
     turn.planned = True
-    _set_focus(lesson)
+    flow.set_focus(lesson)
+    flow.skip_done(lesson)
 
 
-def _folder_plan(folder: models.Folder, again: bool) -> schemas.PlanResult | None:
+def _folder_plan(folder: models.Folder) -> schemas.PlanResult | None:
     stored = models.LessonPlan.objects.filter(folder=folder).first()
-    if stored is None or again:
-        made = pipeline.replan_folder(folder) if again else False
-        if not made and not pipeline.refresh_folder(folder):
+    if stored is None:
+        if not pipeline.refresh_folder(folder):
             return None
         stored = models.LessonPlan.objects.get(folder=folder)
     return schemas.PlanResult.model_validate(stored.data)
 
 
-def _set_focus(lesson: Lesson) -> None:
+async def _explain(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     context = lesson.context
-    assert context.plan is not None
-    focus = planner.choose_focus(context.plan, lesson.mastery, context.pace, set(context.done_objectives))
-    context.focus = focus
-    context.focus_objective = focus.title if focus else ""
-    context.plan_position = focus.position if focus else context.plan_position
-    context.questions_on_objective = context.explanations_since_question = context.help_requests = 0
-
-
-async def _act(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
-    context = lesson.context
-    action = decision.action
-    if action is policy.Action.ASK_QUESTION:
-        await _ask(turn, lesson, decision)
+    if turn.message:  # the learner asked: answer, the lesson stays where it is
+        await _teach(turn, lesson, decision, concept=None)
         return
-    if action in (policy.Action.MOVE_ON, policy.Action.REPLAN) and context.focus is not None:
-        # The focus is done (mastered, or left for later): the next objective of the plan takes over.
-        context.done_objectives.append(context.focus.objective_id)
-        if action is policy.Action.REPLAN:
-            await _plan(turn, lesson, again=True)
-        else:
-            _set_focus(lesson)
-    if action in (policy.Action.MOVE_ON, policy.Action.REPLAN) and context.focus is None:
-        turn.kind = "message"
-        await turn.finish("You have worked through every objective of the lesson plan. Well done! "
-                          "Ask me anything, or end the session to see its analysis.")
-        return
-    if action is policy.Action.HELP_SIMPLER or action is policy.Action.EXAMPLE:
-        context.help_requests += 1
-        context.last_action = "remediated"
-    else:
-        context.last_action = "explained"
+    concept = context.concept()
+    assert concept is not None
+    opening = flow.opening(context, concept)
     context.explanations_since_question += 1
-    await _teach(turn, lesson, action)
+    context.covered = [*dict.fromkeys([*context.covered, concept])]
+    context.last_action = "explained"
+    await _teach(turn, lesson, decision, concept=concept, opening=opening)
 
 
-async def _teach(turn: Turn, lesson: Lesson, action: policy.Action) -> None:
+async def _help(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
+    context = lesson.context
+    context.help_requests += 1
+    context.last_action = "remediated"
+    await _teach(turn, lesson, decision, concept=flow.concept_for_help(context))
+
+
+async def _teach(turn: Turn, lesson: Lesson, decision: policy.Decision, *, concept: str | None,
+                 opening: str = "") -> None:
     context = lesson.context
     focus_terms = " ".join(context.focus.concepts) if context.focus else ""
     on_board = context.interaction_mode == "chat_and_whiteboard"
-    passages, board = await (turn.material or db(teaching_material)(lesson.session, turn.message or focus_terms,
-                                                                      on_board=on_board))
+    query = turn.message or concept or focus_terms
+    passages, board = await (turn.material or db(teaching_material)(lesson.session, query, on_board=on_board))
     request = teacher.TeacherRequest(
-        action=action, message=turn.message, focus=context.focus, passages=passages,
-        history=transcript_for_teacher(context), pace=context.pace, board_summary=board,
+        action=decision.action, message=turn.message, focus=context.focus, concept=concept or "", opening=opening,
+        passages=passages, history=transcript_for_teacher(context), pace=context.pace, board_summary=board,
     )
     tools = {t.name: t for t in board_tools(turn.session_id, turn_id=turn.turn_id, on_drawn=turn.board_updated)} \
         if on_board else {}
@@ -132,7 +119,8 @@ async def _teach(turn: Turn, lesson: Lesson, action: policy.Action) -> None:
             elif isinstance(event, TeacherFailed):
                 raise AgentError(event.message, code=event.code, retryable=event.retryable)
     assert result is not None
-    content = {"action": action.value, "offline": result.offline,
+    flow.apply(lesson, decision)
+    content = {"action": decision.action.value, "offline": result.offline, "lesson": flow.position(context),
                "focus": context.focus.model_dump(mode="json") if context.focus else None}
     if turn.planned:  # a new or changed plan travels with the turn that made it
         content["plan"] = context.plan.model_dump(mode="json") if context.plan else None
@@ -141,24 +129,20 @@ async def _teach(turn: Turn, lesson: Lesson, action: policy.Action) -> None:
 
 async def _ask(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
     context = lesson.context
-    turn.kind = "question"
-    pending = await db(_pending_question)(lesson.session)
-    if pending is not None:  # still unanswered: show it again rather than pile up questions
-        shown = actions.question_out(pending)
-        await turn.finish(pending.prompt, content={"question_id": pending.pk},
-                          before=[("question", {"turn_id": turn.turn_id, "question": shown, "board_object_ids": []})])
-        return
-    concepts = context.focus.concepts if context.focus else []
+    concept = context.concept()
+    assert concept is not None
     asked = await db(_asked_prompts)(lesson.session)
     chunks = await db(pipeline.folder_chunks)(lesson.session.folder_id)
-    made = await quiz.create_quiz(get_gateway(), turn.call, chunks, concepts, count=1,
-                                  difficulty=decision.difficulty, existing=asked)
-    question = made.questions[0]
-    context.explanations_since_question = 0
-    context.questions_on_objective += 1
+    question = await _new_question(turn, chunks, concept, decision.difficulty, asked)
+    if question is None:  # nothing (new) to ask about this concept: it is taught, move past it
+        await _move(turn, lesson, policy.Event.NO_QUESTION)
+        return
+    turn.kind = "question"
+    context.explanations_since_question = context.hints = 0
     context.last_action = "asked"
     add_exchange(context, turn.message, question.prompt)
     turn.message = ""
+    flow.apply(lesson, decision)
     citation = quiz.question_citation(question, chunks)  # None for a passage the model was not given
     row = await db(actions.add_session_question)(lesson.session, question,
                                                  chunk_id=citation.chunk_id if citation else None)
@@ -166,8 +150,81 @@ async def _ask(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
         turn.session_id, question_id=str(row.pk), prompt=row.prompt, options=row.options, turn_id=turn.turn_id,
     )) if row.kind == "mcq" else []
     await turn.conclude(db(actions.ask_question)(lesson.session, context, row, turn_id=turn.turn_id,
-                                                 board_object_ids=drawn,
+                                                 board_object_ids=drawn, content={"lesson": flow.position(context)},
                                                  citations=[citation.model_dump()] if citation else []))
+
+
+async def _new_question(turn: Turn, chunks: list, concept: str, difficulty: str, asked: list[str]
+                        ) -> schemas.QuizQuestion | None:
+    """A question on the concept not asked before: multiple choice, else free response."""
+    for kinds in (("mcq",), ("free",)):
+        try:
+            made = await quiz.create_quiz(get_gateway(), turn.call, chunks, [concept], count=1, kinds=kinds,
+                                          difficulty=difficulty, existing=asked)
+        except AgentError as exc:
+            if exc.code != "no_questions":
+                raise
+            continue
+        return made.questions[0]
+    return None
+
+
+async def _hint(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
+    """Help while a question waits: a hint towards its answer; the question keeps waiting."""
+    question = await db(_pending_question)(lesson.session)
+    assert question is not None
+    lesson.context.help_requests += 1
+    lesson.context.last_action = "remediated"
+    passages, _ = await db(teaching_material)(lesson.session, question.concept, on_board=False)
+    text = lesson_text.hint(question.concept, _answer_of(question), question.quote, passages,
+                            free=question.kind == "free", level=lesson.context.hints)
+    lesson.context.hints += 1
+    flow.apply(lesson, decision)
+    await turn.finish(text, content={"action": decision.action.value, "question_id": question.pk,
+                                     "lesson": flow.position(lesson.context)})
+
+
+async def _skip(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
+    """`next` over a waiting question: its answer is shown and the lesson goes on."""
+    question = await db(_pending_question)(lesson.session)
+    assert question is not None
+    turn.kind = "feedback"
+    lesson.context.pending_question_id = None
+    text = lesson_text.skipped(_answer_of(question), question.quote)
+    flow.apply(lesson, decision)
+    await turn.finish(text, content={"action": decision.action.value, "question_id": question.pk,
+                                     "lesson": flow.position(lesson.context)})
+
+
+def _answer_of(question: models.Question) -> str:
+    if question.kind == "mcq" and question.correct_index is not None:
+        return question.options[question.correct_index]
+    return ""
+
+
+async def _summarise(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
+    """The end of the plan (or of a review): what was covered and mastered, the weakest concepts."""
+    context = lesson.context
+    turn.kind = "summary"
+    context.last_action = "summarised"
+    text, summary = lesson_text.summary(context.covered, lesson.mastery, context.review_later,
+                                        mastered_at=MASTERED)
+    flow.apply(lesson, decision)
+    context.reviewing = False
+    await turn.finish(text, content={"action": decision.action.value, "summary": summary,
+                                     "lesson": flow.position(context)})
+
+
+MOVES = {
+    policy.Action.EXPLAIN: _explain,
+    policy.Action.ASK_QUESTION: _ask,
+    policy.Action.HINT: _hint,
+    policy.Action.HELP_STUCK: _help,
+    policy.Action.HELP_SIMPLER: _help,
+    policy.Action.EXAMPLE: _help,
+    policy.Action.SKIP_QUESTION: _skip,
+    policy.Action.SUMMARY: _summarise,
+}
 
 
 def _draw(drawing: Callable[[], Drawing]) -> list[str]:
@@ -199,8 +256,11 @@ def answer_body(question: models.Question, *, option_index: int | None, text: st
         answer: int | str = option_index if option_index is not None else (text or "")
         grade = await quiz.grade_answer(get_gateway(), turn.call, graded, answer)
         context = lesson.context
-        context.consecutive_wrong = 0 if grade.correct else context.consecutive_wrong + 1
+        if grade.feedback in recent_replies(context):  # two questions quoting one sentence: say which
+            grade = grade.model_copy(update={"feedback": f"On {question.concept}: {grade.feedback}"})
         context.last_action = "evaluated"
+        event = policy.Event.RIGHT if grade.correct else policy.Event.WRONG
+        flow.apply(lesson, policy.decide(flow.policy_state(lesson, event, None)))
         said = question.options[option_index] if option_index is not None else (text or "")
         add_exchange(context, said, grade.feedback)
         drawn = await db(_draw)(lambda: whiteboard.draw_answer_feedback(
@@ -209,7 +269,7 @@ def answer_body(question: models.Question, *, option_index: int | None, text: st
         )) if option_index is not None else []
         await turn.conclude(db(actions.grade_session_answer)(lesson.session, context, question,
                                        turn_id=turn.turn_id, answer_text=said, option_index=option_index,
-                                       grade=grade, board_object_ids=drawn))
+                                       grade=grade, board_object_ids=drawn, content={"lesson": flow.position(context)}))
 
     return body
 

@@ -13,9 +13,18 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from agents_app.agents import teacher
+from agents_app.wiring import get_gateway
+
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
+
+
+async def model_turns() -> bool:
+    """Whether the learner's turns go to a model (and count): not in offline mode."""
+    gateway = get_gateway()
+    return gateway.uses_llm(await gateway.settings_for(teacher.NAME))
 
 
 def _key(user_id: int, window: int) -> str:

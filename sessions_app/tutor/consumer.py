@@ -32,7 +32,7 @@ from tutor_project.realtime.ratelimit import TokenBucket
 from tutor_project.realtime import NO_CONSUMER_CHANNEL
 from tutor_project.realtime.revocation import RevocationWatch
 from tutor_project.web.errors import DomainError
-from whiteboard_app.history import clicked_option
+from whiteboard_app.history import drawn_object, option_of
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -160,11 +160,11 @@ class TutorConsumer(AsyncWebsocketConsumer):
         try:
             received = await turns.receive(turn, self.session)
         except DomainError as exc:
-            await budget.give_back_llm_turn(self.scope["user"].pk)
+            await self._give_back()
             await self.error(exc.code, exc.detail, in_reply_to=frame.client_id, retryable=exc.retryable)
             return
         if not received:
-            await budget.give_back_llm_turn(self.scope["user"].pk)
+            await self._give_back()
             await self.error("duplicate_message", f"Message {frame.client_id!r} was already received; its reply "
                              "is in the session's events.", in_reply_to=frame.client_id)
             return
@@ -177,9 +177,14 @@ class TutorConsumer(AsyncWebsocketConsumer):
         await self._lesson_turn("help", "help", help_mode=frame.mode)
 
     async def handle_board_click(self, frame: protocol.BoardClick) -> None:
-        """A click on an option of a question drawn on the board answers it; any other
+        """A click on an option of a question drawn on the board answers it; any other drawn
         object becomes a question about that object, through the orchestration policy."""
-        option = await db(clicked_option)(self.session, frame.object_id)
+        drawn = await db(drawn_object)(self.session, frame.object_id)
+        if drawn is None:
+            await self.error("no_such_object", f"Nothing is drawn on the board under {frame.object_id[:64]!r}.",
+                             in_reply_to="board.click")
+            return
+        option = option_of(drawn)
         if option is not None and option[0].isdigit():
             await self._answer(int(option[0]), option_index=option[1], text=None, in_reply_to="board.click")
             return
@@ -248,11 +253,17 @@ class TutorConsumer(AsyncWebsocketConsumer):
     # --- turns ---------------------------------------------------------------------------
 
     async def _take_budget(self, in_reply_to: str) -> bool:
-        if await budget.take_llm_turn(self.scope["user"].pk):
+        """Count a model turn against the learner's budget; offline turns are limited by the
+        frame rate alone."""
+        if not await budget.model_turns() or await budget.take_llm_turn(self.scope["user"].pk):
             return True
         await self.error("turn_rate_limited", f"More than {settings.TUTOR_LLM_TURNS_PER_MINUTE} tutor turns a "
                          "minute; try again in a moment.", in_reply_to=in_reply_to, retryable=True)
         return False
+
+    async def _give_back(self) -> None:
+        if await budget.model_turns():
+            await budget.give_back_llm_turn(self.scope["user"].pk)
 
     async def _start(self, turn: turns.Turn, body: turns.Body, *, counted: bool) -> None:
         """Store the turn's turn.started, then run it; an ended or busy session gets an error
@@ -261,7 +272,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
             await db(actions.start_turn)(self.session, turn_id=turn.turn_id, in_reply_to=turn.in_reply_to)
         except DomainError as exc:
             if counted:
-                await budget.give_back_llm_turn(self.scope["user"].pk)
+                await self._give_back()
             await self.error(exc.code, exc.detail, in_reply_to=turn.in_reply_to, retryable=exc.retryable)
             return
         turns.start(turn, body)

@@ -33,6 +33,11 @@ def _gist(text: str) -> str:
     return first[:SUMMARY_LINE_CHARS]
 
 
+def recent_replies(context: TutorContext, count: int = 3) -> list[str]:
+    """The tutor's last `count` replies, word for word."""
+    return [e.content for e in context.history if e.role == "assistant"][-count:]
+
+
 def transcript_for_teacher(context: TutorContext) -> list[TranscriptTurn]:
     turns = [TranscriptTurn(role="learner" if e.role == "user" else "tutor", text=e.content)
              for e in context.history if e.role in ("user", "assistant")]

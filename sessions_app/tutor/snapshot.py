@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db import transaction
 
+from agents_app.agents.planner import choose_focus
+from agents_app.schemas import FocusObjective, PlanResult
 from sessions_app import event_log
 from sessions_app.actions import question_out
-from sessions_app.models import ConceptMastery, Message, Question, TutorSession
+from sessions_app.models import ConceptMastery, LessonPlan, Message, Question, TutorSession
 from sessions_app.protocol import SessionState
 
 HISTORY_ITEMS = 30
@@ -50,14 +52,30 @@ def snapshot(session: TutorSession) -> dict[str, Any]:
     pending = Question.objects.filter(pk=context.pending_question_id, session=session).first() \
         if context.pending_question_id else None
     recent = list(session.messages.order_by("-seq")[:HISTORY_ITEMS])[::-1]
+    plan, focus = lesson_outline(session)
     return {
         "session": {"id": session.pk, "status": session.status, "folder_id": session.folder_id},
-        "focus": context.focus.model_dump(mode="json") if context.focus else None,
-        "plan": context.plan.model_dump(mode="json") if context.plan else None,
+        "focus": focus.model_dump(mode="json") if focus else None,
+        "plan": plan.model_dump(mode="json") if plan else None,
         "mastery": mastery_of(session),
         "pending_question": question_out(pending) if pending else None,
         "history": [history_item(m) for m in recent],
     }
+
+
+def lesson_outline(session: TutorSession) -> tuple[PlanResult | None, FocusObjective | None]:
+    """The session's plan and focus; before its first turn, the folder's stored plan and the
+    focus the lesson will start with, so a learner sees the plan at once."""
+    context = session.context
+    if context.plan is not None:
+        return context.plan, context.focus
+    stored = LessonPlan.objects.filter(folder_id=session.folder_id).first()
+    if stored is None:
+        return None, None
+    plan = PlanResult.model_validate(stored.data)
+    mastery = dict(ConceptMastery.objects.filter(learner_id=session.learner_id, folder_id=session.folder_id)
+                   .values_list("concept", "p_known"))
+    return plan, choose_focus(plan, mastery, context.pace)
 
 
 def mastery_of(session: TutorSession) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 from sessions_app import actions as session_actions
 from boards_app.summary import summary_text
-from whiteboard_app.history import clicked_option
+from whiteboard_app.history import drawn_object, option_of
 from whiteboard_app import actions
 
 
@@ -15,6 +15,6 @@ def test_the_teacher_sees_the_board_as_bounded_text(learner):
 def test_a_click_on_an_option_names_its_question_and_index(learner):
     session = session_actions.start_session(learner, session_actions.create_folder(learner, name="Maths"))
     actions.draw_question(session.pk, question_id="q5", prompt="What is 7 x 6?", options=["42", "48"])
-    assert clicked_option(session, "mcq-q5-opt-1") == ("q5", 1)
-    assert clicked_option(session, "mcq-q5-text") is None
-    assert clicked_option(session, "missing") is None
+    assert option_of(drawn_object(session, "mcq-q5-opt-1")) == ("q5", 1)
+    assert option_of(drawn_object(session, "mcq-q5-text")) is None
+    assert drawn_object(session, "missing") is None

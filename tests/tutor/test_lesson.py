@@ -1,6 +1,6 @@
 """A whole lesson over a real socket, with the real openai client against the scripted server:
 plan, streamed explanations, multiple-choice questions graded without a model, mastery
-moving the right way, session end and a stored session analysis.
+moving the right way, the plan's ending and a review, session end and a stored session analysis.
 
 The Daphne process runs Celery tasks eagerly (CELERY_TASK_ALWAYS_EAGER=1, see conftest):
 the analysis runs in-process right after session.end commits, not in a separate worker.
@@ -88,8 +88,12 @@ def test_a_whole_lesson_runs_from_plan_to_stored_analysis(connect, tutor_session
     up = of_type(right, "mastery.updated")[0]["changes"][0]
     assert up["concept"] == "Chlorophyll" and up["after"] > up["before"]
 
+    client.send({"type": "next"})  # the plan's one concept is done: its ending, then a review
+    summary = completed(client)
+    assert summary["kind"] == "summary" and summary["content"]["summary"]["covered"] == ["Chlorophyll"]
     client.send({"type": "next"})
-    assert completed(client)["kind"] == "explanation"
+    review = completed(client)
+    assert review["kind"] == "explanation" and review["content"]["lesson"]["review"] is True
     second = ask(client)
     client.send({"type": "quiz.answer", "question_id": second["id"], "option_index": 0})
     wrong = client.until_type("turn.completed")
@@ -110,7 +114,7 @@ def test_a_whole_lesson_runs_from_plan_to_stored_analysis(connect, tutor_session
                                                    "after": down["after"]}]
     response = api.get(f"/api/v1/sessions/{tutor_session.pk}/analysis/")
     assert response.status_code == 200 and response.json()["status"] == "done"
-    assert Message.objects.filter(session=tutor_session, role="tutor").count() == 7
+    assert Message.objects.filter(session=tutor_session, role="tutor").count() == 8
     assert llm.remaining == 0
 
 

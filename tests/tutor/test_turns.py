@@ -59,16 +59,28 @@ def test_help_asks_the_teacher_for_the_mode_requested(connect, tutor_session, ll
     frames = client.until_type("turn.completed")
     assert of_type(frames, "turn.started")[0]["in_reply_to"] == "help"
     assert frames[-1]["content"]["action"] == "example"
-    assert "concrete worked example" in llm.chat_requests()[0]["messages"][-1]["content"]
+    assert "one concrete example" in llm.chat_requests()[0]["messages"][-1]["content"]
 
 
 def test_a_board_click_becomes_a_question_about_that_object(connect, tutor_session, llm):
+    from whiteboard_app.actions import draw_question
+
+    prompt = next(o for o in draw_question(tutor_session.pk, question_id="q1", prompt="Which pigment?",
+                                           options=["A", "B", "C"]).objects if o.metadata.role != "option")
     llm.script(reply("That box shows the chloroplast [1].", chunk_delay=0.01))
     client = connect(tutor_session.pk)
-    client.send({"type": "board.click", "object_id": "obj-42"})
+    client.send({"type": "board.click", "object_id": prompt.id})
     frames = client.until_type("turn.completed")
     assert of_type(frames, "turn.started")[0]["in_reply_to"] == "board.click"
-    assert "obj-42" in llm.chat_requests()[0]["messages"][-1]["content"]
+    assert prompt.id in llm.chat_requests()[0]["messages"][-1]["content"]
+
+
+def test_a_click_on_an_object_that_is_not_drawn_is_an_error_not_a_turn(connect, tutor_session):
+    client = connect(tutor_session.pk)
+    client.send({"type": "board.click", "object_id": "nope"})
+    error = client.until_type("error")[-1]
+    assert error["code"] == "no_such_object" and error["in_reply_to"] == "board.click"
+    assert not Message.objects.filter(session=tutor_session).exists()
 
 
 def test_an_answer_without_a_pending_question_is_an_error(connect, tutor_session):

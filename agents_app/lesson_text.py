@@ -1,0 +1,238 @@
+"""The lesson flow's teaching moves, built from the learner's own documents (no model).
+
+The offline teacher uses `teach` for each move of the lesson on one concept: an explanation
+in the documents' order, the shortest definition with one supporting sentence, one smaller
+step with a hint, an example sentence. `hint`, `skipped` and `summary` need no model in
+either configuration. Sentences already said are not said again while unsaid ones remain,
+so `next` always brings something new.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents_app.concepts import MAX_SENTENCE_CHARS, ngrams, phrase_key
+from agents_app.offline import PREFIX
+from agents_app.questions import blank  # the quiz's own blanking, so hints hide what questions hide
+from agents_app.schemas import ChunkRef
+from agents_app.text import content_words, sentences, stem, terms
+
+_DEFINES = re.compile(r"^(?P<subject>.{1,80}?)\s+(?:is|are|was|were|refers to|means|describes|states that)\s",
+                      re.IGNORECASE)
+_EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.", "example", "like ")
+_PRONOUN_LED = re.compile(r"^(?:it|its|this|these|they|their|that|those|he|she|such)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+(?:which|because|while|whereas|so that)\s+")
+EXPLAIN_SENTENCES = 2
+HINT_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    chunk: ChunkRef
+    index: int  # in its chunk
+    defines: bool = False  # it defines the concept taught ("X is a ...")
+
+    def follows(self, other: Sentence) -> bool:
+        return self.chunk.chunk_id == other.chunk.chunk_id and self.index == other.index + 1
+
+
+def about(concept: str, passages: list[ChunkRef]) -> list[Sentence]:
+    """The passages' sentences that name the concept, in the documents' order."""
+    key = phrase_key(concept)
+    return [Sentence(s.text, s.chunk, s.index, _defines(s.text, key)) for s in _all_sentences(passages)
+            if key and key in ngrams(terms(s.text), len(key))]
+
+
+def _defines(text: str, key: tuple[str, ...]) -> bool:
+    match = _DEFINES.match(text)
+    return match is not None and phrase_key(match.group("subject")) == key
+
+
+def _all_sentences(passages: list[ChunkRef]) -> list[Sentence]:
+    ordered = sorted(passages, key=lambda c: (c.document_id, c.order))
+    return [Sentence(text, chunk, index) for chunk in ordered for index, text in enumerate(sentences(chunk.text))
+            if len(text) <= MAX_SENTENCE_CHARS]
+
+
+def _fresh(found: list[Sentence], said: str) -> list[Sentence]:
+    return [s for s in found if s.text not in said]
+
+
+def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = "", recent: str = "",
+          opening: str = "") -> tuple[str, list[ChunkRef]]:
+    """One lesson move on `concept` (explain, help_simpler, help_stuck, example), cited as [n].
+    `said` is what the tutor said before and `recent` its last few turns: new sentences first
+    (those naming the concept, then the rest of its passages), then ones not said recently."""
+    found = about(concept, passages)
+    named = {s.text for s in found}
+    # The concept's own passage: where the documents define it, else wherever they name it.
+    home = {s.chunk.chunk_id for s in found if s.defines} or {s.chunk.chunk_id for s in found}
+    others = [s for s in _all_sentences(passages) if s.text not in named]
+    near = found + [s for s in others if s.chunk.chunk_id in home]  # the concept's own passages
+    far = [s for s in others if s.chunk.chunk_id not in home]
+    pool = _fresh(near, said) or _fresh(near, recent) or _fresh(far, said) or _fresh(far, recent) or found
+    picks, lead = _MOVES.get(action, _explain)(concept, pool, found, recent, near)
+    if action == "example" and picks and picks[0].text in said and _gives_example(picks[0]):
+        lead = f"Your documents give this one example of {concept}, so once more: "  # not shown as if new
+    text, cited = _compose(action, concept, picks, lead, opening, passages)
+    if recent and text in recent:  # the same move twice in a row: another sentence, not the same words
+        other = [s for s in near + far if s.text not in recent][:1]
+        text, cited = _compose(action, concept, other, lead, opening, passages)
+    return text, cited
+
+
+def _compose(action: str, concept: str, picks: list[Sentence], lead: str, opening: str,
+             passages: list[ChunkRef]) -> tuple[str, list[ChunkRef]]:
+    if not picks:
+        return f"{PREFIX}{opening}{_nothing_new(concept)}", []
+    used = list(dict.fromkeys(s.chunk.chunk_id for s in picks))
+    body = " ".join(f"{s.text} [{used.index(s.chunk.chunk_id) + 1}]" for s in picks)
+    cited = [next(c for c in passages if c.chunk_id == i) for i in used]
+    return f"{PREFIX}{opening}{lead}{body}{_tail(action, concept, picks)}", cited
+
+
+def _nothing_new(concept: str) -> str:
+    return f"Your documents say little more about {concept} than what we have seen; let us check it with a question."
+
+
+def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+             near: list[Sentence]) -> tuple[list[Sentence], str]:
+    """The concept's definition first (unless just said), then what follows it; never a
+    sentence whose "it" or "this" points at something not said just before it."""
+    named = [s for s in found if s.text not in recent]  # its own sentences first, unless just said
+    definition = [s for s in named if s.defines][:1] or [s for s in fresh if s.defines][:1]
+    rest = [s for s in _unique(named + fresh) if s not in definition
+            and (not _PRONOUN_LED.match(s.text) or (definition and s.follows(definition[0])))]
+    if definition:  # what follows the definition in its own passage first
+        rest.sort(key=lambda s: (not s.follows(definition[0]), s.chunk.chunk_id != definition[0].chunk.chunk_id))
+    return (definition + rest)[:EXPLAIN_SENTENCES], ""
+
+
+def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+             near: list[Sentence]) -> tuple[list[Sentence], str]:
+    """The shortest definition, and the shortest other sentence as its support."""
+    definitions = sorted((s for s in found if s.defines), key=lambda s: len(s.text))
+    first = (definitions or sorted(found, key=lambda s: len(s.text)))[:1]
+    if not first:
+        return [], ""
+    # Support: what follows the definition ("It ..." refers to the concept there), else the
+    # shortest sentence that stands alone, from the definition's own passage first.
+    candidates = [s for s in fresh if s.text != first[0].text and s.text not in recent
+                  and (s.follows(first[0]) or not _PRONOUN_LED.match(s.text))]
+    support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.chunk.chunk_id != first[0].chunk.chunk_id,
+                                                len(s.text)))[:1]
+    return first + support, f"Put simply, here is {concept} in a sentence or two: "
+
+
+def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+           near: list[Sentence]) -> tuple[list[Sentence], str]:
+    """The definition broken into its first part, or, once that was given, the next point."""
+    candidates = [s for s in found if s.defines] + sorted(fresh, key=lambda s: len(s.text))
+    first = next((s for s in candidates if _first_part(s.text) not in recent), None)
+    return ([first] if first else candidates[:1]), "One small step at a time. "
+
+
+def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+             near: list[Sentence]) -> tuple[list[Sentence], str]:
+    """A sentence of the documents that gives an example; if they give none, the concept used
+    in a sentence, and said so."""
+    fresh = _standalone(fresh)
+    home = {s.chunk.chunk_id for s in found}  # an example from a passage that names the concept
+    marked = [s for s in fresh if s.chunk.chunk_id in home and _gives_example(s)]
+    if marked:
+        return marked[:1], f"Here is an example of {concept} from your documents: "
+    again = [s for s in near if _gives_example(s) and s.text not in recent]
+    if again:
+        return again[:1], f"Your documents give this one example of {concept}, so once more: "
+    concrete = [s for s in fresh if re.search(r"\d|\s[A-Z][a-z]", s.text[1:]) and not s.defines]
+    picks = (concrete or [s for s in fresh if not s.defines] or fresh)[:1]
+    return picks, f"Your documents give no worked example of {concept}; here is how they use it: "
+
+
+def _gives_example(sentence: Sentence) -> bool:
+    return any(m in sentence.text.lower() for m in _EXAMPLE_MARKERS)
+
+
+def _unique(found: list[Sentence]) -> list[Sentence]:
+    """In order, each sentence once."""
+    first = {}
+    for s in found:
+        first.setdefault(s.text, s)
+    return list(first.values())
+
+
+def _standalone(found: list[Sentence]) -> list[Sentence]:
+    """Sentences that make sense alone (no "it" or "this" pointing before them), if any."""
+    return [s for s in found if not _PRONOUN_LED.match(s.text)] or found
+
+
+_MOVES = {"help_simpler": _simpler, "help_stuck": _stuck, "example": _example}
+
+
+def _tail(action: str, concept: str, picks: list[Sentence]) -> str:
+    """The smaller step's hint: the first part of the point, and the words to hold on to."""
+    if action != "help_stuck":
+        return ""
+    words = _key_words(picks[0].text, concept)
+    hint = f" Hint: hold on to the words {_join(words)}." if words else ""
+    return f" {_first_part(picks[0].text)}{hint}"
+
+
+def _first_part(sentence: str) -> str:
+    return f"First just this part: “{_CLAUSE_BREAK.split(sentence)[0].rstrip('.')}”."
+
+
+def _key_words(text: str, concept: str, *, count: int = HINT_WORDS) -> list[str]:
+    own = set(phrase_key(concept))
+    return [w for w in dict.fromkeys(content_words(text)) if stem(w) not in own and len(w) > 3][:count]
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def hint(concept: str, answer: str, quote: str, passages: list[ChunkRef], *, free: bool, level: int = 0) -> str:
+    """A hint towards a waiting question's answer that does not give it away: its shape, and
+    another sentence of the documents with the answer blanked out; each further hint (`level`)
+    shows a little more."""
+    if free:
+        words = _key_words(quote, concept, count=HINT_WORDS + level)
+        shape = f"Hint: a good answer uses the words {_join(words)}." if words else "Hint: say what it is and what it does."
+    else:
+        count = len(answer.split())
+        shown = answer[: level + 1]
+        shape = f"Hint: the missing term is {count} word{'s' if count > 1 else ''} long and begins with “{shown}”."
+    others = [s.text for s in about(concept, passages) if s.text != quote and blank(s.text, concept) != s.text]
+    also = f" Another sentence from your documents: “{blank(others[level % len(others)], concept)}”" if others else ""
+    return f"{shape}{also}"
+
+
+def skipped(answer: str, quote: str) -> str:
+    """`next` over a waiting question: its answer, so the learner is not left guessing."""
+    said = f": the answer is “{answer}”" if answer else ""
+    return f"Let us leave that question{said}. Your documents say: {quote}".strip()
+
+
+def summary(covered: list[str], mastery: dict[str, float], review_later: list[str], *, mastered_at: float,
+            weakest_count: int = 3) -> tuple[str, dict]:
+    """The end of the plan: what was covered and mastered, the weakest concepts, the offer to review them."""
+    mastered = [c for c in covered if mastery.get(c, 0.0) >= mastered_at]
+    weakest = weakest_concepts(covered, mastery, review_later, mastered_at=mastered_at)[:weakest_count]
+    parts = [f"That is the end of the lesson plan. We covered {len(covered)} "
+             f"concept{'s' if len(covered) != 1 else ''}: {_join(covered) if covered else 'none'}."]
+    parts.append(f"You have mastered {len(mastered)} of them" + (f": {_join(mastered)}." if mastered else "."))
+    if weakest:
+        shown = [f"{c} ({mastery.get(c, 0.0):.0%})" for c in weakest]
+        parts.append(f"The weakest are {_join(shown)}. Send next to review them, or ask me anything.")
+    else:
+        parts.append("Nothing is left to review: send next to go over the least sure ones again, ask me anything, "
+                     "or end the session to see its analysis.")
+    return " ".join(parts), {"covered": covered, "mastered": mastered, "weakest": weakest}
+
+
+def weakest_concepts(covered: list[str], mastery: dict[str, float], review_later: list[str], *,
+                     mastered_at: float) -> list[str]:
+    """Concepts to review, weakest first: those marked for review, then the other unmastered ones."""
+    unmastered = [c for c in dict.fromkeys(review_later + covered) if mastery.get(c, 0.0) < mastered_at]
+    return sorted(unmastered, key=lambda c: (c not in review_later, mastery.get(c, 0.0)))

@@ -1,0 +1,66 @@
+"""The lesson's teaching moves, built from the documents' own sentences (no model, no database)."""
+from __future__ import annotations
+
+from agents_app.lesson_text import hint, skipped, summary, teach, weakest_concepts
+from tests.agents.sample_docs import load_chunks
+
+CHUNKS = load_chunks("photosynthesis")
+DEFINITION = "Chlorophyll is the green pigment that absorbs light for photosynthesis."
+
+
+def test_an_explanation_starts_with_the_documents_definition_and_is_cited():
+    text, cited = teach("explain", "chlorophyll", CHUNKS, opening="Next: chlorophyll. ")
+    assert text.startswith("(offline mode) Next: chlorophyll. " + DEFINITION + " [1]")
+    assert cited and "green pigment that absorbs light" in cited[0].text
+
+
+def test_a_second_explanation_says_something_new():
+    first, _ = teach("explain", "chlorophyll", CHUNKS)
+    second, _ = teach("explain", "chlorophyll", CHUNKS, said=first, recent=first)
+    assert second != first and DEFINITION not in second
+
+
+def test_simpler_gives_the_shortest_definition_and_one_supporting_sentence():
+    text, _ = teach("help_simpler", "chlorophyll", CHUNKS)
+    assert DEFINITION in text and text.count("[") == 2
+
+
+def test_stuck_gives_one_smaller_step_with_a_hint_and_a_second_one_moves_on():
+    first, _ = teach("help_stuck", "chlorophyll", CHUNKS)
+    assert "First just this part:" in first and "Hint: hold on to the words" in first
+    second, _ = teach("help_stuck", "chlorophyll", CHUNKS, said=first, recent=first)
+    assert second != first
+
+
+def test_an_example_is_an_example_sentence_of_the_documents_or_says_there_is_none():
+    text, _ = teach("example", "limiting factor", CHUNKS)
+    assert "for example" in text.lower() or "no worked example" in text
+
+
+def test_an_example_already_given_is_said_to_be_the_only_one():
+    first, _ = teach("example", "limiting factor", CHUNKS)
+    again, _ = teach("example", "limiting factor", CHUNKS, said=first)
+    everything_said, _ = teach("example", "limiting factor", CHUNKS, said=" ".join(c.text for c in CHUNKS))
+    assert "for example" in first.lower() and "once more" in again and "once more" in everything_said
+
+
+def test_a_hint_does_not_give_the_answer_away_and_grows():
+    quote = DEFINITION
+    first = hint("Chlorophyll", "Chlorophyll", quote, CHUNKS, free=False)
+    second = hint("Chlorophyll", "Chlorophyll", quote, CHUNKS, free=False, level=1)
+    assert "begins with “C”" in first and "begins with “Ch”" in second
+    assert "Chlorophyll" not in first.split("begins with")[1].replace("“C”", "")
+
+
+def test_a_skipped_question_shows_its_answer():
+    assert skipped("stroma", "The Calvin cycle happens in the stroma.") == (
+        "Let us leave that question: the answer is “stroma”. Your documents say: The Calvin cycle happens in the stroma.")
+
+
+def test_the_summary_names_what_was_covered_mastered_and_weakest_and_offers_a_review():
+    mastery = {"chlorophyll": 0.97, "stroma": 0.3, "stomata": 0.6}
+    text, parts = summary(["chlorophyll", "stroma", "stomata"], mastery, ["stomata"], mastered_at=0.95)
+    assert parts == {"covered": ["chlorophyll", "stroma", "stomata"], "mastered": ["chlorophyll"],
+                     "weakest": ["stomata", "stroma"]}
+    assert "review" in text and "stomata (60%)" in text
+    assert weakest_concepts(["a"], {"a": 0.99}, [], mastered_at=0.95) == []
