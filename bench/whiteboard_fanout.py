@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import multiprocessing as mp
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -253,7 +254,7 @@ def main() -> int:
     processes: list[subprocess.Popen] = []
     servers: list[int] = []  # pids of this server's side
     data_dir = tempfile.mkdtemp(prefix="wb-bench-")
-    env = {**os.environ, "TUTOR_DATA_DIR": data_dir, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
+    env = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(64), **os.environ, "TUTOR_DATA_DIR": data_dir, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
            "DJANGO_SETTINGS_MODULE": "tutor_project.settings"}
     try:
         if args.redis:
