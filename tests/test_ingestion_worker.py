@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -16,6 +15,7 @@ from sessions_app.models import Chunk, Document
 from tests.conftest import access_token
 from tests.fixtures.pdfgen import study_pages, text_pdf
 from tests.support.servers import ROOT, celery_worker, child_env, daphne
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,16 +27,6 @@ def shared_env(tmp_path, media_root):
     """What Daphne and the workers share: files, and the broker folder when there is no Redis."""
     return {"MEDIA_ROOT": str(media_root), "TUTOR_DATA_DIR": str(tmp_path / "data"),
             "INGEST_LEASE_SECONDS": "3", "CELERY_VISIBILITY_TIMEOUT": "4"}
-
-
-def wait_for(condition, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def upload(url: str, user, folder_id: int, files: list[tuple[str, bytes]]) -> list[dict]:

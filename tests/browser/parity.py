@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 from tests.support.servers import ROOT

@@ -5,7 +5,8 @@ import xml.etree.ElementTree as ET
 
 import httpx
 
-from tests.browser.helpers import next_turn, next_until_question, open_lesson, sign_in, wait_for
+from tests.browser.helpers import next_turn, next_until_question, open_lesson, sign_in
+from tests.support.waiting import wait_for
 from tests.conftest import access_token
 from tests.support.servers import free_port, start_daphne, stop
 

@@ -7,10 +7,10 @@ the analysis runs in-process right after session.end commits, not in a separate 
 """
 from __future__ import annotations
 
-import time
 
 from tests.support.scripted_llm import json_reply, reply
 from sessions_app.models import Answer, ConceptMastery, Message, SessionAnalysis
+from tests.support.waiting import wait_for
 from tests.tutor.client import of_type
 
 EXPLANATION = "Chlorophyll is the green pigment of the chloroplast [1]. It absorbs red and blue light [1]."
@@ -132,10 +132,5 @@ def ask(client) -> dict:
 
 
 def wait_for_analysis(session, timeout: float = 10.0) -> SessionAnalysis:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        analysis = SessionAnalysis.objects.filter(session=session, status="done").first()
-        if analysis is not None:
-            return analysis
-        time.sleep(0.05)
-    raise AssertionError(f"no finished analysis: {SessionAnalysis.objects.filter(session=session).first()}")
+    return wait_for(lambda: SessionAnalysis.objects.filter(session=session, status="done").first(), timeout,
+                    "a finished session analysis")

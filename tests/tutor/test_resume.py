@@ -2,12 +2,12 @@
 running turn's text so far; a turn outlives its socket; a fresh client gets `session.state`."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from sessions_app.models import Message, SessionEvent
 from tests.support.scripted_llm import reply
+from tests.support.waiting import wait_for
 from tests.tutor.client import of_type, text_of
 
 WORDS = [f"word{i} " for i in range(12)]
@@ -19,14 +19,6 @@ def stored_seqs(session) -> list[int]:
 
 def last_seq(frames: list[dict]) -> int:
     return max((f["seq"] for f in frames if "seq" in f), default=0)
-
-
-def wait_for_tutor_message(session, timeout: float = 10.0) -> Message:
-    deadline = time.monotonic() + timeout
-    while (message := Message.objects.filter(session=session, role="tutor").first()) is None:
-        assert time.monotonic() < deadline, "the turn was not stored"
-        time.sleep(0.05)
-    return message
 
 
 @pytest.mark.parametrize("drop_after", [2, 3, 5, 8])
@@ -59,7 +51,8 @@ def test_a_reply_survives_its_sockets_disconnect(connect, tutor_session, llm):
     started = client.until_type("turn.started")[-1]
     client.close()
 
-    assert wait_for_tutor_message(tutor_session).text == "".join(WORDS)  # ran to its end, and stored
+    stored = wait_for(lambda: Message.objects.filter(session=tutor_session, role="tutor").first(), 10, "the reply")
+    assert stored.text == "".join(WORDS)  # ran to its end, and stored
     again = connect(tutor_session.pk)
     again.send({"type": "hello", "resume_from": started["seq"]})
     completed = again.until_type("turn.completed")[-1]
