@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from sessions_app.models import Document, Folder, Quiz, TutorSession
+from tutor_project.realtime.ws_auth import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
 from tutor_project.web.ownership import get_or_404
 
 
@@ -31,6 +32,21 @@ def get_document_for_user(user: AbstractBaseUser, pk: object) -> Document:
 
 def get_session_for_user(user: AbstractBaseUser, pk: object) -> TutorSession:
     return get_or_404(sessions_of(user).select_related("folder"), pk)
+
+
+MAX_ID_DIGITS = 18  # longer ids cannot be a row's primary key (a 64-bit integer)
+
+
+def session_for_socket(user: AbstractBaseUser, raw_id: str) -> tuple[int, TutorSession | None]:
+    """The session a socket's URL names, or why not as its close code: 4404 for a malformed or
+    missing id, 4403 for someone else's (sockets tell those apart, SPEC 6)."""
+    pk = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= MAX_ID_DIGITS else None
+    session = TutorSession.objects.filter(pk=pk, folder__deleted_at__isnull=True).first() if pk else None
+    if session is None:
+        return CLOSE_NOT_FOUND, None
+    if session.learner_id != user.pk:
+        return CLOSE_FORBIDDEN, None
+    return 0, session
 
 
 def quizzes_of(user: AbstractBaseUser) -> QuerySet[Quiz]:

@@ -10,34 +10,21 @@ from __future__ import annotations
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth.models import AbstractBaseUser
 
+from sessions_app.access import session_for_socket
 from sessions_app.models import TutorSession
 from whiteboard_app import metrics
 from whiteboard_app.actions import board_for_session
-from whiteboard_app.limits import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNSUPPORTED
+from whiteboard_app.limits import CLOSE_UNSUPPORTED
 from tutor_project.realtime.database import db
 from tutor_project.realtime import NO_CONSUMER_CHANNEL
 from tutor_project.realtime.revocation import RevocationWatch
 from whiteboard_app.rooms import Room, open_room
 
-# Longer ids cannot be a row's primary key (a 64-bit integer).
-MAX_ID_DIGITS = 18
-
-
-def session_id_from(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS else None
-
-
 @db
-def board_for_user(user: AbstractBaseUser, session_id: int) -> tuple[int | None, int | None]:
-    """(close code, None) when refused, else (None, board id)."""
-    session = (
-        TutorSession.objects.filter(pk=session_id, folder__deleted_at__isnull=True).only("learner_id").first()
-    )
-    if session is None:
-        return CLOSE_NOT_FOUND, None
-    if session.learner_id != user.pk:
-        return CLOSE_FORBIDDEN, None
-    return None, board_for_session(session_id).pk
+def board_for_user(user: AbstractBaseUser, raw_id: str) -> tuple[int, TutorSession | None, int | None]:
+    """(close code, session, board id): the code is 0 when the user may open the board."""
+    code, session = session_for_socket(user, raw_id)
+    return code, session, board_for_session(session.pk).pk if session else None
 
 
 class WhiteboardConsumer(AsyncWebsocketConsumer):
@@ -48,15 +35,13 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
-        session_id = session_id_from(self.scope["url_route"]["kwargs"]["session_id"])
-        code, board_id = (CLOSE_NOT_FOUND, None) if session_id is None else \
-            await board_for_user(self.scope["user"], session_id)
-        if session_id is None or code is not None or board_id is None:
-            await self.close_with(code or CLOSE_NOT_FOUND)
+        code, session, board_id = await board_for_user(self.scope["user"], self.scope["url_route"]["kwargs"]["session_id"])
+        if session is None:
+            await self.close_with(code)
             return
         self.revocation = RevocationWatch(self.scope["user"].pk, self.close_with)
         await self.revocation.start()
-        self.room = await open_room(session_id, board_id)
+        self.room = await open_room(session.pk, board_id)
         metrics.CONNECTIONS.inc()
         await self.room.join(self)
 

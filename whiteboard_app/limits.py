@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from django.conf import settings
 
 CLOSE_INVALID = 4400  # a frame, update or awareness entry that does not decode
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404  # no such session (or not a session id at all)
 # Too large: a frame over max_message_bytes, an awareness state over
 # max_awareness_state_bytes, or an update that would pass max_document_bytes.
 CLOSE_TOO_BIG = 4413

@@ -23,6 +23,7 @@ from django.conf import settings
 from pydantic import ValidationError
 
 from sessions_app import actions, event_log, protocol
+from sessions_app.access import session_for_socket
 from sessions_app.models import Question, TutorSession
 from sessions_app.tutor import bodies, budget, metrics, turns
 from sessions_app.tutor.catchup import watcher
@@ -34,23 +35,10 @@ from tutor_project.realtime.revocation import RevocationWatch
 from tutor_project.web.errors import DomainError
 from whiteboard_app.history import drawn_object, option_of
 
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 4413
 CLOSE_TOO_MANY = 4429
 HELLO_WAIT_SECONDS = 0.3
 CANCEL_GRACE_SECONDS = 10.0
-
-
-def _session_status(user_id: int, session_id: str) -> tuple[int, TutorSession | None]:
-    """(close code, session): 4404 for a missing session, 4403 for someone else's."""
-    session = TutorSession.objects.filter(pk=int(session_id), folder__deleted_at__isnull=True).first() \
-        if session_id.isdigit() and len(session_id) < 19 else None
-    if session is None:
-        return CLOSE_NOT_FOUND, None
-    if session.learner_id != user_id:
-        return CLOSE_FORBIDDEN, None
-    return 0, session
 
 
 class TutorConsumer(AsyncWebsocketConsumer):
@@ -65,7 +53,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         self.next_limit_notice = 0.0
         metrics.CONNECTIONS.inc()
         await self.accept()
-        code, session = await db(_session_status)(self.scope["user"].pk, self.scope["url_route"]["kwargs"]["session_id"])
+        code, session = await db(session_for_socket)(self.scope["user"], self.scope["url_route"]["kwargs"]["session_id"])
         if session is None:
             await self.close(code)
             return

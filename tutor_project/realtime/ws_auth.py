@@ -18,6 +18,9 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 CLOSE_UNAUTHENTICATED = 4401
+# Both sockets tell "not yours" from "gone" (REST gives both the same 404); see sessions_app.access.
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
 
 Scope = dict[str, Any]
 
