@@ -20,6 +20,7 @@ from tutor_project.realtime import NO_CONSUMER_CHANNEL
 from tutor_project.realtime.revocation import RevocationWatch
 from whiteboard_app.rooms import Room, open_room
 
+
 @db
 def board_for_user(user: AbstractBaseUser, raw_id: str) -> tuple[int, TutorSession | None, int | None]:
     """(close code, session, board id): the code is 0 when the user may open the board."""

@@ -130,7 +130,9 @@ def test_a_state_goes_only_to_the_socket_that_asked(connect, tutor_session):
     watching.send({"type": "hello", "resume_from": 0})
     assert watching.recv()["type"] == "session.state"
     for _ in range(3):
-        connect(tutor_session.pk).send({"type": "hello", "resume_from": 0})
+        other = connect(tutor_session.pk)
+        other.send({"type": "hello", "resume_from": 0})
+        assert other.recv()["type"] == "session.state"  # sent, and a broadcast would have gone out by now
     watching.send({"type": "ping"})
     assert [f["type"] for f in watching.until_type("pong")] == ["pong"]
 
