@@ -23,6 +23,10 @@ def test_a_lesson_turn_streams_into_one_item_with_a_citation_popover(app_url, pa
     note = turn.get_by_role("note")
     assert "photosynthesis.md" in note.inner_text()
     assert completed["citations"][0]["quote"][:40] in note.inner_text()
+    for marker in turn.locator("button.cite-marker").all()[1:]:  # every source open at once...
+        marker.press("Enter")  # by keyboard: an open popover may cover the next marker
+    ids = turn.get_by_role("note").evaluate_all("notes => notes.map(n => n.id)")
+    assert len(ids) == turn.locator("button.cite-marker").count() and len(set(ids)) == len(ids)  # ...each its own id
 
 
 def test_a_question_is_answered_by_its_button_in_the_chat(app_url, page, lesson):

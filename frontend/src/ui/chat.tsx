@@ -1,5 +1,5 @@
 // Chat items: one per turn, questions answerable in place, citations as popovers.
-import { useState } from "preact/hooks";
+import { useId, useState } from "preact/hooks";
 import type { CitationOut, QuestionOut } from "../contracts/tutor-server";
 import type { ChatItem } from "../tutor/reducer";
 import { inline, Markdown } from "./markdown";
@@ -8,7 +8,7 @@ const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 export function Citation({ n, citation, docName }: { n: number; citation: CitationOut; docName: (id: number) => string }) {
   const [open, setOpen] = useState(false);
-  const id = `cite-${citation.chunk_id}-${n}`;
+  const id = useId();  // unique per marker: a turn may cite one passage twice, several turns the same one
   return (
     <span class="cite">
       <button type="button" class="cite-marker" aria-expanded={open} aria-controls={id} aria-label={`Source ${n}`}
