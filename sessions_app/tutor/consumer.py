@@ -141,18 +141,18 @@ class TutorConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.Pong.model_validate({**frame.model_dump(), "type": "pong"}).model_dump())
 
     async def handle_user_message(self, frame: protocol.UserMessage) -> None:
-        if not await self._take_budget(frame.client_id):
+        if (counted := await self._take_budget(frame.client_id)) is None:
             return
         turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), frame.client_id,
                           message=frame.text)
         try:
             received = await turns.receive(turn, self.session)
         except DomainError as exc:
-            await self._give_back()
+            await self._give_back(counted)
             await self.error(exc.code, exc.detail, in_reply_to=frame.client_id, retryable=exc.retryable)
             return
         if not received:
-            await self._give_back()
+            await self._give_back(counted)
             await self.error("duplicate_message", f"Message {frame.client_id!r} was already received; its reply "
                              "is in the session's events.", in_reply_to=frame.client_id)
             return
@@ -181,10 +181,10 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def _lesson_turn(self, in_reply_to: str, trigger: str, *, help_mode: str | None = None,
                            message: str = "") -> None:
-        if not await self._take_budget(in_reply_to):
+        if (counted := await self._take_budget(in_reply_to)) is None:
             return
         turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), in_reply_to, message=message)
-        await self._start(turn, bodies.lesson_body(trigger, help_mode=help_mode), counted=True)
+        await self._start(turn, bodies.lesson_body(trigger, help_mode=help_mode), counted=counted)
 
     async def handle_quiz_answer(self, frame: protocol.QuizAnswer) -> None:
         await self._answer(frame.question_id, option_index=frame.option_index, text=frame.text,
@@ -206,8 +206,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
                              in_reply_to=in_reply_to)
             return
         # Free text is graded by a model: it counts against the learner's turn budget.
-        counted = question.kind == "free"
-        if counted and not await self._take_budget(in_reply_to):
+        counted = await self._take_budget(in_reply_to) if question.kind == "free" else False
+        if counted is None:
             return
         turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), in_reply_to)
         await self._start(turn, bodies.answer_body(question, option_index=option_index, text=text), counted=counted)
@@ -240,17 +240,21 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     # --- turns ---------------------------------------------------------------------------
 
-    async def _take_budget(self, in_reply_to: str) -> bool:
-        """Count a model turn against the learner's budget; offline turns are limited by the
-        frame rate alone."""
-        if not await budget.model_turns() or await budget.take_llm_turn(self.scope["user"].pk):
+    async def _take_budget(self, in_reply_to: str) -> bool | None:
+        """Whether a model turn was counted against the learner's budget (offline turns are
+        limited by the frame rate alone, and count nothing); None, with an error sent, once
+        the budget is spent."""
+        if not await budget.model_turns():
+            return False
+        if await budget.take_llm_turn(self.scope["user"].pk):
             return True
         await self.error("turn_rate_limited", f"More than {settings.TUTOR_LLM_TURNS_PER_MINUTE} tutor turns a "
                          "minute; try again in a moment.", in_reply_to=in_reply_to, retryable=True)
-        return False
+        return None
 
-    async def _give_back(self) -> None:
-        if await budget.model_turns():
+    async def _give_back(self, counted: bool) -> None:
+        """A counted turn that did not start after all goes back to the budget."""
+        if counted:
             await budget.give_back_llm_turn(self.scope["user"].pk)
 
     async def _start(self, turn: turns.Turn, body: turns.Body, *, counted: bool) -> None:
@@ -259,8 +263,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         try:
             await db(actions.start_turn)(self.session, turn_id=turn.turn_id, in_reply_to=turn.in_reply_to)
         except DomainError as exc:
-            if counted:
-                await self._give_back()
+            await self._give_back(counted)
             await self.error(exc.code, exc.detail, in_reply_to=turn.in_reply_to, retryable=exc.retryable)
             return
         turns.start(turn, body)
