@@ -109,6 +109,16 @@ def test_it_keeps_the_partial_text_when_the_model_hangs_up_mid_answer_and_does_n
     assert recorder.runs[-1].status == "error"
 
 
+def test_an_error_the_model_server_streams_mid_answer_keeps_the_partial_text(gateway, llm, recorder):
+    llm.script(Step(chunks=["Inertia ", "is ", "the "], error_after=2), Step(text="never sent"))
+    events = run(collect(teach(gateway, CTX, REQUEST)))
+    failed = events[-1]
+    assert isinstance(failed, TeacherFailed) and failed.code == "llm_stream_broken"
+    assert failed.partial_text == text_of(events) == "Inertia is "
+    assert len(llm.chat_requests()) == 1
+    assert "failed mid-reply" in recorder.runs[-1].error
+
+
 def test_cancelling_a_turn_closes_the_upstream_stream(gateway, llm, recorder):
     llm.script(Step(text=" ".join(["word"] * 200), chunk_delay=0.05))
 

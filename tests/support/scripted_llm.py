@@ -52,6 +52,7 @@ class Step:
     stall_after: int | None = None
     stall_seconds: float = 30.0
     drop_after: int | None = None  # streamed: hang up after this many content chunks
+    error_after: int | None = None  # streamed: send an `error` object after this many content chunks
 
     def stream_chunks(self) -> list[str]:
         if self.chunks is not None:
@@ -240,6 +241,11 @@ class ScriptedLLM:
                 return False
             if step.drop_after is not None and index == step.drop_after + 1:
                 return False  # the connection closes with the body unfinished
+            if step.error_after is not None and index == step.error_after + 1:
+                failure = json.dumps(_error_body("the upstream model failed mid-reply", "server_error"))
+                writer.write(_chunk(f"data: {failure}\n\n".encode()) + _chunk(b""))
+                await writer.drain()
+                return True
             writer.write(_chunk(f"data: {json.dumps(event)}\n\n".encode()))
             await writer.drain()
             if marker and _has_content(event):
