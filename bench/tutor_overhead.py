@@ -30,8 +30,8 @@ WARMUP = 20
 QUESTION = "How do leaves use light?"
 
 
-async def measure(url: str, turns: int) -> tuple[list[float], list[float], int]:
-    first_delta, completed, errors = [], [], 0
+async def measure(url: str, turns: int) -> tuple[list[float], list[float], list[dict]]:
+    first_delta, completed, errors = [], [], []
     async with websockets.connect(url, max_size=None) as ws:
         await ws.send(json.dumps({"type": "hello", "resume_from": 0}))
         for n in range(WARMUP + turns):
@@ -43,10 +43,11 @@ async def measure(url: str, turns: int) -> tuple[list[float], list[float], int]:
                 if event["type"] == "text.delta" and got_first is None:
                     got_first = time.perf_counter()
                 elif event["type"] == "error":
-                    errors += 1
+                    errors.append(event)
                 elif event["type"] == "turn.completed":
                     done = time.perf_counter()
-                    errors += event["status"] != "complete"
+                    if event["status"] != "complete":
+                        errors.append(event)
                     break
             if n >= WARMUP and got_first is not None:
                 first_delta.append((got_first - started) * 1000)
@@ -79,8 +80,10 @@ def main() -> None:
     print("raw latency:")
     print(summary("  user.message -> first text.delta", first_delta))
     print(summary("  user.message -> turn.completed ", completed))
-    print(f"errors: {errors}  server CPU {1000 * server_cpu / (WARMUP + args.turns):.1f} ms per turn "
+    print(f"errors: {len(errors)}  server CPU {1000 * server_cpu / (WARMUP + args.turns):.1f} ms per turn "
           f"(Daphne's user + system time over the run, warm-up turns included)")
+    for error in errors[:3]:
+        print("  error:", json.dumps(error)[:300])
     sys.exit(1 if errors else 0)
 
 
