@@ -235,10 +235,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missi
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [("app", FRONTEND_DIST)] if FRONTEND_DIST.is_dir() else []
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
-# A whole upload request (several files); answered 413 from its Content-Length before it is read.
+# A whole upload request (several files), and any request body: larger ones get 413 unread.
 UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", 50 * 1024 * 1024, minimum=1)
-# Daphne's Twisted leaves upload bodies unparsed (tutor_project/web/daphne_forms.py, SPEC 2.2).
-DAPHNE_SKIP_FORM_PARSING = env_bool("DAPHNE_SKIP_FORM_PARSING", True)
+# Daphne's requests leave bodies unparsed and drop those over UPLOAD_MAX_REQUEST_BYTES as they
+# arrive (tutor_project/web/daphne_requests.py, SPEC 2.2).
+DAPHNE_GUARD_REQUESTS = env_bool("DAPHNE_GUARD_REQUESTS", True)
 # JSON request bodies: larger ones get 413, deeper ones 400, before they are parsed.
 API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1)
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=1)
