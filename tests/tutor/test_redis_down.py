@@ -3,24 +3,12 @@ and never answers), a learner's message is still stored and answered (the socket
 from the log), never lost behind a 1011 or a hang (SPEC 12)."""
 from __future__ import annotations
 
-import pytest
-
 from sessions_app.models import Message
 from tests.conftest import access_token
-from tests.support.frozen_redis import frozen_redis, stopped_redis_url
 from tests.support.scripted_llm import reply
 from tests.support.servers import daphne
 from tests.tutor.client import TutorClient
 from tests.tutor.conftest import server_env
-
-
-@pytest.fixture(params=["stopped", "frozen"])
-def broken_redis(request):
-    if request.param == "stopped":
-        yield stopped_redis_url()
-    else:
-        with frozen_redis() as url:
-            yield url
 
 
 def test_with_redis_down_or_frozen_a_message_is_stored_and_answered(scripted_llm, llm, tutor_session, learner,
