@@ -5,8 +5,9 @@
                                                # default a `bench_abuse` database on the local server)
     .venv/bin/python bench/abuse.py --only forged_token,metrics_methods
 
-Starts one Daphne process and one Celery worker on a fresh data folder. A learner keeps a
-tutor socket (an app-level `ping` every 50 ms) and a whiteboard socket (a WebSocket ping
+Starts one Daphne process and one Celery worker on a fresh data folder. A learner, on an
+event loop of its own (in its own thread, so an attack building its frames cannot delay the
+learner's probes and pass for the server's latency), keeps a tutor socket (an app-level `ping` every 50 ms) and a whiteboard socket (a WebSocket ping
 every 50 ms, and a drawing every 250 ms) open and polls /healthz every 50 ms. For each
 attack, run from another account, the table shows the learner's worst /healthz and ping
 latencies during it, the Daphne process's memory growth (peak resident memory during the
@@ -26,11 +27,13 @@ import string
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,6 +51,7 @@ from whiteboard_app import protocol  # noqa: E402
 
 OLD_KEY = "dev-insecure-embedded-default-key-change-me-in-production-0123456789"
 MB = 1024 * 1024
+T = TypeVar("T")
 TICK = 0.05
 DRAW_EVERY = 0.25
 PASSWORD = "bench-abuse-password-1"
@@ -145,7 +149,7 @@ class Learner:
                       (self._read_tutor, self._ping_tutor, self._ping_board, self._draw, self._poll, self._watch_memory,
                        self._drain_board)]
 
-    def reset(self) -> Window:
+    async def reset(self) -> Window:
         now = resident_mb(self.pid)
         finished, self.window = self.window, Window(baseline_mb=now, peak_mb=now)
         return finished
@@ -226,6 +230,19 @@ class Learner:
         stored = said in page.text
         missing = [f"{len(drawn - kept)} drawings"] if drawn - kept else []
         return ", ".join(missing + ([] if stored else ["the tutor message"]))
+
+
+class OwnLoop:
+    """An event loop in a thread of its own, for the learner."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    async def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """`work`, run on this loop, awaited from another."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
 
 
 # --- the attacks -------------------------------------------------------------------------------
@@ -408,26 +425,25 @@ async def run(base: str, daphne_pid: int, names: list[str]) -> list[tuple[str, .
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         learner_account = await account(http, "learner")
         attacker_account = await account(http, "attacker")
-    learner = Learner(base, learner_account, daphne_pid)
-    await learner.start()
+    learner, own = Learner(base, learner_account, daphne_pid), OwnLoop()
+    await own.run(learner.start())
     await asyncio.sleep(2)  # warm: the sockets joined, the first drawings stored
-    learner.reset()
+    await own.run(learner.reset())
     rows = []
     for name in names:
         said = f"still here during {name}"
-        await learner.say(said)
+        await own.run(learner.say(said))
         try:
             got = await ATTACKS[name](Target(base, attacker_account))
         except Exception as exc:  # an attack that breaks is reported, not fatal to the run
             got = f"attack failed: {type(exc).__name__}: {exc}"[:120]
         await asyncio.sleep(1)  # what the attack left behind settles while the learner keeps measuring
-        window = learner.reset()
-        lost = await learner.lost(said)
+        window = await own.run(learner.reset())
+        lost = await own.run(learner.lost(said))
         rows.append((name, worst_ms(window.healthz), worst_ms(window.tutor_ping), worst_ms(window.board_ping),
                      f"{window.peak_mb - window.baseline_mb:.0f}", str(window.server_errors), got, lost or "nothing"))
         print(" | ".join(rows[-1]), flush=True)
-    for task in learner.tasks:
-        task.cancel()
+    own.loop.call_soon_threadsafe(own.loop.stop)  # the learner's tasks end with the process
     return rows
 
 

@@ -11,6 +11,7 @@ from tests.support.scripted_llm import ScriptedLLM
 from sessions_app import actions
 from tutor_project.celery import app as celery_app
 from tests.support.servers import daphne
+from tests.support.frozen_redis import frozen_redis, stopped_redis_url
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +81,13 @@ def live_server_url(transactional_db, media_root) -> Iterator[str]:
     """A real Daphne process serving the product against the test database."""
     with daphne(MEDIA_ROOT=str(media_root)) as url:
         yield url
+
+
+@pytest.fixture(params=["stopped", "frozen"])
+def broken_redis(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A redis:// URL of a Redis that is down, then of one that accepts connections and never answers."""
+    if request.param == "stopped":
+        yield stopped_redis_url()
+    else:
+        with frozen_redis() as url:
+            yield url

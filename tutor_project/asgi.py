@@ -11,10 +11,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs
 
 from tutor_project.routing import websocket_urlpatterns  # noqa: E402
 from tutor_project.realtime.ws_auth import JWTAuthMiddleware  # noqa: E402
-from tutor_project.web.daphne_forms import skip_twisted_form_parsing  # noqa: E402
+from tutor_project.web.daphne_requests import guard_daphne_requests  # noqa: E402
 from tutor_project.web.upload_guard import UploadGuard  # noqa: E402
 
-skip_twisted_form_parsing()
+guard_daphne_requests()
 
 application = ProtocolTypeRouter({
     "http": UploadGuard(django_asgi_app),

@@ -129,10 +129,13 @@ if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", REDIS_PREFIX):
 REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 5, minimum=1)
 REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 5, minimum=1)
 if REDIS_URL:
-    # No socket_timeout for the channel layer: its pub/sub receiver waits on an idle connection
-    # for as long as nothing is published, which a read timeout would turn into reconnects
-    # (and lost bells). /readyz bounds its own round trip instead.
-    _redis_hosts = [{"address": REDIS_URL, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT}]
+    # The channel layer's calls time out too, and soon: a frozen Redis must not hang a socket's
+    # handshake (two subscriptions) or a turn (a bell per event), and channels_redis runs one
+    # call at a time per process. A bell lost to the timeout loses nothing (sockets catch up
+    # from the log). Its pub/sub receiver is not cut off when idle: it reads with a timeout
+    # of its own (0.1 s), which redis-py puts in place of socket_timeout.
+    _redis_hosts = [{"address": REDIS_URL, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                     "socket_timeout": env_float("REDIS_CHANNEL_LAYER_TIMEOUT", 1.0)}]
     # Pub/sub, not channels_redis' queue-per-channel RedisChannelLayer: that one spends four
     # round trips on every group_send (expire the group, read it, expire the queues, a script
     # pushing to each) and four on every message received, one message at a time; measured
@@ -235,10 +238,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missi
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [("app", FRONTEND_DIST)] if FRONTEND_DIST.is_dir() else []
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
-# A whole upload request (several files); answered 413 from its Content-Length before it is read.
+# A whole upload request (several files), and any request body: larger ones get 413 unread.
 UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", 50 * 1024 * 1024, minimum=1)
-# Daphne's Twisted leaves upload bodies unparsed (tutor_project/web/daphne_forms.py, SPEC 2.2).
-DAPHNE_SKIP_FORM_PARSING = env_bool("DAPHNE_SKIP_FORM_PARSING", True)
+# Daphne's requests leave bodies unparsed and drop those over UPLOAD_MAX_REQUEST_BYTES as they
+# arrive (tutor_project/web/daphne_requests.py, SPEC 2.2).
+DAPHNE_GUARD_REQUESTS = env_bool("DAPHNE_GUARD_REQUESTS", True)
 # JSON request bodies: larger ones get 413, deeper ones 400, before they are parsed.
 API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1)
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=1)

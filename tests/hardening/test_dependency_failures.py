@@ -19,17 +19,7 @@ from sessions_app import actions
 from sessions_app.models import Document
 from tests.conftest import access_token
 from tests.fixtures.pdfgen import study_pages, text_pdf
-from tests.support.frozen_redis import frozen_redis, stopped_redis_url
 from tests.support.servers import daphne
-
-
-@pytest.fixture(params=["stopped", "frozen"])
-def broken_redis(request):
-    if request.param == "stopped":
-        yield stopped_redis_url()
-    else:
-        with frozen_redis() as url:
-            yield url
 
 
 @pytest.mark.django_db(transaction=True)

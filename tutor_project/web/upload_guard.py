@@ -42,7 +42,7 @@ class UploadGuard:
         if _header(scope, b"content-length") is None:
             body = await _spool(receive, settings.UPLOAD_MAX_REQUEST_BYTES)
             if body is None:
-                await send_error(send, *_too_large())
+                await send_error(send, *too_large())
                 return
             # Django's multipart parser reads exactly Content-Length bytes; now it is known.
             size = body.seek(0, 2)
@@ -65,13 +65,13 @@ async def _refusal(scope: Scope) -> tuple[int, str, str] | None:
     if not raw_length.isdigit():
         return 400, "invalid", "Content-Length must be a number of bytes."
     if int(raw_length) > settings.UPLOAD_MAX_REQUEST_BYTES:
-        return _too_large()
+        return too_large()
     return None
 
 
-def _too_large() -> tuple[int, str, str]:
+def too_large() -> tuple[int, str, str]:
     limit = settings.UPLOAD_MAX_REQUEST_BYTES
-    return 413, "too_large", f"An upload request may carry at most {limit:,} bytes."
+    return 413, "too_large", f"A request body may carry at most {limit:,} bytes."
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -81,9 +81,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def error_body(code: str, detail: str) -> bytes:
+    """The one JSON error format of the API (tutor_project.web.api)."""
+    return json.dumps({"code": code, "detail": detail}).encode()
+
+
 async def send_error(send: Any, status: int, code: str, detail: str) -> None:
-    """An API error in the one JSON format (tutor_project.web.api), sent straight on ASGI."""
-    body = json.dumps({"code": code, "detail": detail}).encode()
+    """An API error in the one JSON format, sent straight on ASGI."""
+    body = error_body(code, detail)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="api"'))
