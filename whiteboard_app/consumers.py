@@ -7,6 +7,7 @@ id that is not a number). Rooms, not sockets, listen on the channel layer.
 """
 from __future__ import annotations
 
+from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth.models import AbstractBaseUser
 
 from sessions_app.access import session_for_socket
@@ -15,7 +16,7 @@ from whiteboard_app import metrics
 from whiteboard_app.actions import board_for_session
 from whiteboard_app.limits import CLOSE_UNSUPPORTED
 from tutor_project.realtime.database import db
-from tutor_project.realtime.consumer import SocketConsumer
+from tutor_project.realtime import NO_CONSUMER_CHANNEL
 from tutor_project.realtime.revocation import RevocationWatch
 from whiteboard_app.rooms import Room, open_room
 
@@ -27,7 +28,8 @@ def board_for_user(user: AbstractBaseUser, raw_id: str) -> tuple[int, TutorSessi
     return code, session, board_for_session(session.pk).pk if session else None
 
 
-class WhiteboardConsumer(SocketConsumer):
+class WhiteboardConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = NO_CONSUMER_CHANNEL
     revocation: RevocationWatch | None = None
     room: Room | None = None
     closed = False

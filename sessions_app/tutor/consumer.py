@@ -18,6 +18,7 @@ import json
 import time
 from typing import Any
 
+from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from pydantic import ValidationError
 
@@ -29,7 +30,7 @@ from sessions_app.tutor.catchup import watcher
 from sessions_app.tutor.delivery import Delivery
 from tutor_project.realtime.database import db
 from tutor_project.realtime.ratelimit import TokenBucket
-from tutor_project.realtime.consumer import SocketConsumer
+from tutor_project.realtime import NO_CONSUMER_CHANNEL
 from tutor_project.realtime.revocation import RevocationWatch
 from tutor_project.web.errors import DomainError
 from whiteboard_app.history import drawn_object, option_of
@@ -40,7 +41,8 @@ HELLO_WAIT_SECONDS = 0.3
 CANCEL_GRACE_SECONDS = 10.0
 
 
-class TutorConsumer(SocketConsumer):
+class TutorConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = NO_CONSUMER_CHANNEL
     revocation: RevocationWatch | None = None
     session: TutorSession | None = None
     delivery: Delivery | None = None
