@@ -33,17 +33,14 @@ Frame = dict[str, Any]
 # On the session's group, heard by its sockets' deliveries (sessions_app.tutor.delivery):
 EVENTS = "tutor.events"  # stored frames
 DELTA = "tutor.delta"  # a piece of a running turn's text
-# On the session's turn group, heard by its running turn, in whichever process runs it:
+# On TURN_REQUESTS, heard by every process; the one running the turn acts on it:
 CANCEL = "turn.cancel"  # stop
 RESEND = "turn.resend"  # a socket missed a piece: publish the whole text again
+TURN_REQUESTS = "tutor.turns"
 
 
 def group_name(session_id: int) -> str:
     return f"tutor.session.{session_id}"
-
-
-def turn_group_name(session_id: int) -> str:
-    return f"tutor.turns.{session_id}"
 
 
 class Counters(NamedTuple):

@@ -232,7 +232,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         """Cancel a turn wherever it runs; if here, wait up to `wait` seconds for it to store its end."""
         running = turns.RUNNING.get(turn_id)
         if running is None:
-            await event_log.aring(event_log.turn_group_name(self.session.pk), {"type": event_log.CANCEL, "turn_id": turn_id})
+            await event_log.aring(event_log.TURN_REQUESTS, {"type": event_log.CANCEL, "turn_id": turn_id})
             return
         running[1].cancel()
         if wait:

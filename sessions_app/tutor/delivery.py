@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from channels.layers import get_channel_layer
 
-from sessions_app.event_log import DELTA, EVENTS, RESEND, Frame, aring, frames_after, group_name, turn_group_name
+from sessions_app.event_log import DELTA, EVENTS, RESEND, TURN_REQUESTS, Frame, aring, frames_after, group_name
 from sessions_app.tutor import turns
 from sessions_app.tutor.snapshot import Catchup, missed, state
 from tutor_project.realtime.database import db
@@ -147,4 +147,4 @@ class Delivery:
         if time.monotonic() < self._next_repair:
             return
         self._next_repair = time.monotonic() + REPAIR_SECONDS
-        await aring(turn_group_name(self.session_id), {"type": RESEND, "turn_id": turn_id})
+        await aring(TURN_REQUESTS, {"type": RESEND, "turn_id": turn_id})

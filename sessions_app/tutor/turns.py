@@ -132,6 +132,7 @@ RUNNING: dict[str, tuple[Turn, asyncio.Task]] = {}
 
 def start(turn: Turn, body: Body) -> None:
     """Run a turn whose turn.started is stored, in its own task."""
+    requests.hear()
     task = asyncio.create_task(run(turn, body))
     RUNNING[turn.turn_id] = (turn, task)
     metrics.TURNS.inc()
@@ -150,27 +151,44 @@ def text_here(turn_id: str) -> str | None:
     return running[0].text if running is not None else None
 
 
-async def _listen(turn: Turn, task: asyncio.Task) -> None:
-    """While the turn runs, do what is asked of it on the session's turn group, from any
-    socket on any process: cancel it, or publish its whole text again."""
-    layer, group = get_channel_layer(), event_log.turn_group_name(turn.session_id)
-    try:
-        channel = await layer.new_channel()
-        await layer.group_add(group, channel)
-    except Exception:  # the layer is away: the turn runs on; cancel still works on its own process
-        logger.warning("turn %s hears no requests: the channel layer is away", turn.turn_id, exc_info=True)
-        return
-    try:
+class Requests:
+    """What is asked of running turns from any socket on any process (cancel one, publish
+    its whole text again), heard by each process on one channel and acted on by the process
+    running the turn. Requests are rare, so every process hears them all; a channel per turn
+    cost four subscription round trips a turn, queued with every bell the process rings."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task | None = None
+
+    def hear(self) -> None:
+        """Listen from now on (a listener the channel layer refused is tried again)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._hear())
+
+    async def _hear(self) -> None:
+        layer = get_channel_layer()
+        try:
+            channel = await layer.new_channel("turns.")
+            await layer.group_add(event_log.TURN_REQUESTS, channel)
+        except Exception:  # the layer is away: turns run on; cancel still works in their own process
+            logger.warning("running turns hear no requests: the channel layer is away", exc_info=True)
+            return
         while True:
             message = await layer.receive(channel)
-            if message.get("turn_id") != turn.turn_id:
-                continue  # an earlier turn's late request
+            running = RUNNING.get(message.get("turn_id", ""))
+            if running is None:
+                continue  # another process's turn, or one that has ended
+            turn, task = running
             if message["type"] == event_log.CANCEL:
                 task.cancel()
             elif message["type"] == event_log.RESEND and turn.stream is not None:
-                await turn.stream.resend()
-    finally:
-        await asyncio.shield(layer.group_discard(group, channel))
+                try:
+                    await turn.stream.resend()
+                except Exception:  # one request's trouble must not deafen the process
+                    logger.warning("could not publish turn %s again", turn.turn_id, exc_info=True)
+
+
+requests = Requests()
 
 
 async def receive(turn: Turn, session: TutorSession) -> bool:
@@ -208,7 +226,6 @@ Body = Callable[[Turn], Awaitable[None]]
 async def run(turn: Turn, body: Body) -> None:
     """Run the body of a turn whose turn.started is stored; a cancelled or failed turn still
     ends with its partial text stored."""
-    listener = asyncio.create_task(_listen(turn, asyncio.current_task()))
     try:
         if turn.lesson is None:
             await turn.load()
@@ -227,7 +244,6 @@ async def run(turn: Turn, body: Body) -> None:
             turn.material.cancel()  # unused (the turn did not teach) or done already
         if turn.stream is not None:
             await turn.stream.close()
-        listener.cancel()
 
 
 async def _end_badly(turn: Turn, status: str, exc: AgentError | DomainError | None) -> None:
