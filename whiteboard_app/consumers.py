@@ -59,7 +59,7 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         self.closed = True
         if self.revocation is not None:
-            await self.revocation.stop()
+            self.revocation.stop()
         if self.room is not None:
             metrics.CONNECTIONS.dec()
             await self.room.leave(self)

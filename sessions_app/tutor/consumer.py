@@ -71,7 +71,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
             if self.greeter is not None:
                 self.greeter.cancel()
             watcher.unwatch(self.delivery)
-            await self.revocation.stop()
+            self.revocation.stop()
             await self.delivery.stop()
         finally:
             metrics.CONNECTIONS.dec()

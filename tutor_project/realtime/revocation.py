@@ -1,9 +1,12 @@
 """A deactivated or deleted user's open sockets close with 4401 (SPEC 12).
 
-Each socket listens on a channel of its own in the per-user group `user-<id>`; the signal
-that deactivates or deletes a user rings that group after commit, from whichever process
-made the change (with Redis, every process hears it). Both consumers use it the same way:
-`await watch.start()` once authenticated, `await watch.stop()` on disconnect.
+The signal that deactivates or deletes a user rings the group `users.revoked` after commit,
+from whichever process made the change, with the user's id; every process hears it on one
+channel of its own and closes its sockets of that user. Revocations are rare, so every
+process hearing them all costs less than a subscription per socket (two round trips to
+Redis at every connect and every disconnect, queued behind every bell of the process).
+Both consumers use it the same way: `await watch.start()` once authenticated,
+`watch.stop()` on disconnect.
 """
 from __future__ import annotations
 
@@ -19,45 +22,72 @@ from tutor_project.realtime.ws_auth import CLOSE_UNAUTHENTICATED
 
 logger = logging.getLogger(__name__)
 
-REVOKED = {"type": "user.revoked"}
+REVOKED = "user.revoked"
+GROUP = "users.revoked"
 
-
-def user_group(user_id: int) -> str:
-    return f"user-{user_id}"
+Close = Callable[[int], Awaitable[None]]
 
 
 def close_sockets_of(user_id: int) -> None:
-    """Rings the user's group once the current transaction commits."""
+    """Rings the revocation group once the current transaction commits."""
     layer = get_channel_layer()
     if layer is not None:
-        transaction.on_commit(lambda: async_to_sync(layer.group_send)(user_group(user_id), REVOKED))
+        transaction.on_commit(lambda: async_to_sync(layer.group_send)(GROUP, {"type": REVOKED, "user_id": user_id}))
+
+
+class _Revocations:
+    """This process's sockets by user, and the one listener that closes them."""
+
+    def __init__(self) -> None:
+        self.sockets: dict[int, set[Close]] = {}
+        self._ready: asyncio.Future[None] | None = None
+        self._task: asyncio.Task | None = None
+
+    async def listen(self) -> bool:
+        """Whether revocations are heard from now on; a listener the layer refused is tried again."""
+        if self._ready is None or (self._ready.done() and self._ready.exception() is not None):
+            self._ready = asyncio.get_running_loop().create_future()
+            self._task = asyncio.create_task(self._run(self._ready))
+        try:
+            await asyncio.shield(self._ready)
+        except Exception:  # the layer is away (Redis down): the socket works on; tokens still expire
+            logger.warning("sockets hear no revocations: the channel layer is away", exc_info=True)
+            return False
+        return True
+
+    async def _run(self, ready: asyncio.Future[None]) -> None:
+        layer = get_channel_layer()
+        try:
+            channel = await layer.new_channel("revocation.")
+            await layer.group_add(GROUP, channel)
+        except Exception as exc:
+            ready.set_exception(exc)
+            return
+        ready.set_result(None)
+        while True:
+            message = await layer.receive(channel)
+            for close in list(self.sockets.get(message.get("user_id"), ())):
+                try:
+                    await close(CLOSE_UNAUTHENTICATED)
+                except Exception:  # a socket closing meanwhile must not keep the others open
+                    logger.warning("could not close a revoked user's socket", exc_info=True)
+
+
+_revocations = _Revocations()
 
 
 class RevocationWatch:
-    """Calls `close(4401)` when the user's group rings."""
+    """Calls `close(4401)` when the user is deactivated or deleted."""
 
-    def __init__(self, user_id: int, close: Callable[[int], Awaitable[None]]) -> None:
-        self.group, self.close = user_group(user_id), close
-        self.layer = get_channel_layer()
-        self.channel: str | None = None
-        self.task: asyncio.Task | None = None
+    def __init__(self, user_id: int, close: Close) -> None:
+        self.user_id, self.close = user_id, close
 
     async def start(self) -> None:
-        try:
-            channel = await self.layer.new_channel("revocation.")
-            await self.layer.group_add(self.group, channel)
-        except Exception:  # the layer is away (Redis down): the socket works on; tokens still expire
-            logger.warning("could not watch %s for revocation", self.group, exc_info=True)
-            return
-        self.channel = channel
-        self.task = asyncio.create_task(self._wait())
+        if await _revocations.listen():
+            _revocations.sockets.setdefault(self.user_id, set()).add(self.close)
 
-    async def _wait(self) -> None:
-        await self.layer.receive(self.channel)
-        await self.close(CLOSE_UNAUTHENTICATED)
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-        if self.channel is not None:
-            await self.layer.group_discard(self.group, self.channel)
+    def stop(self) -> None:
+        sockets = _revocations.sockets.get(self.user_id, set())
+        sockets.discard(self.close)
+        if not sockets:
+            _revocations.sockets.pop(self.user_id, None)
