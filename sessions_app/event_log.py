@@ -30,7 +30,8 @@ from sessions_app.protocol import EVENT_MODELS
 logger = logging.getLogger(__name__)
 
 Frame = dict[str, Any]
-# On the session's group, heard by its sockets' deliveries (sessions_app.tutor.delivery):
+# On the session's group, with its "session_id", heard by its sockets' deliveries
+# (sessions_app.tutor.hub and .delivery):
 EVENTS = "tutor.events"  # stored frames
 DELTA = "tutor.delta"  # a piece of a running turn's text
 # On TURN_REQUESTS, heard by every process; the one running the turn acts on it:
@@ -91,7 +92,8 @@ def record(session_id: int, events: list[tuple[str, dict[str, Any]]], *, bumped:
         rows.append(SessionEvent(session_id=session_id, seq=frame["seq"], type=frame["type"],
                                  turn_id=frame.get("turn_id") or "", payload=payload_of(frame)))
     SessionEvent.objects.bulk_create(rows)
-    transaction.on_commit(lambda: ring(group_name(session_id), {"type": EVENTS, "frames": checked}))
+    transaction.on_commit(lambda: ring(group_name(session_id), {"type": EVENTS, "session_id": session_id,
+                                                                "frames": checked}))
     return checked
 
 

@@ -26,8 +26,8 @@ from sessions_app import actions, event_log, protocol
 from sessions_app.access import session_for_socket
 from sessions_app.models import Question, TutorSession
 from sessions_app.tutor import bodies, budget, metrics, turns
-from sessions_app.tutor.catchup import watcher
 from sessions_app.tutor.delivery import Delivery
+from sessions_app.tutor.hub import hub
 from tutor_project.realtime.database import db
 from tutor_project.realtime.ratelimit import TokenBucket
 from tutor_project.realtime import NO_CONSUMER_CHANNEL
@@ -60,8 +60,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
         self.session, self.delivery = session, Delivery(session.pk, self.send_frame)
         self.revocation = RevocationWatch(self.scope["user"].pk, self.close)
         await self.revocation.start()
-        await self.delivery.listen()
-        watcher.watch(self.delivery)
+        self.delivery.listen()
+        await hub.join(self.delivery)
         self.greeter = asyncio.create_task(self._greet_after_wait())
 
     async def disconnect(self, code: int) -> None:
@@ -70,9 +70,9 @@ class TutorConsumer(AsyncWebsocketConsumer):
                 return
             if self.greeter is not None:
                 self.greeter.cancel()
-            watcher.unwatch(self.delivery)
             self.revocation.stop()
-            await self.delivery.stop()
+            self.delivery.stop()
+            await hub.leave(self.delivery)
         finally:
             metrics.CONNECTIONS.dec()
 

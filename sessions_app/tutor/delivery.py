@@ -10,9 +10,10 @@
 - A (re)starting socket gets a `session.state` or the events after its resume point,
   then the running turn's text so far as one delta from offset 0.
 
-It hears the session's group on a channel of its own, read by its own task: Channels'
-consumer dispatch would make each streamed piece a trip to Django's one sync thread
-(connection clean-up before every message), which under load delayed every socket.
+The process hears the session's group (sessions_app.tutor.hub) and puts its bells in the
+socket's inbox, read by the socket's own task: Channels' consumer dispatch would make each
+streamed piece a trip to Django's one sync thread (connection clean-up before every
+message), which under load delayed every socket.
 """
 from __future__ import annotations
 
@@ -22,9 +23,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from channels.layers import get_channel_layer
-
-from sessions_app.event_log import DELTA, EVENTS, RESEND, TURN_REQUESTS, Frame, aring, frames_after, group_name
+from sessions_app.event_log import DELTA, EVENTS, RESEND, TURN_REQUESTS, Frame, aring, frames_after
 from sessions_app.tutor import turns
 from sessions_app.tutor.snapshot import Catchup, missed, state
 from tutor_project.realtime.database import db
@@ -45,31 +44,20 @@ class Delivery:
         self._streamed: dict[str, int] = {}  # running turn id -> characters this socket has
         self._finished: deque[str] = deque(maxlen=FINISHED_KEPT)
         self._next_repair = 0.0
-        self._layer = get_channel_layer()
-        self._channel = ""
+        self.inbox: asyncio.Queue[dict] = asyncio.Queue()  # bells of this socket's session
         self._listener: asyncio.Task | None = None
 
-    async def listen(self) -> None:
-        """Join the session's group; what it rings goes out from here on. With the channel
-        layer away (Redis down), the socket still gets every stored event from the log's
-        catch-up (sessions_app.tutor.catchup), a second late, and replies whole."""
-        try:
-            self._channel = await self._layer.new_channel("tutor.")
-            await self._layer.group_add(group_name(self.session_id), self._channel)
-        except Exception:
-            logger.warning("tutor socket of session %s hears no bells: the channel layer is away",
-                           self.session_id, exc_info=True)
-            return
+    def listen(self) -> None:
+        """Hand what reaches `inbox` (sessions_app.tutor.hub) to the socket, in order, from now on."""
         self._listener = asyncio.create_task(self._hear())
 
-    async def stop(self) -> None:
+    def stop(self) -> None:
         if self._listener is not None:
             self._listener.cancel()
-            await self._layer.group_discard(group_name(self.session_id), self._channel)
 
     async def _hear(self) -> None:
         while True:
-            message = await self._layer.receive(self._channel)
+            message = await self.inbox.get()
             try:
                 if message["type"] == EVENTS:
                     await self.events(message["frames"])

@@ -64,7 +64,8 @@ class TextStream:
             return
         self._next_resend = time.monotonic() + RESEND_SECONDS
         await self.flush()
-        delta = {"type": event_log.DELTA, "turn_id": self.turn_id, "offset": 0, "text": self.text}
+        delta = {"type": event_log.DELTA, "session_id": self.session_id, "turn_id": self.turn_id, "offset": 0,
+                 "text": self.text}
         await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), delta))
 
     async def close(self) -> None:
@@ -83,7 +84,8 @@ class TextStream:
         self._pending.clear()
         self._published += len(piece)
         self._last_publish = time.monotonic()
-        delta = {"type": event_log.DELTA, "turn_id": self.turn_id, "offset": offset, "text": piece}
+        delta = {"type": event_log.DELTA, "session_id": self.session_id, "turn_id": self.turn_id, "offset": offset,
+                 "text": piece}
         await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), delta))
 
 

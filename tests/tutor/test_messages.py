@@ -66,3 +66,21 @@ def test_a_second_turn_while_one_runs_gets_a_retryable_error(connect, tutor_sess
     error = of_type(frames, "error")[0]
     assert (error["code"], error["retryable"], error["in_reply_to"]) == ("turn_in_progress", True, "next")
     assert {"type": "pong", "during": "turn"} in frames
+
+
+def test_a_socket_closing_leaves_the_other_sockets_of_its_session_hearing_the_stream(connect, tutor_session, llm):
+    # The process hears a session's bells once for all its sockets there: the first socket
+    # to leave must not take the others' bells with it.
+    words = [f"w{i} " for i in range(8)]
+    llm.script(reply("".join(words), chunks=words, chunk_delay=0.03))
+    leaving, staying = connect(tutor_session.pk), connect(tutor_session.pk)
+    for client in (leaving, staying):
+        client.send({"type": "hello", "resume_from": 0})
+        client.until_type("session.state")
+    leaving.close()
+    staying.send({"type": "user.message", "client_id": "m1", "text": "Go on."})
+    frames = staying.until_type("turn.completed")
+    turn_id = frames[-1]["turn_id"]
+    deltas = of_type(frames, "text.delta")
+    assert deltas and deltas[0]["offset"] == 0  # streamed as it came, not only replayed whole at the end
+    assert text_of(frames, turn_id) == "".join(words)

@@ -1,0 +1,112 @@
+"""This process's tutor sockets, by session: what reaches them from the channel layer and
+from the log.
+
+- Bells: the process hears every session it has sockets for on one channel of its own,
+  joining a session's group when its first socket here opens and leaving it when its last
+  one closes, and hands each bell to those sockets' deliveries. A channel per socket would
+  cost two subscriptions at every connect and two at every disconnect, each a round trip
+  to Redis queued behind every bell the process rings (channels_redis runs one call at a
+  time per process).
+- The log, not the bell, is what every socket can count on. Bells may not arrive: the
+  channel layer delivers at most once, a process whose Redis subscription dropped misses
+  what was published meanwhile, and on the embedded default the in-memory layer does not
+  reach across processes at all (the Celery worker's document progress is logged, but its
+  bell rings only in the worker). So the process reads the log positions of its sessions
+  in one query every CATCHUP_SECONDS, and a socket still behind what the log held a tick
+  earlier reads what it missed.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from channels.layers import get_channel_layer
+
+from sessions_app.event_log import group_name
+from sessions_app.models import TutorSession
+from sessions_app.tutor.delivery import Delivery
+from tutor_project.realtime.database import db
+
+logger = logging.getLogger(__name__)
+
+CATCHUP_SECONDS = 1.0
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._sockets: dict[int, set[Delivery]] = {}
+        self._seen: dict[int, int] = {}  # each session's last seq at the previous look
+        self._channel: asyncio.Future[str] | None = None
+        self._hearing: asyncio.Task | None = None
+        self._catching_up: asyncio.Task | None = None
+
+    async def join(self, delivery: Delivery) -> None:
+        """From now on the socket gets its session's bells, and catches up from the log.
+        With the channel layer away (Redis down) it still gets every stored event from the
+        log, a second late, and replies whole."""
+        sockets = self._sockets.setdefault(delivery.session_id, set())
+        sockets.add(delivery)
+        if self._catching_up is None or self._catching_up.done():
+            self._catching_up = asyncio.create_task(self._catch_up())
+        if len(sockets) > 1:
+            return  # the process hears this session already
+        try:
+            await get_channel_layer().group_add(group_name(delivery.session_id), await self._own_channel())
+        except Exception:
+            logger.warning("tutor sockets of session %s hear no bells: the channel layer is away",
+                           delivery.session_id, exc_info=True)
+
+    async def leave(self, delivery: Delivery) -> None:
+        sockets = self._sockets.get(delivery.session_id, set())
+        sockets.discard(delivery)
+        if sockets:
+            return
+        self._sockets.pop(delivery.session_id, None)
+        if self._channel is not None and self._channel.done() and self._channel.exception() is None:
+            try:
+                await get_channel_layer().group_discard(group_name(delivery.session_id), self._channel.result())
+            except Exception:  # the layer is away: nothing to leave
+                logger.warning("could not leave session %s's group", delivery.session_id, exc_info=True)
+
+    async def _own_channel(self) -> str:
+        """This process's channel, heard by one task (a channel the layer refused is asked again)."""
+        if self._channel is None or (self._channel.done() and self._channel.exception() is not None):
+            self._channel = asyncio.ensure_future(get_channel_layer().new_channel("tutor."))
+            self._channel.add_done_callback(self._start_hearing)
+        return await asyncio.shield(self._channel)
+
+    def _start_hearing(self, channel: asyncio.Future[str]) -> None:
+        if not channel.cancelled() and channel.exception() is None:
+            self._hearing = asyncio.create_task(self._hear(channel.result()))
+
+    async def _hear(self, channel: str) -> None:
+        layer = get_channel_layer()
+        while True:
+            message: dict[str, Any] = await layer.receive(channel)
+            for delivery in self._sockets.get(message.get("session_id"), ()):
+                delivery.inbox.put_nowait(message)
+
+    async def _catch_up(self) -> None:
+        while self._sockets:
+            await asyncio.sleep(CATCHUP_SECONDS)
+            try:
+                await self._look()
+            except Exception:  # the database is away: look again next time
+                logger.warning("could not read the tutor logs' positions", exc_info=True)
+
+    async def _look(self) -> None:
+        lasts = await db(_last_seqs)(list(self._sockets))
+        for session_id, last in lasts.items():
+            settled = min(last, self._seen.get(session_id, 0))  # bells of newer events may be on their way
+            for delivery in list(self._sockets.get(session_id, ())):
+                if delivery.sent_seq < settled:
+                    await delivery.catch_up(last)
+        self._seen = lasts
+
+
+def _last_seqs(session_ids: list[int]) -> dict[int, int]:
+    return dict(TutorSession.objects.filter(pk__in=session_ids).values_list("pk", "last_event_seq"))
+
+
+hub = Hub()
