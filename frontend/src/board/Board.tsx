@@ -18,7 +18,6 @@ const TOOLS: [Tool, string, string][] = [
 ];
 
 const NARROW = 600;
-const TAP = 28;
 // The screen-reader outline follows the board at most this often: re-listing a busy
 // board's objects on every stroke of every peer would take the main thread.
 const OUTLINE_MS = 300;
@@ -29,6 +28,7 @@ type Gesture =
   | { kind: "drag"; id: string; start: Point; last: Point };
 
 type OutlineItem = { id: string; kind: string; text: string; role?: string };
+type Asked = { question: string; options: { id: string; text: string }[] };
 
 function outlineOf(objects: BoardObject[]): OutlineItem[] {
   return objects
@@ -148,28 +148,33 @@ export const Board = memo(function Board(props: {
   const [textAt, setTextAt] = useState<Point | null>(null);
   const [canUndo, setCanUndo] = useState(false);
   const [canRedo, setCanRedo] = useState(false);
+  // On a phone: the newest question on the board, its options repeated as full-size buttons.
+  const [asked, setAsked] = useState<Asked | null>(null);
 
   const aspect = () => {
     const r = svgRef.current?.getBoundingClientRect();
     return r && r.width > 0 && r.height > 0 ? r.width / r.height : 1.6;
   };
   const valid = () => sorted.current;
-  // Fit to what is drawn; on a narrow pane (a phone) to the newest group only, zoomed so
-  // that its answer options are at least a tappable TAP px tall (the rest is a pan away).
-  const fitNow = () => {
+  // Fit to what is drawn; on a narrow pane (a phone) to the newest group only, whole: a
+  // question drawn 700 units wide then shows at about half size, nothing cut off, and its
+  // options are repeated under the board as buttons a finger can hit (44 px, WCAG 2.5.5).
+  const focus = () => {
     const all = valid();
     const width = svgRef.current?.getBoundingClientRect().width ?? 1000;
-    const narrow = width < NARROW;
-    const newest = narrow ? all.filter((o) => o.kind === "group").sort((a, b) => (b.metadata.created_at ?? 0) - (a.metadata.created_at ?? 0))[0] : undefined;
+    const narrow = width > 0 && width < NARROW;
+    const newest = narrow ? all.filter((o) => o.kind === "group").reduce<BoardObject | undefined>(
+      (a, b) => (!a || (b.metadata.created_at ?? 0) > (a.metadata.created_at ?? 0) ? b : a), undefined) : undefined;
     const shown = newest ? all.filter((o) => o.id === newest.id || o.metadata.group_id === newest.id) : all;
-    let next = fit(contentBox(shown), aspect(), narrow);
-    const options = shown.filter((o) => o.metadata.role === "option" && o.height);
-    if (narrow && options.length) {
-      const smallest = Math.min(...options.map((o) => o.height!));
-      const maxW = (width * smallest) / TAP;
-      const box = contentBox(shown)!;
-      if (next.w > maxW) next = { x: box.x - 4, y: box.y - 6, w: maxW, h: maxW / aspect() };
-    }
+    const options = shown.filter((o) => o.metadata.role === "option" && o.metadata.question_id)
+      .sort((a, b) => (a.metadata.option_index ?? 0) - (b.metadata.option_index ?? 0));
+    const question = shown.find((o) => o.metadata.role === "question")?.text;
+    setAsked(newest && options.length ? { question: question ?? "", options: options.map((o) => ({ id: o.id, text: o.text ?? "" })) } : null);
+    return { shown, narrow };
+  };
+  const fitNow = () => {
+    const { shown, narrow } = focus();
+    const next = fit(contentBox(shown), aspect(), narrow);
     const v = viewRef.current;
     if (next.x !== v.x || next.y !== v.y || next.w !== v.w || next.h !== v.h) setView(next);
   };
@@ -251,6 +256,7 @@ export const Board = memo(function Board(props: {
       if (drawn) onDrawn.current();
       // Re-fit to what is drawn when someone else draws, unless the learner just moved the view.
       if (drawn && Date.now() - touchedView.current > 8000) fitNow();
+      else if (drawn) focus();
     };
     session.objects.observe(observer);
     const undoState = () => {
@@ -460,6 +466,18 @@ export const Board = memo(function Board(props: {
           </form>
         )}
       </div>
+      {asked && (
+        <div class="board-asked" role="group" aria-label="The question on the board">
+          {asked.question && <p>{asked.question}</p>}
+          {asked.options.map((o) => {
+            const q = session.objects.get(o.id)?.metadata?.question_id;
+            return (
+              <button key={o.id} type="button" class="board-answer" disabled={!!q && props.answered.has(String(q))}
+                onClick={() => props.onOption(o.id)}>{o.text}</button>
+            );
+          })}
+        </div>
+      )}
       {problem && <p class="error" role="alert">{problem}</p>}
       <Outline items={outline} invalid={invalid} />
     </div>
