@@ -265,13 +265,14 @@ export const Board = memo(function Board(props: {
     };
     session.undo.on("stack-item-added", undoState);
     session.undo.on("stack-item-popped", undoState);
-    const onResize = () => fitNow();
-    addEventListener("resize", onResize);
+    // The pane's size changes with the window, the phone tabs and the answer strip below it.
+    const resized = new ResizeObserver(() => fitNow());
+    resized.observe(svgRef.current!);
     return () => {
       session.objects.unobserve(observer);
       session.undo.off("stack-item-added", undoState);
       session.undo.off("stack-item-popped", undoState);
-      removeEventListener("resize", onResize);
+      resized.disconnect();
       clearTimeout(outlineTimer);
     };
   }, [session]);
