@@ -99,11 +99,19 @@ def test_on_a_phone_a_question_on_the_board_is_tappable_and_a_tap_answers_it(app
     next_until_question(page)
     page.get_by_role("tab", name="Board").locator(".unread").wait_for()  # the tutor drew while the chat was shown
     page.get_by_role("tab", name="Board").tap()
-    option = page.get_by_label("Whiteboard").locator('g[data-role="option"]').first
-    option.wait_for()
-    height = option.bounding_box()["height"]
-    assert height >= 24, f"an option is {height:.1f} px tall on a phone"
-    option.tap()
+    board = page.get_by_label("Whiteboard")
+    answers = page.get_by_role("group", name="The question on the board").get_by_role("button")
+    answers.first.wait_for()
+    # The question's options are repeated under the board as buttons a finger can hit, and
+    # the whole question is in view on the board (nothing cut off).
+    stage = board.bounding_box()
+    assert answers.count() >= 2
+    for text in answers.all_inner_texts():
+        box = board.get_by_role("button", name=f"Answer: {text}", exact=True).bounding_box()
+        assert stage["x"] <= box["x"] and box["x"] + box["width"] <= stage["x"] + stage["width"] + 0.5, (text, box, stage)
+    height = answers.first.bounding_box()["height"]
+    assert height >= 44, f"an answer button is {height:.1f} px tall on a phone"
+    answers.first.tap()
     page.get_by_role("tab", name="Chat").tap()
     page.locator(".verdict").first.wait_for()
 

@@ -146,3 +146,37 @@ def test_a_lone_learners_board_stays_connected_for_70_seconds_idle(app_url, page
     wait_for(lambda: boards, 10, "the board's socket")
     page.wait_for_timeout(70_000)  # the idle time is the point of the test
     assert len(boards) == 1 and not boards[0].is_closed()
+
+
+def test_a_board_with_many_people_keeps_the_pages_socket(app_url, page, lesson, learner):
+    """The stock provider sends on every awareness change it hears, other people's too; the
+    server allows a connection a few client ids (then 4429). The page sends only its own."""
+    import asyncio
+
+    from tests.browser.conftest import off_the_loop
+    from tests.support.whiteboard_client import BoardClient
+
+    boards: list = []
+    page.on("websocket", lambda ws: boards.append(ws) if "/ws/whiteboard/" in ws.url else None)
+    sign_in(page, app_url)
+    open_lesson(page, app_url, lesson.pk)
+
+    async def crowd() -> None:
+        ws = app_url.replace("http", "ws")
+        peers = [BoardClient(f"{ws}/ws/whiteboard/{lesson.pk}/?token={access_token(learner)}") for _ in range(6)]
+        for peer in peers:
+            await peer.connect()
+            await asyncio.wait_for(peer.synced.wait(), 10)
+        for clock in (1, 2, 3):
+            for n, peer in enumerate(peers):
+                await peer.announce({"user": {"id": n, "name": f"peer {n}", "color": "#1d4ed8"},
+                                     "cursor": {"x": 100 + 10 * clock, "y": 100 + 20 * n}}, clock=clock)
+            await asyncio.sleep(0.3)
+        peers[0].objects["after-the-crowd"] = {"id": "after-the-crowd", "kind": "rect", "x": 50, "y": 50, "width": 80,
+                                               "height": 40, "metadata": {"source": "user"}}
+        await asyncio.sleep(1)
+        await asyncio.gather(*(peer.close() for peer in peers))
+
+    off_the_loop(lambda: asyncio.run(crowd()))
+    page.get_by_label("Whiteboard").locator('g[data-id="after-the-crowd"]').wait_for()
+    assert len(boards) == 1 and not boards[0].is_closed()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from typing import Callable
 
 import websockets
@@ -56,6 +57,20 @@ class BoardClient:
     async def announce(self, state: dict, *, clock: int = 1) -> None:
         """Publish this client's presence (cursor, name) under its document's client id."""
         await self.send_raw(protocol.awareness_message([(self.doc.client_id, clock, json.dumps(state))]))
+
+    async def write_now(self, key: str, value: dict) -> float:
+        """Write one object and send its update at once rather than through the outbox;
+        returns the time.time() it was sent (benchmarks time from the send itself)."""
+        before = self.doc.get_state()
+        self._remote = True  # sent here, so not queued as well
+        try:
+            self.objects[key] = value
+        finally:
+            self._remote = False
+        update = self.doc.get_update(before)
+        sent = time.time()
+        await self.send_raw(protocol.update_message(update))
+        return sent
 
     async def send_raw(self, frame: bytes) -> None:
         assert self._socket is not None

@@ -13,6 +13,23 @@ export type Peer = { clientId: number; name: string; color: string; cursor: { x:
 
 const COLORS = ["#b91c1c", "#1d4ed8", "#047857", "#7c3aed", "#b45309", "#be185d", "#0e7490"];
 
+type AwarenessChanges = { added: number[]; updated: number[]; removed: number[] };
+
+/** The stock provider sends every awareness change it hears, other people's included: the
+ * server counts the client ids one connection speaks for (4429 past a few, so a board with
+ * five people closed) and every peer's cursor move went out again from every page. Keep its
+ * sender for this page's own client id only. */
+function sendOwnPresenceOnly(provider: WebsocketProvider): void {
+  const { awareness } = provider;
+  const send = provider._awarenessUpdateHandler;
+  awareness.off("update", send);
+  awareness.on("update", (changes: AwarenessChanges, origin: unknown) => {
+    const own = (ids: number[]) => ids.filter((id) => id === awareness.clientID);
+    const mine = { added: own(changes.added), updated: own(changes.updated), removed: own(changes.removed) };
+    if (mine.added.length + mine.updated.length + mine.removed.length > 0) send(mine, origin);
+  });
+}
+
 export class BoardSession {
   readonly doc = new Y.Doc();
   readonly objects = this.doc.getMap<BoardObject>("objects");
@@ -38,6 +55,7 @@ export class BoardSession {
       params: { token }, disableBc: true,
     });
     this.provider = provider;
+    sendOwnPresenceOnly(provider);
     addEventListener("online", this.wake);
     document.addEventListener("visibilitychange", this.wake);
     provider.awareness.setLocalState({

@@ -1,5 +1,5 @@
 // The lesson: the streamed, cited chat and the live board, surviving reconnects.
-import { useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
 import { endpoints, type Document } from "../api/endpoints";
 import { signOut } from "../api/http";
 import { Board } from "../board/Board";
@@ -65,7 +65,9 @@ export function Learn({ id }: { id: number }) {
   const [folderName, setFolderName] = useState("");
   const [text, setText] = useState("");
   const [pane, setPane] = useState<"chat" | "board">("chat");
-  const [seenBoard, setSeenBoard] = useState(0);
+  const paneRef = useRef(pane);
+  paneRef.current = pane;
+  const [unread, setUnread] = useState(false);
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [chosen, setChosen] = useState<Record<number, number>>({});
   const [pace, setPace] = useState(1);
@@ -116,8 +118,9 @@ export function Learn({ id }: { id: number }) {
     if (chat.ended) navigate(`/sessions/${id}/analysis`);
   }, [chat.ended]);
 
-  const [drawings, setDrawings] = useState(0);
-  useEffect(() => { if (pane === "board") setSeenBoard(drawings); }, [pane, drawings]);
+  useEffect(() => { if (pane === "board") setUnread(false); }, [pane]);
+  // Stable callbacks, so the memoised board does not re-render with each streamed frame.
+  const onDrawn = useCallback(() => { if (paneRef.current !== "board") setUnread(true); }, []);
 
   const send = (frame: ClientFrame) => {
     if (!socket.current?.send(frame)) toast("Not connected yet: try again in a moment.", "error");
@@ -136,7 +139,7 @@ export function Learn({ id }: { id: number }) {
     if (a.option_index !== undefined) setChosen((c) => ({ ...c, [q.id]: a.option_index! }));
     send({ type: "quiz.answer", question_id: q.id, ...a });
   };
-  const onBoardOption = (objectId: string) => send({ type: "board.click", object_id: objectId });
+  const onBoardOption = useCallback((objectId: string) => send({ type: "board.click", object_id: objectId }), []);
 
   const paceTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const onPace = (value: number) => {
@@ -159,7 +162,6 @@ export function Learn({ id }: { id: number }) {
   const running = chat.runningTurn;
   const focus = (chat.focus as { title?: string } | null)?.title;
   const ended = chat.session && chat.session.status !== "active";
-  const unread = drawings > seenBoard && pane !== "board";
 
   function onDividerKey(e: KeyboardEvent) {
     if (e.key === "ArrowLeft") setSplit((s) => Math.max(25, s - 5));
@@ -232,7 +234,7 @@ export function Learn({ id }: { id: number }) {
           aria-valuenow={Math.round(split)} aria-valuemin={25} aria-valuemax={70} onKeyDown={onDividerKey} onPointerDown={onDividerDrag} />
         <section class={`board-pane${pane === "board" ? " shown" : ""}`} aria-label="Board">
           {board ? <Board session={board} answered={answered} onOption={onBoardOption} active={pane === "board"}
-            onDrawn={() => setDrawings((n) => n + 1)} /> : <p class="loading">Connecting the board…</p>}
+            onDrawn={onDrawn} /> : <p class="loading">Connecting the board…</p>}
         </section>
       </div>
       <Confirm open={confirmEnd} title="End this lesson?" confirm="End lesson" onClose={() => setConfirmEnd(false)}

@@ -7,25 +7,27 @@ const TREND: Record<string, string> = { up: "↑ rising", down: "↓ falling", f
 
 export function MasteryChart({ items }: { items: ConceptMastery[] }) {
   const sorted = [...items].sort((a, b) => a.p_known - b.p_known);
-  const row = 28;
-  const label = 180;
-  const width = 600;
-  const bar = width - label - 60;
-  const height = sorted.length * row + 24;
+  // No viewBox: a scaled viewBox shrank the labels to ~7 px on a phone. Text keeps its
+  // pixel size; bars are percentages of the chart's width, each under its full label.
+  const row = 40;
+  const track = 84; // % of the width; the rest holds the percentage
+  const height = sorted.length * row + 22;
   return (
     <div class="mastery">
-      <svg viewBox={`0 0 ${width} ${height}`} class="mastery-chart" aria-hidden="true" role="img">
-        {sorted.map((c, i) => (
-          <g key={c.concept} transform={`translate(0 ${i * row + 8})`}>
-            <text x={label - 8} y={15} text-anchor="end" font-size="13" fill="#1f2937">{c.concept.slice(0, 24)}</text>
-            <rect x={label} y={2} width={bar} height={18} fill="#e5e7eb" rx="3" />
-            <rect x={label} y={2} width={bar * c.p_known} height={18} fill={c.mastered ? "#15803d" : "#1d4ed8"} rx="3" />
-            <text x={label + bar + 6} y={15} font-size="12" fill="#1f2937">{Math.round(c.p_known * 100)}%</text>
-          </g>
-        ))}
-        <line x1={label + bar * MASTERED} x2={label + bar * MASTERED} y1={0} y2={height} stroke="#b91c1c" stroke-dasharray="4 3" />
-        <text x={label + bar * MASTERED - 4} y={height - 2} font-size="11" text-anchor="end" fill="#b91c1c">mastered</text>
-      </svg>
+      <div class="mastery-chart" aria-hidden="true">
+        <svg width="100%" height={height} overflow="visible">
+          {sorted.map((c, i) => (
+            <g key={c.concept} transform={`translate(0 ${i * row + 8})`}>
+              <text x="0" y={14} font-size="14" fill="#1f2937">{c.concept}</text>
+              <rect x="0" y={20} width={`${track}%`} height={14} fill="#e5e7eb" rx="3" />
+              <rect x="0" y={20} width={`${track * c.p_known}%`} height={14} fill={c.mastered ? "#15803d" : "#1d4ed8"} rx="3" />
+              <text x={`${track}%`} dx="8" y={32} font-size="14" fill="#1f2937">{Math.round(c.p_known * 100)}%</text>
+            </g>
+          ))}
+          <line x1={`${track * MASTERED}%`} x2={`${track * MASTERED}%`} y1={24} y2={height - 16} stroke="#b91c1c" stroke-dasharray="4 3" />
+          <text x={`${track * MASTERED}%`} y={height - 4} font-size="13" text-anchor="middle" fill="#b91c1c">mastered</text>
+        </svg>
+      </div>
       <div class="table-wrap" tabIndex={0} role="region" aria-label="Mastery table">
       <table class="table">
         <caption>Mastery by concept, weakest first</caption>
