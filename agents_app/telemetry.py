@@ -1,8 +1,10 @@
 """Django adapters of the AI core: AgentRun rows out, AgentConfig rows in, session budgets.
 
-These are the only AI modules that touch the ORM. Both are async-safe (Django's async
-ORM methods). Runs are written on every call; configs are read at most every couple of
-seconds, so an admin edit applies within that in every process without a restart.
+These are the only AI modules that touch the ORM. They reach it through
+tutor_project.realtime.database.db, in the loop's executor: the async ORM methods would make
+each call a trip to Django's one sync thread, which every socket and request shares. Runs
+are written on every call; configs are read at most every couple of seconds, so an admin
+edit applies within that in every process without a restart.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from django.dispatch import receiver
 
 from agents_app.models import AgentConfig, AgentRun
 from agents_app.runs import AgentSettings, CallContext, RunRecord
+from tutor_project.realtime.database import db
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +28,19 @@ logger = logging.getLogger(__name__)
 class DjangoRunRecorder:
     async def record(self, run: RunRecord) -> None:
         try:
-            await AgentRun.objects.acreate(
-                agent=run.agent, model=run.model, prompt_version=run.prompt_version, offline=run.offline,
-                status=run.status, error=run.error[:4000], attempts=min(run.attempts, 32767),
-                latency_ms=run.latency_ms, prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens,
-                cost_usd=run.cost_usd, session_id=run.session_id, user_id=run.user_id,
-            )
+            await db(_store_run)(run)
         except DatabaseError:
             # Telemetry must never fail a learner's turn; the log keeps the evidence.
             logger.exception("could not record the %s run (%s)", run.agent, run.status)
+
+
+def _store_run(run: RunRecord) -> None:
+    AgentRun.objects.create(
+        agent=run.agent, model=run.model, prompt_version=run.prompt_version, offline=run.offline,
+        status=run.status, error=run.error[:4000], attempts=min(run.attempts, 32767),
+        latency_ms=run.latency_ms, prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens,
+        cost_usd=run.cost_usd, session_id=run.session_id, user_id=run.user_id,
+    )
 
 
 # AgentConfig rows change rarely, and reading one per model call is a database trip on every
@@ -73,7 +80,7 @@ class DjangoConfigProvider:
         cached = self.rows.get(agent)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        row, _ = await AgentConfig.objects.aget_or_create(agent=agent)
+        row = await db(_config_row)(agent)
         self.rows[agent] = (time.monotonic() + CONFIG_TTL_SECONDS, row)
         return row
 
@@ -87,5 +94,12 @@ class DjangoSessionBudget:
     async def admit(self, ctx: CallContext) -> bool:
         if ctx.session_id is None:
             return True
-        spent = await AgentRun.objects.filter(session_id=ctx.session_id).aaggregate(total=Sum("cost_usd"))
-        return (spent["total"] or Decimal("0")) < self.limit_usd
+        return await db(_spent)(ctx.session_id) < self.limit_usd
+
+
+def _spent(session_id: int) -> Decimal:
+    return AgentRun.objects.filter(session_id=session_id).aggregate(total=Sum("cost_usd"))["total"] or Decimal("0")
+
+
+def _config_row(agent: str) -> AgentConfig:
+    return AgentConfig.objects.get_or_create(agent=agent)[0]

@@ -8,7 +8,7 @@ from agents_app.models import AgentConfig, AgentRun
 from tests.support.scripted_llm import error, reply
 from tests.support.commands import command_output
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 
@@ -34,22 +35,25 @@ def _key(user_id: int, window: int) -> str:
 async def take_llm_turn(user_id: int, *, now: float | None = None) -> bool:
     """Count one model turn against the learner's budget; False (and nothing counted) once
     the last minute's turns reach TUTOR_LLM_TURNS_PER_MINUTE. With the cache away (Redis
-    down) the turn goes ahead: the learner keeps learning, and the model has its own limits."""
+    down) the turn goes ahead: the learner keeps learning, and the model has its own limits.
+
+    The cache calls run in one trip to the loop's executor: the cache's async methods are
+    each a trip to Django's one sync thread, which every socket and request shares."""
     try:
-        return await _take(user_id, time.time() if now is None else now)
+        return await sync_to_async(_take, thread_sensitive=False)(user_id, time.time() if now is None else now)
     except Exception:
         logger.warning("the turn budget of user %s could not be counted", user_id, exc_info=True)
         return True
 
 
-async def _take(user_id: int, now: float) -> bool:
+def _take(user_id: int, now: float) -> bool:
     window, into = divmod(now, WINDOW_SECONDS)
     current = _key(user_id, int(window))
-    await cache.aadd(current, 0, timeout=3 * WINDOW_SECONDS)
-    count = await cache.aincr(current)  # counted first, so concurrent takers cannot all slip through
-    previous = await cache.aget(_key(user_id, int(window) - 1), 0)
+    cache.add(current, 0, timeout=3 * WINDOW_SECONDS)
+    count = cache.incr(current)  # counted first, so concurrent takers cannot all slip through
+    previous = cache.get(_key(user_id, int(window) - 1), 0)
     if count + previous * (1 - into / WINDOW_SECONDS) > settings.TUTOR_LLM_TURNS_PER_MINUTE:
-        await cache.adecr(current)
+        cache.decr(current)
         return False
     return True
 
@@ -59,7 +63,7 @@ async def give_back_llm_turn(user_id: int, *, now: float | None = None) -> None:
     already running)."""
     now = time.time() if now is None else now
     try:
-        await cache.adecr(_key(user_id, int(now // WINDOW_SECONDS)))
+        await sync_to_async(cache.decr, thread_sensitive=False)(_key(user_id, int(now // WINDOW_SECONDS)))
     except ValueError:
         pass  # the minute rolled over and its counter expired: nothing left to give back
     except Exception:

@@ -42,7 +42,7 @@ def edit(client, row: AgentConfig, **changes):
     return client.post(reverse("admin:agents_app_agentconfig_change", args=[row.pk]), data)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_changing_an_agent_config_in_admin_changes_the_next_call(staff_client, django_gateway, llm):
     llm.script(Step(text="Mass is matter [1]."), Step(text="Mass is measured in kilograms [1]."))
     async_to_sync(teach_once)(django_gateway)
@@ -57,7 +57,7 @@ def test_changing_an_agent_config_in_admin_changes_the_next_call(staff_client, d
     assert runs == [("teacher", "test-model", "ok"), ("teacher", "admin-chosen-model", "ok")]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_disabling_an_agent_in_admin_switches_it_to_the_offline_engine(staff_client, django_gateway, llm):
     row = AgentConfig.objects.create(agent="teacher")
     assert edit(staff_client, row, enabled="").status_code == 302
@@ -66,7 +66,7 @@ def test_disabling_an_agent_in_admin_switches_it_to_the_offline_engine(staff_cli
     assert AgentRun.objects.get().offline
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_admin_refuses_unknown_agents_and_prompt_versions(staff_client):
     row = AgentConfig.objects.create(agent="planner")
     response = edit(staff_client, row, prompt_version="v99")
@@ -76,7 +76,7 @@ def test_admin_refuses_unknown_agents_and_prompt_versions(staff_client):
     assert add.status_code == 200 and not AgentConfig.objects.filter(agent="oracle").exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_agent_runs_are_listed_read_only_in_admin(staff_client, django_gateway, llm):
     llm.script(error(429, retry_after=0.01), Step(text="ok"))
     async_to_sync(teach_once)(django_gateway)
@@ -87,7 +87,7 @@ def test_agent_runs_are_listed_read_only_in_admin(staff_client, django_gateway, 
     assert staff_client.get(reverse("admin:agents_app_agentrun_add")).status_code == 403
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_recorder_links_runs_to_their_learner(django_user_model):
     learner = django_user_model.objects.create_user("lin", password="a-long-password-2")
     async_to_sync(DjangoRunRecorder().record)(RunRecord(agent="planner", model="offline", prompt_version="v1",
@@ -111,7 +111,7 @@ def learner_session(learner):
     return actions.start_session(learner, actions.create_folder(learner, name="Physics"))
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_session_past_its_budget_continues_on_the_offline_engine(llm, learner_session):
     gateway = make_gateway(llm, DjangoConfigProvider("test-model"), DjangoRunRecorder(),
                            guard=DjangoSessionBudget(Decimal("0.01")))
