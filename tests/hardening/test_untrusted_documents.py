@@ -2,7 +2,10 @@
 process; a document past it fails with a clear reason and the next one is processed at once."""
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +26,36 @@ def test_a_costly_pdf_stops_at_its_cpu_bound_with_a_clear_reason():
         extract(COSTLY, "pdf", bounds=ProcessBounds(cpu_seconds=1, memory_mb=512))
     assert time.monotonic() - started < 10
     assert failure.value.code == "too_costly" and "time or memory" in failure.value.reason
+
+
+def test_extraction_runs_at_a_lower_cpu_priority_than_the_worker():
+    lowered = os.nice(0) + ProcessBounds().niceness
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(extract, COSTLY, "pdf", bounds=ProcessBounds(cpu_seconds=2, memory_mb=512))
+        wait_for(lambda: any(_niceness(pid) == lowered for pid in _children_of(os.getpid())), 10,
+                 "an extraction child at the lower priority")
+        with pytest.raises(ExtractionTooCostly):
+            running.result()
+
+
+def _children_of(parent: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == parent:
+                pids.append(int(entry.name))
+    return pids
+
+
+def _niceness(pid: int) -> int | None:
+    try:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[16])
+    except OSError:  # it ended meanwhile
+        return None
 
 
 def test_a_document_past_its_memory_bound_fails_the_same_way():
