@@ -267,21 +267,14 @@ def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, 
     message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.TUTOR,
                                      kind=kind, status=status, turn_id=turn_id, text=text, citations=citations,
                                      payload=content)
+    # The bump holds the row lock: whether this turn is still the running one cannot change
+    # before commit (a newer turn may have taken over from it).
+    cleared = {"running_turn_id": "", "running_text": "", "running_saved_at": None} \
+        if counters.running_turn_id == turn_id else {}
     TutorSession.objects.filter(pk=session.pk).update(
-        context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now(),
-        **{name: _cleared_if_running(name, turn_id) for name in ("running_turn_id", "running_text", "running_saved_at")},
-    )
+        context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now(), **cleared)
     event_log.record(session.pk, announced, bumped=counters)
     return message
-
-
-def _cleared_if_running(name: str, turn_id: str) -> Case:
-    """A running-turn field, emptied if `turn_id` is still the running turn (a newer turn may
-    have taken over from it)."""
-    field = TutorSession._meta.get_field(name)
-    empty = None if field.null else ""
-    return Case(When(Q(running_turn_id=turn_id), then=Value(empty, output_field=field)), default=F(name),
-                output_field=field)
 
 
 def turn_end_events(*, turn_id: str, kind: str, status: str, text: str, citations: list[dict], content: dict,
