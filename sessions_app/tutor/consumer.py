@@ -124,10 +124,10 @@ class TutorConsumer(AsyncWebsocketConsumer):
     async def handle_hello(self, frame: protocol.Hello) -> None:
         if self.greeter is not None:
             self.greeter.cancel()
-        first, last = await db(_log_bounds)(self.session.pk)
         if frame.resume_from == 0:
             await self.delivery.start_with_state()
             return
+        first, last = await db(_log_bounds)(self.session.pk)
         ahead, forgotten = frame.resume_from > last, first > frame.resume_from + 1 and frame.resume_from < last
         if ahead or forgotten:
             await self.delivery.start_with_state()
