@@ -73,17 +73,28 @@ function Presence({ session }: { session: BoardSession }) {
   ) : null;
 }
 
-function Cursors({ session }: { session: BoardSession }) {
+type Size = { w: number; h: number };
+
+/** Other people's cursors: an HTML layer over the board, each cursor moved by a CSS
+ * transform on its own compositor layer. Inside the board's <svg> every cursor frame
+ * repainted the whole board (2,000 objects while 20 peers draw). */
+function Cursors({ session, view, size }: { session: BoardSession; view: View; size: Size }) {
   const peers = usePeers(session);
+  // The <svg>'s viewBox mapping (preserveAspectRatio xMidYMid meet), without reading layout.
+  const scale = Math.min(size.w / view.w, size.h / view.h);
+  const dx = (size.w - view.w * scale) / 2 - view.x * scale;
+  const dy = (size.h - view.h * scale) / 2 - view.y * scale;
   return (
-    <g class="board-cursors" aria-hidden="true">
+    <div class="board-cursors" aria-hidden="true">
       {peers.filter((p) => p.cursor).map((p) => (
-        <g key={p.clientId} transform={`translate(${p.cursor!.x} ${p.cursor!.y})`} class="cursor">
-          <path d="M0 0 L0 18 L5 13 L9 22 L12 21 L8 12 L15 12 Z" fill={p.color} stroke="#fff" stroke-width="1.5" />
-          <text x="16" y="26" font-size="13" fill="#fff" stroke={p.color} stroke-width="4" paint-order="stroke">{p.name}</text>
-        </g>
+        <div key={p.clientId} class="cursor" style={{ transform: `translate(${dx + p.cursor!.x * scale}px, ${dy + p.cursor!.y * scale}px)` }}>
+          <svg width="16" height="23" viewBox="-1 -1 16 23">
+            <path d="M0 0 L0 18 L5 13 L9 22 L12 21 L8 12 L15 12 Z" fill={p.color} stroke="#fff" stroke-width="1.5" />
+          </svg>
+          <span style={{ background: p.color }}>{p.name}</span>
+        </div>
       ))}
-    </g>
+    </div>
   );
 }
 
@@ -140,6 +151,7 @@ export const Board = memo(function Board(props: {
   const touchedView = useRef(0);
   const [tool, setTool] = useState<Tool>("move");
   const [view, setView] = useState<View>(WHOLE);
+  const [size, setSize] = useState<Size>({ w: 1, h: 1 });
   const viewRef = useRef(view);
   viewRef.current = view;
   const [outline, setOutline] = useState<OutlineItem[]>([]);
@@ -266,7 +278,10 @@ export const Board = memo(function Board(props: {
     session.undo.on("stack-item-added", undoState);
     session.undo.on("stack-item-popped", undoState);
     // The pane's size changes with the window, the phone tabs and the answer strip below it.
-    const resized = new ResizeObserver(() => fitNow());
+    const resized = new ResizeObserver(([entry]) => {
+      setSize({ w: entry.contentRect.width, h: entry.contentRect.height });
+      fitNow();
+    });
     resized.observe(svgRef.current!);
     return () => {
       session.objects.unobserve(observer);
@@ -455,8 +470,8 @@ export const Board = memo(function Board(props: {
           <rect x="0" y="0" width="1600" height="1000" fill="#FFFFFF" class="board-paper" />
           <g ref={layerRef} class="board-objects" />
           <g ref={draftRef} class="board-draft" opacity="0.7" />
-          <Cursors session={session} />
         </svg>
+        <Cursors session={session} view={view} size={size} />
         {textBox && (
           <form class="board-text" style={{ left: `${textBox.left}px`, top: `${textBox.top}px` }}
             onSubmit={(e) => { e.preventDefault(); (e.currentTarget.elements.namedItem("t") as HTMLInputElement).blur(); }}>

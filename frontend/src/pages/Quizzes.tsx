@@ -49,7 +49,7 @@ export function Quizzes({ folderId }: { folderId: number }) {
     <div>
       <form class="card" onSubmit={generate} aria-label="Generate a quiz">
         <h2>New quiz</h2>
-        <div class="row wrap">
+        <div class="row wrap fields-row">
           <p class="field"><label for="q-count">Questions</label>
             <input id="q-count" type="number" min={1} max={20} value={count} onInput={(e) => setCount(Number((e.target as HTMLInputElement).value))} /></p>
           <p class="field"><label for="q-difficulty">Difficulty</label>
