@@ -34,6 +34,11 @@ from tutor_project.realtime.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 EMPTY_UPDATE = b"\x00\x00"
+# Presence (cursors, names) goes out to the room at most this often, each client's latest
+# state in one message: cursors move many times a second, and a message per move to every
+# connection is n² frames (20 people drawing: about 8,000 a second, measured, which held
+# their strokes back by over a second). The first change after a quiet spell goes at once.
+AWARENESS_COALESCE_SECONDS = 0.05
 
 
 class Connection(Protocol):
@@ -83,6 +88,9 @@ class Room:
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._flush_lock = asyncio.Lock()
         self._idle: asyncio.Task[None] | None = None
+        self._presence_out: dict[int, tuple[int, str]] = {}  # awareness to announce: client -> (clock, state)
+        self._announcer: asyncio.Task[None] | None = None
+        self._last_announced = 0.0
         self._channel: str | None = None
         self._compact_at = COMPACT_AFTER_ROWS
         self._layer = get_channel_layer()
@@ -115,9 +123,10 @@ class Room:
     async def close(self) -> None:
         if _rooms.get(self.session_id) is self:
             del _rooms[self.session_id]
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._announcer] if self._announcer else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.flush()
         if self._layer is not None and self._channel is not None:
             await self._layer.group_discard(group_name(self.session_id), self._channel)
@@ -138,6 +147,8 @@ class Room:
         peer = self.peers.pop(conn, None)
         if peer and peer.client_ids:
             gone = [(c, self.awareness.pop(c)[0] + 1, "null") for c in peer.client_ids if c in self.awareness]
+            for client in peer.client_ids:
+                self._presence_out.pop(client, None)  # not announced after its goodbye
             if gone:
                 await self._fan_out(protocol.awareness_message(gone))
                 self._queue_relay({"type": "board.awareness", "entries": gone})
@@ -177,14 +188,16 @@ class Room:
         elif frame.kind in ("step2", "update"):
             await self._apply_client_update(conn, frame.payload)
         elif frame.kind == "awareness":
-            entries = protocol.parse_awareness(frame.payload)
+            # The stock provider sends on every presence it hears, other people's included:
+            # those echoes are not this connection's to speak for, and are dropped.
+            entries = [e for e in protocol.parse_awareness(frame.payload)
+                       if not any(e[0] in other.client_ids for other in self.peers.values() if other is not peer)]
+            if not entries:
+                return
             self._check_awareness(peer, entries)
             peer.client_ids.update(c for c, _, state in entries if state != "null")
             self._remember_awareness(entries)
-            # To the sender too, as the reference server does: the stock provider
-            # counts its own echo as a sign of life and reconnects after 30 s without.
-            await self._fan_out(protocol.awareness_message(entries))
-            self._queue_relay({"type": "board.awareness", "entries": entries})
+            self._announce(entries)
         elif frame.kind == "query_awareness":
             await conn.send_frame(protocol.awareness_message(self._awareness_entries()))
 
@@ -297,6 +310,25 @@ class Room:
             else:
                 self.awareness[client] = (clock, state, now)
 
+    def _announce(self, entries: list[tuple[int, int, str]]) -> None:
+        """Tell the room's connections (the sender too, as the reference server does: the
+        stock provider counts its own echo as a sign of life and reconnects after 30 s
+        without) and the other processes, coalesced over AWARENESS_COALESCE_SECONDS."""
+        for client, clock, state in entries:
+            self._presence_out[client] = (clock, state)
+        if self._announcer is None or self._announcer.done():
+            self._announcer = asyncio.create_task(self._announce_after_window())
+
+    async def _announce_after_window(self) -> None:
+        while self._presence_out:  # what changes while a message goes out goes in the next
+            await asyncio.sleep(max(0.0, self._last_announced + AWARENESS_COALESCE_SECONDS - time.monotonic()))
+            self._last_announced = time.monotonic()
+            entries = [(client, clock, state) for client, (clock, state) in self._presence_out.items()]
+            self._presence_out.clear()
+            if entries:
+                await self._fan_out(protocol.awareness_message(entries))
+                self._queue_relay({"type": "board.awareness", "entries": entries})
+
     def _awareness_entries(self) -> list[tuple[int, int, str]]:
         return [(c, clock, state) for c, (clock, state, _) in self.awareness.items()]
 
@@ -308,6 +340,7 @@ class Room:
         if gone:
             for client, _, _ in gone:
                 del self.awareness[client]
+                self._presence_out.pop(client, None)
             await self._fan_out(protocol.awareness_message(gone))
 
     async def _fan_out(self, message: bytes, exclude: Connection | None = None) -> None:

@@ -30,6 +30,7 @@ class BoardClient:
         self._on_remote = on_remote
         # Other clients' presence: awareness client id -> JSON state.
         self.awareness: dict[int, str] = {}
+        self.awareness_frames = 0
         self._remote = False
         self._outbox: asyncio.Queue[bytes] = asyncio.Queue()
         self._socket: websockets.ClientConnection | None = None
@@ -104,6 +105,7 @@ class BoardClient:
                     if frame.kind == "step2":
                         self.synced.set()
                 elif frame.kind == "awareness":
+                    self.awareness_frames += 1
                     for client, _, state in protocol.parse_awareness(frame.payload):
                         if state == "null":
                             self.awareness.pop(client, None)

@@ -7,7 +7,7 @@ import websockets
 
 from tests.conftest import access_token
 from tests.whiteboard.helpers import connected, off_loop, spec, until
-from whiteboard_app import actions
+from whiteboard_app import actions, protocol
 from whiteboard_app.board import ephemeral_map
 from tests.support.whiteboard_client import BoardClient
 from whiteboard_app.skills import draw_mcq
@@ -92,6 +92,37 @@ def test_presence_reaches_others_and_newcomers_and_is_cleared_on_leave(server, t
         await until(lambda: a.doc.client_id not in b.awareness and a.doc.client_id not in c.awareness)
         await b.close()
         await c.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_cursor_moving_fast_reaches_others_coalesced_and_ends_where_it_stopped(server, tutor_session, token):
+    async def scenario():
+        a, b = await connected(server.url(tutor_session.pk, token), 2)
+        for clock in range(1, 61):
+            await a.announce({"user": {"name": "ada"}, "cursor": [clock, clock]}, clock=clock)
+        await until(lambda: json.loads(b.awareness.get(a.doc.client_id, "{}")).get("cursor") == [60, 60])
+        assert b.awareness_frames < 30  # 60 moves in a few milliseconds: a handful of messages, not 60
+        await a.close()
+        await b.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_connection_cannot_speak_for_another_ones_presence(server, tutor_session, token):
+    # The stock provider echoes every presence it hears: echoes are dropped, so they neither
+    # count against the echoing connection's presences nor change the other person's state.
+    async def scenario():
+        a, b, c = await connected(server.url(tutor_session.pk, token), 3)
+        await a.announce({"user": {"name": "ada"}})
+        await until(lambda: a.doc.client_id in b.awareness and a.doc.client_id in c.awareness)
+        for clock in range(2, 12):
+            await b.send_raw(protocol.awareness_message([(a.doc.client_id, clock, json.dumps({"user": {"name": "eve"}}))]))
+        await b.announce({"user": {"name": "bob"}})
+        await until(lambda: b.doc.client_id in c.awareness)
+        assert json.loads(c.awareness[a.doc.client_id])["user"]["name"] == "ada" and not b.closed.is_set()
+        for client in (a, b, c):
+            await client.close()
 
     asyncio.run(scenario())
 

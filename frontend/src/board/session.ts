@@ -13,23 +13,6 @@ export type Peer = { clientId: number; name: string; color: string; cursor: { x:
 
 const COLORS = ["#b91c1c", "#1d4ed8", "#047857", "#7c3aed", "#b45309", "#be185d", "#0e7490"];
 
-type AwarenessChanges = { added: number[]; updated: number[]; removed: number[] };
-
-/** The stock provider sends every awareness change it hears, other people's included: the
- * server counts the client ids one connection speaks for (4429 past a few, so a board with
- * five people closed) and every peer's cursor move went out again from every page. Keep its
- * sender for this page's own client id only. */
-function sendOwnPresenceOnly(provider: WebsocketProvider): void {
-  const { awareness } = provider;
-  const send = provider._awarenessUpdateHandler;
-  awareness.off("update", send);
-  awareness.on("update", (changes: AwarenessChanges, origin: unknown) => {
-    const own = (ids: number[]) => ids.filter((id) => id === awareness.clientID);
-    const mine = { added: own(changes.added), updated: own(changes.updated), removed: own(changes.removed) };
-    if (mine.added.length + mine.updated.length + mine.removed.length > 0) send(mine, origin);
-  });
-}
-
 export class BoardSession {
   readonly doc = new Y.Doc();
   readonly objects = this.doc.getMap<BoardObject>("objects");
@@ -38,6 +21,7 @@ export class BoardSession {
   provider: WebsocketProvider | null = null;
   private counter = 0;
   private lastCursor = 0;
+  private cursorTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshed = false;
 
   constructor(
@@ -55,7 +39,6 @@ export class BoardSession {
       params: { token }, disableBc: true,
     });
     this.provider = provider;
-    sendOwnPresenceOnly(provider);
     addEventListener("online", this.wake);
     document.addEventListener("visibilitychange", this.wake);
     provider.awareness.setLocalState({
@@ -85,6 +68,7 @@ export class BoardSession {
   }
 
   stop(): void {
+    clearTimeout(this.cursorTimer);
     removeEventListener("online", this.wake);
     document.removeEventListener("visibilitychange", this.wake);
     this.provider?.awareness.setLocalState(null);
@@ -119,11 +103,16 @@ export class BoardSession {
     this.doc.transact(() => this.objects.delete(id), LOCAL);
   }
 
-  /** Cursor position in board units, at most ~20 per second. */
+  /** Cursor position in board units, at most ~20 per second; the last position of a
+   * movement is always sent (a move inside the window is sent at its end). */
   cursor(at: { x: number; y: number } | null, tool: string): void {
-    const now = performance.now();
-    if (at && now - this.lastCursor < 50) return;
-    this.lastCursor = now;
+    clearTimeout(this.cursorTimer);
+    const wait = at ? this.lastCursor + 50 - performance.now() : 0;
+    if (wait > 0) {
+      this.cursorTimer = setTimeout(() => this.cursor(at, tool), wait);
+      return;
+    }
+    this.lastCursor = performance.now();
     const awareness = this.provider?.awareness;
     if (!awareness) return;
     awareness.setLocalStateField("cursor", at);
