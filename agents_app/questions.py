@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from agents_app.concepts import MAX_SENTENCE_CHARS, MAX_TERM_WORDS, contains, find_concepts, ngrams, phrase_key
 from agents_app.mastery import Difficulty
-from agents_app.quotes import Unit, defined_term, opens_with_pronoun, units
+from agents_app.quotes import Unit, defined_term, refers_back, units
 from agents_app.schemas import ChunkRef, QuizQuestion
 from agents_app.text import content_words, normalise, stem, terms
 
@@ -164,7 +164,7 @@ def _prompt(concept: str, source: Source, difficulty: Difficulty) -> str:
         context = blank(source.before, concept) if source.before else ""
         return f"Apply what you know: which term belongs in the blank of this example? “{context} {blanked}”".replace(
             "“ ", "“")
-    passage = (f"{blank(source.before, concept)} {blanked}" if opens_with_pronoun(source.sentence) and source.before
+    passage = (f"{blank(source.before, concept)} {blanked}" if refers_back(source.sentence) and source.before
                else f"{blanked} {blank(source.after, concept)}".strip())
     blanks = "every blank" if passage.count(BLANK) > 1 else "the blank"
     return f"Read this passage from your documents. Which term fills {blanks}? “{passage}”"
