@@ -37,6 +37,7 @@ _OPENERS = frozenset({
     "in", "on", "at", "under", "over", "after", "before", "during", "when", "while", "once", "by", "for", "from",
     "with", "without", "because", "since", "so", "and", "but", "yet", "unlike", "like", "as", "despite", "later",
     "soon", "within", "through", "across", "inside", "beneath", "below", "above", "until", "if", "although",
+    "around", "about", "towards", "toward", "throughout", "among", "between", "upon", "unless", "even",
 })
 _EARLY = 6
 _QUESTION = re.compile(
