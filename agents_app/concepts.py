@@ -46,7 +46,8 @@ _NUMBERING = re.compile(r"^\s*(?:(?:chapter|part|unit|section|lesson)\s+)?[\dIVX
 _DEMONYM = re.compile(r"(?:ish|ese|ian|French|Dutch|Greek|German)$")  # "French society": an adjective, not a topic
 _QUESTION_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose"})
 _HEADING_LINKS = frozenset({"before", "after", "with", "in", "on", "at", "for", "from", "to", "into", "by", "as"})
-_PLACE_LINKS = frozenset({"in", "of", "across", "throughout", "at", "to", "from", "into", "near", "within"})
+_PLACE_LINKS = frozenset({"in", "of", "across", "throughout", "at", "to", "from", "into", "near", "within", "over",
+                          "around", "beyond", "outside"})
 _NAME_LINKS = frozenset({"of", "the", "and"})  # inside a capitalised name: "Battle of the Somme"
 _LEADING = re.compile(
     r"^(?:(?:the|an?|this|these|those|its|their|each|every|both|two|three|four|five|six|seven|eight|nine|ten)\s+)+",
@@ -164,10 +165,13 @@ def as_written(name: str, prose: str) -> tuple[str, bool]:
     proper = bool(capitals) and capitals[0] and (
         (len(capitals) > 1 and all(capitals))
         or re.search(r"(?<=[a-z0-9,;:] )" + term_pattern(name), prose) is not None)
-    first, _, rest = name.partition(" ")
-    if proper or first[1:] != first[1:].lower() or first.endswith("'s") or rest != rest.lower():
-        return name, proper
-    return " ".join(filter(None, [first.lower(), rest])), False
+    # A heading's title case ("The Printing Press") is no name when the sentences write it in lower
+    # case, or never write it at all.
+    proper = proper and re.search(term_pattern(name.lower()), prose) is None and re.search(
+        term_pattern(name), prose) is not None
+    if proper:
+        return name, True
+    return " ".join(w if w[1:] != w[1:].lower() or w.endswith("'s") else w.lower() for w in name.split()), False
 
 
 def term_pattern(name: str) -> str:
@@ -230,11 +234,13 @@ def _note_names(book: Book, prose: list[list[str]]) -> None:
                 name = _ERA.sub("", match.group().rstrip("."))
                 if len(name.split()) == 1 and match.start() == 0:
                     continue
+                before = words(sentence[:match.start()])[-2:]
                 if len(name.split()) > 1:
-                    name = _drop_sentence_opener(name, match.start())
+                    whole, name = name, _drop_sentence_opener(name, match.start())
+                    before = words(whole[: len(whole) - len(name)]) or before  # "In East Asia" gives "in"
                     runs.add(name)
                 uses[name] += 1
-                settings[name] += _is_setting(words(sentence[:match.start()])[-2:])
+                settings[name] += _is_setting(before)
     for name, count in uses.items():
         # A name only ever met as a setting is where the story happens, not what it teaches.
         if settings[name] == count:

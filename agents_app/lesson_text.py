@@ -21,7 +21,8 @@ from agents_app.text import content_words, sentences, stem, terms
 _DEFINES = re.compile(r"^(?P<subject>.{1,80}?)\s+(?:is|are|was|were|refers to|means|describes|states that)\s",
                       re.IGNORECASE)
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.", "example", "like ")
-_CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+(?:which|because|while|whereas|so that)\s+")
+# Where a sentence's first step ends: "Chlorophyll is the green pigment | that absorbs light…".
+_CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+(?:which|who|whose|where|that|because|while|whereas|so that)\s+")
 EXPLAIN_SENTENCES = 2
 HINT_WORDS = 3
 
@@ -138,8 +139,8 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
 def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
            near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The definition broken into its first part, or, once that was given, the next point."""
-    candidates = [s for s in found if s.defines] + sorted(fresh, key=lambda s: len(s.text))
-    first = next((s for s in candidates if _first_part(s.text) not in recent), None)
+    candidates = [s for s in found if s.defines] + sorted(_standalone(fresh), key=lambda s: len(s.text))
+    first = next((s for s in candidates if (_first_part(s.text) or s.text) not in recent), None)
     return ([first] if first else candidates[:1]), "One small step at a time. "
 
 
@@ -188,16 +189,22 @@ def _tail(action: str, concept: str, picks: list[Sentence]) -> str:
         return ""
     words = _key_words(picks[0].text, concept)
     hint = f" Hint: hold on to the words {_join(words)}." if words else ""
-    return f" {_first_part(picks[0].text)}{hint}"
+    return f"{_first_part(picks[0].text)}{hint}"
 
 
 def _first_part(sentence: str) -> str:
-    return f"First just this part: “{_CLAUSE_BREAK.split(sentence)[0].rstrip('.')}”."
+    """" First just this part: …" for a sentence of several parts; nothing for a one-part sentence,
+    which the move has just said whole."""
+    part = _CLAUSE_BREAK.split(sentence)[0].rstrip(".")
+    return f" First just this part: “{part}”." if part != sentence.rstrip(".") else ""
 
 
 def _key_words(text: str, concept: str, *, count: int = HINT_WORDS) -> list[str]:
+    """The first content words of the text that are not the concept's, as written inside the
+    sentence ("China" keeps its capital; the opening word's capital is only the sentence's)."""
     own = set(phrase_key(concept))
-    return [w for w in dict.fromkeys(content_words(text)) if stem(w) not in own and len(w) > 3][:count]
+    written = {w.lower(): w for w in reversed(re.findall(r"[A-Za-z][\w'\-]*", text)[1:])}
+    return [written.get(w, w) for w in dict.fromkeys(content_words(text)) if stem(w) not in own and len(w) > 3][:count]
 
 
 def _join(items: list[str]) -> str:

@@ -94,7 +94,7 @@ def play(url: str, document: Path, persona, seed: int, max_turns: int | None = N
 
     from agents_app.text import sentences
     from sessions_app import actions
-    from sessions_app.models import Question
+    from sessions_app.models import Chunk, Question
     from tests.conftest import access_token
     from tests.support.learners import Key, run_lesson
     from tests.samples import upload
@@ -113,9 +113,12 @@ def play(url: str, document: Path, persona, seed: int, max_turns: int | None = N
         question = Question.objects.get(pk=question_id)
         return Key(question.correct_index, question.reference_answer or question.quote)
 
+    # The document's sentences as ingested, so a PDF or DOCX works as well as Markdown.
+    said = [s for text in Chunk.objects.filter(document__folder=folder).order_by("order").values_list("text", flat=True)
+            for s in sentences(text)]
     client = TutorClient(url, session.pk, access_token(learner))
     try:
-        return run_lesson(client, persona, key, sentences(document.read_text()), seed=seed, max_turns=max_turns)
+        return run_lesson(client, persona, key, said, seed=seed, max_turns=max_turns)
     finally:
         client.close()
 

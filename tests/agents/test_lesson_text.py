@@ -72,3 +72,10 @@ def test_without_an_example_the_move_shows_a_sentence_that_uses_the_concept():
     # A sentence whose "this work" points back comes with the sentence it points at.
     explained, _ = teach("explain", "scribes", PRINTING)
     assert "every book was copied by hand. In medieval Europe this work" in explained
+
+
+def test_a_smaller_step_never_repeats_a_one_part_sentence_as_its_first_part():
+    text, _ = teach("help_stuck", "Johannes Gutenberg", PRINTING)
+    assert "Johannes Gutenberg was a goldsmith from Mainz." in text and "First just this part" not in text
+    definition, _ = teach("help_stuck", "chlorophyll", CHUNKS)
+    assert "First just this part: “Chlorophyll is the green pigment”." in definition
