@@ -175,8 +175,9 @@ def as_written(name: str, prose: str) -> tuple[str, bool]:
 
 
 def term_pattern(name: str) -> str:
-    """The term as a regular expression: its words, by spaces or hyphens, also as a plural."""
-    return r"\b" + r"[\s\-]+".join(re.escape(w) for w in name.split()) + r"(?:e?s)?\b"
+    """The term as a regular expression: its words, by spaces or hyphens, also as a plural; never
+    a part of a hyphenated word ("estates" is not in "Estates-General")."""
+    return r"(?<![\w\-])" + r"[\s\-]+".join(re.escape(w) for w in name.split()) + r"(?:e?s)?(?![\w\-])"
 
 
 def _how_many(chunks: list[ChunkRef]) -> int:

@@ -39,6 +39,8 @@ _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
 _ARTICLE = re.compile(r"\b([Aa])n?\s+(?=" + BLANK + ")")
 _SINGULAR_ENDINGS = ("ss", "us", "is", "sis")
 _COPULA = re.compile(r"^\s*(?:,\s*)?(?:is|are|was|were|refers to|means)\s+(?P<rest>.+?)[.!]?$", re.IGNORECASE)
+# "the clergy, the Second Estate was the nobility…": a list of definitions, not one meaning.
+_MORE_DEFINITIONS = re.compile(r"[,;]\s*(?:and\s+)?(?:the|an?)\s+[\w\s\-]{1,40}?\s+(?:is|are|was|were)\b")
 # Medium stems, chosen by the sentence so the same question always reads the same.
 _MEDIUM_STEMS = (
     "Which term completes this sentence from your documents? “{passage}”",
@@ -218,7 +220,9 @@ def _meaning(sentence: str, concept: str) -> str | None:
         return None
     rest = _COPULA.match(sentence[match.end():])
     meaning = rest.group("rest") if rest else None
-    return meaning if meaning and blank(meaning, concept) == meaning else None
+    if not meaning or blank(meaning, concept) != meaning or _MORE_DEFINITIONS.search(meaning):
+        return None
+    return meaning
 
 
 def blank(sentence: str, concept: str) -> str:

@@ -16,6 +16,18 @@ def test_an_article_before_the_blank_gives_nothing_away():
     assert blank("It forms a tumour.", "tumour") == "It forms a(n) _____."
 
 
+def test_a_term_is_never_blanked_inside_a_hyphenated_word():
+    assert blank("The king called the Estates-General to approve taxes.", "estates") == (
+        "The king called the Estates-General to approve taxes.")
+    assert blank("Society was split into three estates.", "estates") == "Society was split into three _____."
+
+
+def test_a_sentence_of_several_definitions_is_not_asked_as_one_meaning():
+    # "The First Estate was the clergy, the Second Estate was the nobility, and the Third Estate was…"
+    [question] = make_questions(load_chunks("french_revolution"), ["First Estate"], count=1, difficulty="easy")
+    assert "define as" not in question.prompt and "The _____ was the clergy" in question.prompt
+
+
 def test_distractors_agree_in_number_with_the_answer():
     chunks = document_chunks("fixtures/docs/plate_tectonics.md")
     for concept, plural in (("tectonic plates", True), ("earthquake", False)):
