@@ -202,7 +202,7 @@ def _prompt(concept: str, source: Source, difficulty: Difficulty) -> str:
         return f"Which term does your text define like this? “{shown}”"
     if difficulty != "hard":
         form = _MEDIUM_STEMS[int(hashlib.sha256(source.sentence.encode()).hexdigest(), 16) % len(_MEDIUM_STEMS)]
-        return form.format(passage=shown)
+        return form.format(passage=shown).replace("this sentence", "this passage" if leans else "this sentence")
     if source.is_example:
         context = blank(source.before, concept) if source.before else ""
         return f"Apply what you know: which term belongs in the blank of this example? “{context} {blanked}”".replace(
