@@ -221,7 +221,7 @@ def hint(concept: str, answer: str, quote: str, passages: list[ChunkRef], *, fre
     else:
         count = len(answer.split())
         shown = answer[: level + 1]
-        shape = f"Hint: the missing term is {count} word{'s' if count > 1 else ''} long and begins with “{shown}”."
+        shape = f"Hint: the term asked for is {count} word{'s' if count > 1 else ''} long and begins with “{shown}”."
     others = [s.text for s in about(concept, passages) if quote not in s.text and blank(s.text, concept) != s.text]
     also = f" Another sentence from your documents: “{blank(others[level % len(others)], concept)}”" if others else ""
     return f"{shape}{also}"
