@@ -92,6 +92,11 @@ def make_questions(chunks: list[ChunkRef], concepts: list[str], *, count: int, d
     return questions
 
 
+def has_source(chunks: list[ChunkRef], concept: str) -> bool:
+    """Whether the documents give a sentence to ask about the concept (a heading alone gives none)."""
+    return bool(_sources_about(concept, _sources(chunks, [concept]), "medium"))
+
+
 @dataclass(frozen=True)
 class Term:
     name: str  # as the options show it

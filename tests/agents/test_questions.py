@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agents_app.agents.quiz import question_citation
 from agents_app.concepts import find_concepts
-from agents_app.questions import blank, make_questions
+from agents_app.questions import blank, has_source, make_questions
 from agents_app.schemas import ChunkRef
 from tests.agents.concept_set import document_chunks
 from tests.agents.sample_docs import PRINTING, all_chunks, load_chunks
@@ -87,3 +87,8 @@ def test_medium_questions_are_worded_in_more_than_one_way():
     concepts = [c.name for c in find_concepts(chunks)]
     stems = {q.prompt.split("“")[0] for q in make_questions(chunks, concepts, count=30, difficulty="medium")}
     assert len(stems) >= 3, stems
+
+
+def test_a_concept_only_a_heading_names_has_no_question_source():
+    chunks = load_chunks("newtons_laws")
+    assert has_source(chunks, "inertia") and not has_source(chunks, "laws of motion")
