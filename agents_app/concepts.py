@@ -46,6 +46,8 @@ _NUMBERING = re.compile(r"^\s*(?:(?:chapter|part|unit|section|lesson)\s+)?[\dIVX
 _DEMONYM = re.compile(r"(?:ish|ese|ian|French|Dutch|Greek|German)$")  # "French society": an adjective, not a topic
 _QUESTION_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose"})
 _HEADING_LINKS = frozenset({"before", "after", "with", "in", "on", "at", "for", "from", "to", "into", "by", "as"})
+_PLACE_LINKS = frozenset({"in", "of", "across", "throughout", "at", "to", "from", "into", "near", "within", "over",
+                          "around", "beyond", "outside"})
 _NAME_LINKS = frozenset({"of", "the", "and"})  # inside a capitalised name: "Battle of the Somme"
 _LEADING = re.compile(
     r"^(?:(?:the|an?|this|these|those|its|their|each|every|both|two|three|four|five|six|seven|eight|nine|ten)\s+)+",
@@ -64,6 +66,7 @@ class Candidate:
     first_seen: tuple[int, int] = (1 << 30, 1 << 30)
     chunk_ids: list[int] = field(default_factory=list)
     strong: bool = False  # emphasised or defined: the text's own choice, not a statistic
+    proper: bool = False  # a name (person, place, event, work) rather than a term
     heading_chunks: list[ChunkRef] = field(default_factory=list)
 
 
@@ -147,7 +150,34 @@ def find_concepts(chunks: list[ChunkRef]) -> list[Candidate]:
     _drop_fragments(book.candidates)
     found = [c for c in book.candidates.values() if c.chunk_ids]
     found = sorted(found, key=lambda c: (-c.score, c.first_seen))[:_how_many(ordered)]
+    text = " ".join(s for said in prose for s in said)
+    for candidate in found:
+        candidate.name, candidate.proper = as_written(candidate.name, text)
     return sorted(found, key=lambda c: c.first_seen)
+
+
+def as_written(name: str, prose: str) -> tuple[str, bool]:
+    """The name as a teacher writes it mid-sentence, and whether it is a proper name: capitalised
+    inside a sentence ("printed in Europe"), or word by word ("Johannes Gutenberg"). Any other
+    term is written in lower case: "Woodblock printing" only had its capital from opening a
+    sentence. Acronyms and mixed case ("ATP", "RuBisCO") and possessives ("Newton's") keep theirs."""
+    capitals = [w[:1].isupper() for w in name.split() if w.lower() not in STOPWORDS]
+    proper = bool(capitals) and capitals[0] and (
+        (len(capitals) > 1 and all(capitals))
+        or re.search(r"(?<=[a-z0-9,;:] )" + term_pattern(name), prose) is not None)
+    # A heading's title case ("The Printing Press") is no name when the sentences write it in lower
+    # case, or never write it at all.
+    proper = proper and re.search(term_pattern(name.lower()), prose) is None and re.search(
+        term_pattern(name), prose) is not None
+    if proper:
+        return name, True
+    return " ".join(w if w[1:] != w[1:].lower() or w.endswith("'s") else w.lower() for w in name.split()), False
+
+
+def term_pattern(name: str) -> str:
+    """The term as a regular expression: its words, by spaces or hyphens, also as a plural; never
+    a part of a hyphenated word ("estates" is not in "Estates-General")."""
+    return r"(?<![\w\-])" + r"[\s\-]+".join(re.escape(w) for w in name.split()) + r"(?:e?s)?(?![\w\-])"
 
 
 def _how_many(chunks: list[ChunkRef]) -> int:
@@ -196,18 +226,38 @@ def _note_headings(book: Book, chunks: list[ChunkRef]) -> None:
 def _note_names(book: Book, prose: list[list[str]]) -> None:
     """Names of people, places, events and laws: capitalised runs inside sentences (a run of two or
     more words anywhere, a single word when it is not the sentence's first and is used twice)."""
-    singles: Counter[str] = Counter()
+    uses: Counter[str] = Counter()
+    runs: set[str] = set()  # names met as a run of capitalised words
+    settings: Counter[str] = Counter()  # uses after "in", "across"...: a place where things happen
     for said in prose:
         for sentence in said:
             for match in _NAME.finditer(sentence):
                 name = _ERA.sub("", match.group().rstrip("."))
+                if len(name.split()) == 1 and match.start() == 0:
+                    continue
+                before = words(sentence[:match.start()])[-2:]
                 if len(name.split()) > 1:
-                    book.note(_drop_sentence_opener(name, match.start()), NAME)
-                elif match.start() > 0:
-                    singles[name] += 1
-    for name, count in singles.items():
-        if count >= 2 and name.lower() not in STOPWORDS and not _DEMONYM.search(name):
+                    whole, name = name, _drop_sentence_opener(name, match.start())
+                    before = words(whole[: len(whole) - len(name)]) or before  # "In East Asia" gives "in"
+                    runs.add(name)
+                uses[name] += 1
+                settings[name] += _is_setting(before)
+    for name, count in uses.items():
+        # A name only ever met as a setting is where the story happens, not what it teaches.
+        if settings[name] == count:
+            continue
+        if name in runs:
+            book.note(name, NAME * count)
+        elif count >= 2 and name.lower() not in STOPWORDS and not _DEMONYM.search(name):
             book.note(name, NAME * math.log2(count + 1))
+
+
+def _is_setting(before: list[str]) -> bool:
+    """Whether the words before a name make it a place: "across Europe", "in medieval Europe";
+    not "at the Battle of Hastings" nor "in 49 BC Julius Caesar"."""
+    if before[-1:] and before[-1] in _PLACE_LINKS:
+        return True
+    return len(before) == 2 and before[0] in _PLACE_LINKS and before[1].isalpha() and before[1] not in STOPWORDS
 
 
 def _prose(chunk: ChunkRef) -> list[str]:

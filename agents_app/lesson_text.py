@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from agents_app.concepts import MAX_SENTENCE_CHARS, ngrams, phrase_key
 from agents_app.offline import PREFIX
 from agents_app.questions import blank  # the quiz's own blanking, so hints hide what questions hide
+from agents_app.quotes import refers_back
 from agents_app.schemas import ChunkRef
 from agents_app.text import content_words, sentences, stem, terms
 
 _DEFINES = re.compile(r"^(?P<subject>.{1,80}?)\s+(?:is|are|was|were|refers to|means|describes|states that)\s",
                       re.IGNORECASE)
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.", "example", "like ")
-_PRONOUN_LED = re.compile(r"^(?:it|its|this|these|they|their|that|those|he|she|such)\b", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+(?:which|because|while|whereas|so that)\s+")
+# Where a sentence's first step ends: "Chlorophyll is the green pigment | that absorbs light…".
+_CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+(?:which|who|whose|where|that|because|while|whereas|so that)\s+")
 EXPLAIN_SENTENCES = 2
 HINT_WORDS = 3
 
@@ -38,10 +39,18 @@ class Sentence:
 
 
 def about(concept: str, passages: list[ChunkRef]) -> list[Sentence]:
-    """The passages' sentences that name the concept, in the documents' order."""
+    """The passages' sentences that name the concept, in the documents' order; one that refers
+    back ("In medieval Europe this work…") comes with the sentence it refers to."""
     key = phrase_key(concept)
-    return [Sentence(s.text, s.chunk, s.index, _defines(s.text, key)) for s in _all_sentences(passages)
-            if key and key in ngrams(terms(s.text), len(key))]
+    every = _all_sentences(passages)
+    found = []
+    for position, s in enumerate(every):
+        if not key or key not in ngrams(terms(s.text), len(key)):
+            continue
+        before = every[position - 1] if position else None
+        text = f"{before.text} {s.text}" if before and s.follows(before) and refers_back(s.text) else s.text
+        found.append(Sentence(text, s.chunk, s.index, _defines(s.text, key)))
+    return found
 
 
 def _defines(text: str, key: tuple[str, ...]) -> bool:
@@ -103,7 +112,7 @@ def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     named = [s for s in found if s.text not in recent]  # its own sentences first, unless just said
     definition = [s for s in named if s.defines][:1] or [s for s in fresh if s.defines][:1]
     rest = [s for s in _unique(named + fresh) if s not in definition
-            and (not _PRONOUN_LED.match(s.text) or (definition and s.follows(definition[0])))]
+            and (not refers_back(s.text) or (definition and s.follows(definition[0])))]
     if definition:  # what follows the definition in its own passage first
         rest.sort(key=lambda s: (not s.follows(definition[0]), s.chunk.chunk_id != definition[0].chunk.chunk_id))
     return (definition + rest)[:EXPLAIN_SENTENCES], ""
@@ -111,7 +120,8 @@ def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
 
 def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
              near: list[Sentence]) -> tuple[list[Sentence], str]:
-    """The shortest definition, and the shortest other sentence as its support."""
+    """The shortest definition, and as its support the sentence after it, else the shortest
+    other sentence naming the concept, else the shortest of its passage."""
     definitions = sorted((s for s in found if s.defines), key=lambda s: len(s.text))
     first = (definitions or sorted(found, key=lambda s: len(s.text)))[:1]
     if not first:
@@ -119,24 +129,25 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     # Support: what follows the definition ("It ..." refers to the concept there), else the
     # shortest sentence that stands alone, from the definition's own passage first.
     candidates = [s for s in fresh if s.text != first[0].text and s.text not in recent
-                  and (s.follows(first[0]) or not _PRONOUN_LED.match(s.text))]
-    support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.chunk.chunk_id != first[0].chunk.chunk_id,
-                                                len(s.text)))[:1]
-    return first + support, f"Put simply, here is {concept} in a sentence or two: "
+                  and (s.follows(first[0]) or not refers_back(s.text))]
+    naming = {s.text for s in found}
+    support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.text not in naming,
+                                                s.chunk.chunk_id != first[0].chunk.chunk_id, len(s.text)))[:1]
+    return first + support, "Put simply: "
 
 
 def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
            near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The definition broken into its first part, or, once that was given, the next point."""
-    candidates = [s for s in found if s.defines] + sorted(fresh, key=lambda s: len(s.text))
-    first = next((s for s in candidates if _first_part(s.text) not in recent), None)
+    candidates = [s for s in found if s.defines] + sorted(_standalone(fresh), key=lambda s: len(s.text))
+    first = next((s for s in candidates if (_first_part(s.text) or s.text) not in recent), None)
     return ([first] if first else candidates[:1]), "One small step at a time. "
 
 
 def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
              near: list[Sentence]) -> tuple[list[Sentence], str]:
-    """A sentence of the documents that gives an example; if they give none, the concept used
-    in a sentence, and said so."""
+    """A sentence of the documents that gives an example; if they give none, a sentence that uses
+    the concept, and said so (nothing, if every such sentence was just said)."""
     fresh = _standalone(fresh)
     home = {s.chunk.chunk_id for s in found}  # an example from a passage that names the concept
     marked = [s for s in fresh if s.chunk.chunk_id in home and _gives_example(s)]
@@ -145,8 +156,10 @@ def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     again = [s for s in near if _gives_example(s) and s.text not in recent]
     if again:
         return again[:1], f"Your documents give this one example of {concept}, so once more: "
-    concrete = [s for s in fresh if re.search(r"\d|\s[A-Z][a-z]", s.text[1:]) and not s.defines]
-    picks = (concrete or [s for s in fresh if not s.defines] or fresh)[:1]
+    named = {s.text for s in found}
+    using = [s for s in fresh if s.text in named] or [s for s in _standalone(found) if s.text not in recent]
+    concrete = [s for s in using if re.search(r"\d|\s[A-Z][a-z]", s.text[1:]) and not s.defines]
+    picks = (concrete or [s for s in using if not s.defines] or using)[:1]
     return picks, f"Your documents give no worked example of {concept}; here is how they use it: "
 
 
@@ -164,7 +177,7 @@ def _unique(found: list[Sentence]) -> list[Sentence]:
 
 def _standalone(found: list[Sentence]) -> list[Sentence]:
     """Sentences that make sense alone (no "it" or "this" pointing before them), if any."""
-    return [s for s in found if not _PRONOUN_LED.match(s.text)] or found
+    return [s for s in found if not refers_back(s.text)] or found
 
 
 _MOVES = {"help_simpler": _simpler, "help_stuck": _stuck, "example": _example}
@@ -176,16 +189,22 @@ def _tail(action: str, concept: str, picks: list[Sentence]) -> str:
         return ""
     words = _key_words(picks[0].text, concept)
     hint = f" Hint: hold on to the words {_join(words)}." if words else ""
-    return f" {_first_part(picks[0].text)}{hint}"
+    return f"{_first_part(picks[0].text)}{hint}"
 
 
 def _first_part(sentence: str) -> str:
-    return f"First just this part: “{_CLAUSE_BREAK.split(sentence)[0].rstrip('.')}”."
+    """" First just this part: …" for a sentence of several parts; nothing for a one-part sentence,
+    which the move has just said whole."""
+    part = _CLAUSE_BREAK.split(sentence)[0].rstrip(".")
+    return f" First just this part: “{part}”." if part != sentence.rstrip(".") else ""
 
 
 def _key_words(text: str, concept: str, *, count: int = HINT_WORDS) -> list[str]:
+    """The first content words of the text that are not the concept's, as written inside the
+    sentence ("China" keeps its capital; the opening word's capital is only the sentence's)."""
     own = set(phrase_key(concept))
-    return [w for w in dict.fromkeys(content_words(text)) if stem(w) not in own and len(w) > 3][:count]
+    written = {w.lower(): w for w in reversed(re.findall(r"[A-Za-z][\w'\-]*", text)[1:])}
+    return [written.get(w, w) for w in dict.fromkeys(content_words(text)) if stem(w) not in own and len(w) > 3][:count]
 
 
 def _join(items: list[str]) -> str:
@@ -202,8 +221,8 @@ def hint(concept: str, answer: str, quote: str, passages: list[ChunkRef], *, fre
     else:
         count = len(answer.split())
         shown = answer[: level + 1]
-        shape = f"Hint: the missing term is {count} word{'s' if count > 1 else ''} long and begins with “{shown}”."
-    others = [s.text for s in about(concept, passages) if s.text != quote and blank(s.text, concept) != s.text]
+        shape = f"Hint: the term asked for is {count} word{'s' if count > 1 else ''} long and begins with “{shown}”."
+    others = [s.text for s in about(concept, passages) if quote not in s.text and blank(s.text, concept) != s.text]
     also = f" Another sentence from your documents: “{blank(others[level % len(others)], concept)}”" if others else ""
     return f"{shape}{also}"
 

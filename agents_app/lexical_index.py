@@ -22,6 +22,9 @@ from django.db.models import Count, Max, QuerySet, Sum
 from agents_app.retrieval import bm25_term_score, idf
 
 MAX_POSTINGS = 2_000_000  # about 16 MB of arrays per process
+# Endings Porter's stemmer leaves on a word derived from another ("salty" -> "salti", "quickly"
+# -> "quickli", "buyer"): a question may use the derived word where the documents use its root.
+DERIVED_ENDINGS = ("li", "i", "er")
 
 Token = tuple[int, int, int]
 
@@ -66,6 +69,14 @@ class FolderIndex:
         """The term's idf in the folder (that of a term seen once for an unknown term)."""
         start, stop = self.postings.get(term, (0, 1))
         return idf(stop - start, len(self.ids))
+
+    def in_folder(self, term: str) -> str:
+        """The term, or, when the folder never uses it, the root it derives from that the folder
+        does use ("salti" for "salty" gives "salt"); the term itself when neither is there."""
+        if term in self.postings:
+            return term
+        roots = (term[: -len(end)] for end in DERIVED_ENDINGS if term.endswith(end) and len(term) - len(end) >= 3)
+        return next((root for root in roots if root in self.postings), term)
 
     def rank(self, query_terms: set[str]) -> list[tuple[float, int]]:
         """(BM25 score, chunk id) of every chunk matching a term, best first, ties by id."""

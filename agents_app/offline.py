@@ -14,7 +14,7 @@ from collections import defaultdict
 from agents_app.concepts import find_concepts
 from agents_app.errors import AgentError
 from agents_app.mastery import MASTERED, Difficulty
-from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, opens_with_pronoun, units
+from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, refers_back, units
 from agents_app.retrieval import BM25Index
 from agents_app.schemas import (
     OFFLINE_LABEL, ChunkRef, Concept, AnalysisResult, GradeResult, KeyTerm, PlanResult, LessonSection, Objective,
@@ -185,8 +185,8 @@ def _definition(term: str, passages: list[ChunkRef]) -> tuple[str, ChunkRef] | N
 
 
 def _with_referent(parts: list[Unit], index: int) -> str:
-    """The sentence, after the one its opening pronoun ("This tendency…") refers to."""
-    if index and opens_with_pronoun(parts[index].text):
+    """The sentence, after the one its pronoun ("This tendency…", "In 1687 he…") refers to."""
+    if index and refers_back(parts[index].text):
         return f"{parts[index - 1].text} {parts[index].text}"
     return parts[index].text
 

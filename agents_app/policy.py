@@ -73,6 +73,7 @@ class TutorState(BaseModel):
     concept_mastery: float = Field(0.0, ge=0.0, le=1.0)
     pace: float = Field(1.0, ge=0.5, le=1.5)
     explanations_since_question: int = Field(0, ge=0)
+    askable: bool = Field(True, description="The documents give a sentence to ask about the concept in focus.")
 
 
 class Decision(BaseModel):
@@ -103,7 +104,10 @@ def plan_done(s: TutorState) -> bool:
 
 
 def explained_enough(s: TutorState) -> bool:
-    return s.explanations_since_question >= explanations_before_question(s.pace)
+    """Explained as often as the pace wants; once is enough for a concept nothing can be asked
+    about (a second explanation would only delay the next question)."""
+    return s.explanations_since_question >= explanations_before_question(s.pace) or (
+        s.explanations_since_question >= 1 and not s.askable)
 
 
 def wants_example(s: TutorState) -> bool:

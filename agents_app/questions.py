@@ -3,8 +3,15 @@
 - Several questions per concept when asked for more than the concepts (each from another
   sentence); never more than the documents support, and never a repeat.
 - Difficulty changes the question: easy asks to recall a term from its definition; medium
-  blanks the term in a sentence; hard gives a two-sentence passage or an example to apply
-  the term to, with distractors of the same kind (sharing its head word or its section).
+  blanks the term in a sentence (in a few wordings); hard gives a two-sentence passage or an
+  example to apply the term to, with distractors of the same kind (sharing its head word or
+  its section).
+- A sentence that refers back ("Under the oceans this builds…") is shown after the one it
+  refers to.
+- Options look alike, so none stands out: names with names and terms with terms, as many
+  words as the answer where the folder has such terms, each written as the concept finder
+  names it (terms in lower case), only terms the text uses in its sentences (not a bare
+  heading such as "Consequences").
 - No grammatical give-aways: "a"/"an" before a blank becomes "a(n)", and distractors have the
   grammatical number of the answer.
 - Every question cites the chunk and the sentence it was built from.
@@ -17,9 +24,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from agents_app.concepts import MAX_SENTENCE_CHARS, MAX_TERM_WORDS, contains, find_concepts, ngrams, phrase_key
+from agents_app.concepts import (
+    MAX_SENTENCE_CHARS, MAX_TERM_WORDS, as_written, contains, find_concepts, ngrams, phrase_key, term_pattern,
+)
 from agents_app.mastery import Difficulty
-from agents_app.quotes import Unit, defined_term, opens_with_pronoun, units
+from agents_app.quotes import Unit, defined_term, refers_back, units
 from agents_app.schemas import ChunkRef, QuizQuestion
 from agents_app.text import content_words, normalise, stem, terms
 
@@ -29,6 +38,16 @@ OPTIONS = 4
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
 _ARTICLE = re.compile(r"\b([Aa])n?\s+(?=" + BLANK + ")")
 _SINGULAR_ENDINGS = ("ss", "us", "is", "sis")
+_COPULA = re.compile(r"^\s*(?:,\s*)?(?:is|are|was|were|refers to|means)\s+(?P<rest>.+?)[.!]?$", re.IGNORECASE)
+# "the clergy, the Second Estate was the nobility…": a list of definitions, not one meaning.
+_MORE_DEFINITIONS = re.compile(r"[,;]\s*(?:and\s+)?(?:the|an?)\s+[\w\s\-]{1,40}?\s+(?:is|are|was|were)\b")
+# Medium stems, chosen by the sentence so the same question always reads the same.
+_MEDIUM_STEMS = (
+    "Which term completes this sentence from your documents? “{passage}”",
+    "Fill in the blank: “{passage}”",
+    "Which term is missing here? “{passage}”",
+    "Your documents say: “{passage}” Which term belongs in the blank?",
+)
 
 
 @dataclass(frozen=True)
@@ -73,10 +92,16 @@ def make_questions(chunks: list[ChunkRef], concepts: list[str], *, count: int, d
     return questions
 
 
+def has_source(chunks: list[ChunkRef], concept: str) -> bool:
+    """Whether the documents give a sentence to ask about the concept (a heading alone gives none)."""
+    return bool(_sources_about(concept, _sources(chunks, [concept]), "medium"))
+
+
 @dataclass(frozen=True)
 class Term:
-    name: str
+    name: str  # as the options show it
     section: str
+    proper: bool  # a name (person, place, work), written with capitals inside sentences
 
 
 _vocabularies: OrderedDict[int, list[Term]] = OrderedDict()
@@ -92,12 +117,24 @@ def _vocabulary(chunks: list[ChunkRef]) -> list[Term]:
             _vocabularies.move_to_end(key)
             return _vocabularies[key]
     by_id = {c.chunk_id: c for c in chunks}
-    found = [Term(c.name, by_id[c.chunk_ids[0]].section if c.chunk_ids else "") for c in find_concepts(chunks)]
+    prose = " ".join(u.text for c in chunks for u in units(c.text) if not u.row)
+    found = [Term(c.name, by_id[c.chunk_ids[0]].section if c.chunk_ids else "", c.proper)
+             for c in find_concepts(chunks) if _used(c.name, prose)]
     with _lock:
         _vocabularies[key] = found
         while len(_vocabularies) > CACHED_VOCABULARIES:
             _vocabularies.popitem(last=False)
     return found
+
+
+def _term(name: str, section: str, prose: str) -> Term:
+    shown, proper = as_written(name, prose)
+    return Term(shown, section, proper)
+
+
+def _used(name: str, prose: str) -> bool:
+    """Whether the text uses the term in a sentence (a heading alone does not count)."""
+    return re.search(term_pattern(name), prose, flags=re.IGNORECASE) is not None
 
 
 def _sources(chunks: list[ChunkRef], concepts: list[str]) -> list[Source]:
@@ -124,13 +161,15 @@ def _sources_about(concept: str, quotable: list[Source], difficulty: Difficulty)
     key = phrase_key(concept)
     found = [q for q in quotable if key in q.grams and blank(q.sentence, concept) != q.sentence]
 
-    def rank(source: Source) -> int:
+    def rank(source: Source) -> tuple[bool, int]:
+        # A stem that still shows a word of the answer ("metal type" for "movable type") hints at it.
+        leaks = bool(set(key) & set(terms(blank(source.sentence, concept))))
         defining = phrase_key(defined_term(source.sentence) or "") == key
         if difficulty == "easy":
-            return 0 if defining else 1
+            return leaks, 0 if defining else 1
         if difficulty == "hard":
-            return 0 if source.is_example else 2 if defining else 1
-        return 1 if defining and len(found) > 1 else 0
+            return leaks, 0 if source.is_example else 2 if defining else 1
+        return leaks, 1 if defining and len(found) > 1 else 0
 
     return sorted(found, key=rank)
 
@@ -144,37 +183,57 @@ def _question(concept: str, kind: str, source: Source, vocabulary: list[Term], d
         return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {concept}?",
                             options=[], correct_index=None, reference_answer=source.sentence,
                             rubric=rubric or [concept], **common)
-    distractors = _distractors(concept, source, vocabulary, hard=difficulty == "hard")
+    answer = next((t for t in vocabulary if phrase_key(t.name) == phrase_key(concept)), None) or _term(
+        concept, source.chunk.section, source.sentence)
+    distractors = _distractors(answer, source, vocabulary, hard=difficulty == "hard")
     if len(distractors) < OPTIONS - 1:
         return None
-    options = [concept, *distractors[: OPTIONS - 1]]
+    options = [answer.name, *distractors[: OPTIONS - 1]]
     shift = int(hashlib.sha256(source.sentence.encode()).hexdigest(), 16) % len(options)
     options = options[shift:] + options[:shift]
     return QuizQuestion(kind="mcq", prompt=_prompt(concept, source, difficulty), options=options,
-                        correct_index=options.index(concept), reference_answer="", rubric=[], **common)
+                        correct_index=options.index(answer.name), reference_answer="", rubric=[], **common)
 
 
 def _prompt(concept: str, source: Source, difficulty: Difficulty) -> str:
     blanked = blank(source.sentence, concept)
+    leans = refers_back(source.sentence) and bool(source.before)
+    # "In medieval Europe this work…": the sentence "this work" points at comes first.
+    shown = f"{blank(source.before, concept)} {blanked}" if leans else blanked
     if difficulty == "easy" and phrase_key(defined_term(source.sentence) or "") == phrase_key(concept):
-        return f"Which term does your text define like this? “{blanked}”"
+        meaning = _meaning(source.sentence, concept)
+        if meaning and not leans:
+            return f"Which term does your text define as “{meaning}”?"
+        return f"Which term does your text define like this? “{shown}”"
     if difficulty != "hard":
-        return f"Which term completes this sentence from your documents? “{blanked}”"
+        form = _MEDIUM_STEMS[int(hashlib.sha256(source.sentence.encode()).hexdigest(), 16) % len(_MEDIUM_STEMS)]
+        return form.format(passage=shown).replace("this sentence", "this passage" if leans else "this sentence")
     if source.is_example:
         context = blank(source.before, concept) if source.before else ""
         return f"Apply what you know: which term belongs in the blank of this example? “{context} {blanked}”".replace(
             "“ ", "“")
-    passage = (f"{blank(source.before, concept)} {blanked}" if opens_with_pronoun(source.sentence) and source.before
-               else f"{blanked} {blank(source.after, concept)}".strip())
+    passage = shown if leans else f"{blanked} {blank(source.after, concept)}".strip()
     blanks = "every blank" if passage.count(BLANK) > 1 else "the blank"
     return f"Read this passage from your documents. Which term fills {blanks}? “{passage}”"
+
+
+def _meaning(sentence: str, concept: str) -> str | None:
+    """What a definition says the concept is ("a method in which…" of "Woodblock printing is a
+    method in which…"), when the sentence opens with the concept and never names it again."""
+    match = re.match(r"^(?:(?:an?|the)\s+)?" + term_pattern(concept), sentence, flags=re.IGNORECASE)
+    if not match:
+        return None
+    rest = _COPULA.match(sentence[match.end():])
+    meaning = rest.group("rest") if rest else None
+    if not meaning or blank(meaning, concept) != meaning or _MORE_DEFINITIONS.search(meaning):
+        return None
+    return meaning
 
 
 def blank(sentence: str, concept: str) -> str:
     """The sentence with the concept (also as a plural) replaced by a blank, and "a"/"an" before
     the blank made "a(n)" so the article gives nothing away."""
-    pattern = r"\b" + r"[\s\-]+".join(re.escape(w) for w in concept.split()) + r"(?:e?s)?\b"
-    blanked = re.sub(pattern, BLANK, sentence, flags=re.IGNORECASE)
+    blanked = re.sub(term_pattern(concept), BLANK, sentence, flags=re.IGNORECASE)
     return _ARTICLE.sub(lambda m: f"{m.group(1)}(n) ", blanked)
 
 
@@ -183,12 +242,17 @@ def _plural(term: str) -> bool:
     return last.endswith("s") and not last.endswith(_SINGULAR_ENDINGS)
 
 
-def _distractors(concept: str, source: Source, vocabulary: list[Term], *, hard: bool) -> list[str]:
+def _distractors(answer: Term, source: Source, vocabulary: list[Term], *, hard: bool) -> list[str]:
     """Other key terms of the folder that do not occur in the question and share no word with the
-    answer, of the answer's grammatical number when there are enough; for hard questions, those of
-    the same kind first (same head word, then same section), else those closest in length."""
-    # A term the question shows is no choice: hard stems show the neighbouring sentence too.
-    sentence_terms = terms(f"{source.before} {source.sentence} {source.after}" if hard else source.sentence)
+    answer: names for a name and terms for a term first; for hard questions, those of the same
+    kind (same head word, then same section); then those of the answer's grammatical number and
+    word count, then those closest in length."""
+    # A term the question shows is no choice: a stem may show the sentence before (hard ones the
+    # one after too).
+    shown = f"{source.before} {source.sentence} {source.after}" if hard else (
+        f"{source.before} {source.sentence}" if refers_back(source.sentence) else source.sentence)
+    sentence_terms = terms(shown)
+    concept = answer.name
     concept_key = phrase_key(concept)
     head = concept_key[-1:] if concept_key else ()
     candidates, taken = [], {concept_key}
@@ -203,8 +267,8 @@ def _distractors(concept: str, source: Source, vocabulary: list[Term], *, hard: 
 
     def closeness(term: Term) -> tuple:
         same_kind = (phrase_key(term.name)[-1:] != head, term.section != source.chunk.section) if hard else ()
-        return (*same_kind, abs(len(term.name) - len(concept)), term.name)
+        # Another number or another word count each singles the answer out: the fewest of both.
+        unlike = (_plural(term.name) != _plural(concept)) + abs(len(term.name.split()) - len(concept.split()))
+        return (term.proper != answer.proper, *same_kind, unlike, abs(len(term.name) - len(concept)), term.name)
 
-    ordered = sorted(candidates, key=closeness)
-    agreeing = [t.name for t in ordered if _plural(t.name) == _plural(concept)]
-    return agreeing if len(agreeing) >= OPTIONS - 1 else [t.name for t in ordered]
+    return [t.name for t in sorted(candidates, key=closeness)]

@@ -6,8 +6,9 @@ teacher's explanations), so they all read the same:
 - the quote is the best-matching sentence, plus the next best-matching one (marked "…" when
   they are not neighbours); who / when / how-many questions favour a sentence holding a name,
   a date or a number;
-- a sentence that opens with a pronoun ("It includes…") is quoted with the sentence before it,
-  so "It" has something to refer to;
+- a sentence that refers back, opening with a pronoun ("It includes…") or with one after an
+  opening phrase ("Under the oceans this builds…"), is quoted with the sentence before it, so
+  the pronoun has something to refer to;
 - for "what is X?" the passage's own definition of X wins when it has one;
 - at most QUOTE_CHARS characters: a long sentence is cut around its matching words.
 """
@@ -29,6 +30,16 @@ _PRONOUN_START = frozenset({
     "it", "its", "this", "these", "those", "they", "their", "them", "he", "she", "his", "her", "such", "there",
     "that", "both", "then", "however", "instead", "together", "here",
 })
+# A pronoun this early in a sentence that opens with a phrase like "Under the oceans" or "In
+# 1687" points at the sentence before: the opening phrase holds no subject it could stand for.
+_BURIED_PRONOUN = frozenset({"it", "its", "this", "these", "they", "their", "them", "he", "she", "his", "her", "him"})
+_OPENERS = frozenset({
+    "in", "on", "at", "under", "over", "after", "before", "during", "when", "while", "once", "by", "for", "from",
+    "with", "without", "because", "since", "so", "and", "but", "yet", "unlike", "like", "as", "despite", "later",
+    "soon", "within", "through", "across", "inside", "beneath", "below", "above", "until", "if", "although",
+    "around", "about", "towards", "toward", "throughout", "among", "between", "upon", "unless", "even",
+})
+_EARLY = 6
 _QUESTION = re.compile(
     r"^\s*(?:(?:what|who)\s+(?:is|are|was|were)|define|what\s+does\s+(?P<word>.+?)\s+mean|"
     r"(?:what\s+is\s+)?the\s+meaning\s+of|(?:can\s+you\s+)?explain(?:\s+what)?)\s+(?P<term>[^?]+?)"
@@ -146,19 +157,19 @@ def best_quote(text: str, query: str, limit: int = QUOTE_CHARS, rarity: Rarity |
 
 def best_units(parts: list[Unit], query: str, rarity: Rarity | None = None) -> tuple[int, list[int]]:
     """(best unit, the units to quote in order): the best-matching unit, with the sentence before
-    it when it opens with a pronoun, else with the next best-matching sentence of the passage
+    it when it refers back to it, else with the next best-matching sentence of the passage
     (one after it when the best one is the definition asked for)."""
     scores, definition = _scored(parts, query, rarity)
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
-    if best > 0 and opens_with_pronoun(parts[best].text) and not parts[best].row:
+    if best > 0 and refers_back(parts[best].text) and not parts[best].row:
         return best, [best - 1, best]
     if parts[best].row:
         return best, [best]
     candidates = [i for i in range(len(parts)) if i != best and scores[i] > 0 and not parts[i].row
-                  and (i == best + 1 or not opens_with_pronoun(parts[i].text))
+                  and (i == best + 1 or not refers_back(parts[i].text))
                   and (best not in definition or i > best)]
     second = max(candidates, key=lambda i: (scores[i], i == best + 1, -i), default=None)
-    if second is None and _refers_back(parts, best + 1):
+    if second is None and _leans_on_previous(parts, best + 1):
         second = best + 1
     return best, sorted({best} if second is None else {best, second})
 
@@ -186,8 +197,8 @@ def _answer_kind(query: str) -> re.Pattern[str] | None:
     return _ANSWER_KINDS.get(first)
 
 
-def _refers_back(parts: list[Unit], index: int) -> bool:
-    return index < len(parts) and not parts[index].row and opens_with_pronoun(parts[index].text)
+def _leans_on_previous(parts: list[Unit], index: int) -> bool:
+    return index < len(parts) and not parts[index].row and refers_back(parts[index].text)
 
 
 def _joined(parts: list[Unit], chosen: list[int], shortened: dict[int, str]) -> str:
@@ -210,9 +221,14 @@ def _tail(text: str, room: int) -> str:
     return text if len(text) <= room else "…" + text[len(text) - room + 1:].split(" ", 1)[-1]
 
 
-def opens_with_pronoun(sentence: str) -> bool:
-    first = words(sentence)[:1]
-    return bool(first) and first[0] in _PRONOUN_START
+def refers_back(sentence: str) -> bool:
+    """Whether the sentence leans on the one before: it opens with a pronoun or a linking word
+    ("It includes…", "However…"), or with a phrase followed early by a pronoun ("Under the
+    oceans this builds…", "In 1687 he published…")."""
+    lead = words(sentence)[:_EARLY]
+    if not lead:
+        return False
+    return lead[0] in _PRONOUN_START or (lead[0] in _OPENERS and any(w in _BURIED_PRONOUN for w in lead[1:]))
 
 
 def _scores(parts: list[Unit], wanted: set[str], rarity: Rarity | None) -> list[float]:

@@ -64,7 +64,7 @@ def _ranking(folder_id: int, query: str) -> tuple[FolderIndex, list[tuple[float,
     """The folder's lexical index and its chunks ranked for the query."""
     ready = Chunk.objects.filter(document__folder_id=folder_id, document__status=Document.Status.READY)
     index = folder_index(folder_id, ready)
-    query_terms = set(terms(query))
+    query_terms = {index.in_folder(term) for term in terms(query)}
     ranking = index.rank(query_terms) if query_terms else []
     semantic = _semantic(ready, query)
     return index, _fuse([ranking, semantic]) if semantic else ranking

@@ -9,7 +9,9 @@ and ingested by the real pipeline (Celery eager, in this process). One Daphne pr
 OPENAI_API_KEY (the offline engine). DATABASE_URL defaults to a SQLite file under var/.
 Prints, per persona: lessons, tutor turns to the ending, questions asked, concepts in the plan,
 mean mastery (p_known) of the concepts practised, share of the plan's concepts mastered
-(p_known >= 0.95), violations; then the first violations found. Exits 1 on any violation.
+(p_known >= 0.95; BKT needs three right answers in a row for that, and a lesson that moves on
+after a right answer asks about one a concept, as the closing note line says), violations;
+then the first violations found. Exits 1 on any violation.
 With --transcript, plays one lesson on that file instead and prints every tutor turn verbatim.
 """
 from __future__ import annotations
@@ -92,7 +94,7 @@ def play(url: str, document: Path, persona, seed: int, max_turns: int | None = N
 
     from agents_app.text import sentences
     from sessions_app import actions
-    from sessions_app.models import Question
+    from sessions_app.models import Chunk, Question
     from tests.conftest import access_token
     from tests.support.learners import Key, run_lesson
     from tests.samples import upload
@@ -111,9 +113,12 @@ def play(url: str, document: Path, persona, seed: int, max_turns: int | None = N
         question = Question.objects.get(pk=question_id)
         return Key(question.correct_index, question.reference_answer or question.quote)
 
+    # The document's sentences as ingested, so a PDF or DOCX works as well as Markdown.
+    said = [s for text in Chunk.objects.filter(document__folder=folder).order_by("order").values_list("text", flat=True)
+            for s in sentences(text)]
     client = TutorClient(url, session.pk, access_token(learner))
     try:
-        return run_lesson(client, persona, key, sentences(document.read_text()), seed=seed, max_turns=max_turns)
+        return run_lesson(client, persona, key, said, seed=seed, max_turns=max_turns)
     finally:
         client.close()
 
@@ -132,6 +137,20 @@ def report(results: dict[str, list], documents: int, seconds: float) -> None:
               f"{statistics.mean(_mean_mastery(lesson) for lesson, _ in played):>8.2f}"
               f"{statistics.mean(_mastered(lesson) for lesson, _ in played):>10.0%}"
               f"{sum(len(found) for _, found in played):>12}")
+    print(_mastery_note())
+
+
+def _mastery_note() -> str:
+    """Why "mastered" stays low even for a learner who is always right: BKT from its prior needs a
+    few right answers in a row, and a lesson that moves on after each right answer asks about one."""
+    from agents_app.mastery import DEFAULT_BKT, MASTERED, update
+
+    p, steps = DEFAULT_BKT.prior, []
+    while p < MASTERED:
+        p = update(p, True)
+        steps.append(f"{len(steps) + 1}: {p:.2f}")
+    return (f"(BKT mastery is p >= {MASTERED}: from the prior {DEFAULT_BKT.prior} it takes {len(steps)} right answers "
+            f"in a row (after {', '.join(steps)}); a lesson asks about one question a concept)")
 
 
 def _spread(values: list[int]) -> str:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from contextlib import aclosing
 
-from agents_app import lesson_text, pipeline, policy, schemas
+from agents_app import lesson_text, pipeline, policy, questions, schemas
 from agents_app.agents import quiz, teacher
 from agents_app.errors import AgentError
 from agents_app.mastery import MASTERED
@@ -45,9 +45,17 @@ def lesson_body(trigger: str, *, help_mode: str | None = None) -> Body:
 async def _move(turn: Turn, lesson: Lesson, event: policy.Event, help_mode: str | None = None) -> None:
     """Decide the next move and make it; a move without a turn of its own (moving on, starting
     the review) changes the lesson's position and decides again."""
-    decision = policy.decide(flow.policy_state(lesson, event, help_mode))
+    askable = True
+    if flow.asks_whether_askable(lesson.context, event):
+        concept = lesson.context.concept()
+        assert concept is not None
+        chunks = await db(pipeline.folder_chunks)(lesson.session.folder_id)
+        askable = questions.has_source(chunks, concept)
+    decision = policy.decide(flow.policy_state(lesson, event, help_mode, askable=askable))
     if decision.action in (policy.Action.MOVE_ON, policy.Action.REVIEW):
         flow.apply(lesson, decision)
+        if event is policy.Event.NO_QUESTION:
+            flow.moved_past_unaskable(lesson.context)
         await _move(turn, lesson, policy.Event.NEXT)
         return
     await MOVES[decision.action](turn, lesson, decision)

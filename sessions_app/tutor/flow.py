@@ -26,14 +26,30 @@ def stage(context: TutorContext) -> policy.Stage:
     return context.stage
 
 
-def policy_state(lesson: Lesson, event: policy.Event, help_mode: str | None) -> policy.TutorState:
+def policy_state(lesson: Lesson, event: policy.Event, help_mode: str | None, *, askable: bool = True
+                 ) -> policy.TutorState:
     context = lesson.context
     concept = context.concept()
     return policy.TutorState(
         stage=stage(context), event=event, help_mode=help_mode, has_concept=concept is not None,
         concept_mastery=lesson.mastery.get(concept or "", 0.0), pace=context.pace,
-        explanations_since_question=context.explanations_since_question,
+        explanations_since_question=context.explanations_since_question, askable=askable,
     )
+
+
+def asks_whether_askable(context: TutorContext, event: policy.Event) -> bool:
+    """Whether the decision may turn on the concept having a question source: a `next` after its
+    first explanation, at a pace that would explain again."""
+    concept = context.concept()
+    return (event is policy.Event.NEXT and stage(context) is policy.Stage.TEACH and concept in context.covered
+            and 1 <= context.explanations_since_question < policy.explanations_before_question(context.pace))
+
+
+def moved_past_unaskable(context: TutorContext) -> None:
+    """After a concept nothing could be asked about, the next one is checked after a single
+    explanation whatever the pace: the learner has already waited through that concept's
+    (else a feedback and three explanations would go by without a question)."""
+    context.explanations_since_question = policy.explanations_before_question(context.pace) - 1
 
 
 def apply(lesson: Lesson, decision: policy.Decision) -> None:
@@ -113,7 +129,7 @@ def concept_for_help(context: TutorContext) -> str | None:
 def opening(context: TutorContext, concept: str) -> str:
     if context.reviewing:
         return f"Let us review {concept}. "
-    if context.explanations_since_question > 0:
+    if context.explanations_since_question > 0 and concept in context.covered:
         return f"More on {concept}. "
     title = context.focus.title.split(" > ")[-1] if context.focus else ""  # the heading, not its path
     if context.concept_position == 0 and title and normalise(title) != normalise(concept):

@@ -7,8 +7,10 @@ from __future__ import annotations
 from agents_app import offline
 from agents_app.extraction import extract
 from agents_app.chunking import chunk
+from agents_app.concepts import find_concepts
 from agents_app.schemas import ChunkRef
 from tests.agents.concept_set import document_chunks, key_concepts, score
+from tests.agents.sample_docs import PRINTING
 from tests.fixtures import pdfgen
 
 RECALL_FLOOR = 0.6
@@ -43,3 +45,10 @@ def test_pdf_headings_name_concepts_without_being_glued_to_the_next_sentence():
     names = {c.name.lower() for c in offline.analyze(chunks).concepts}
     assert {"seafloor spreading", "divergent boundary", "hotspot"} <= names
     assert not [n for n in names if "seafloor spreading seafloor" in n or n.startswith("plate boundaries a")]
+
+
+def test_a_place_met_only_as_the_setting_of_events_is_not_a_concept():
+    names = [c.name for c in find_concepts(PRINTING)]
+    assert "Europe" not in names and "Johannes Gutenberg" in names
+    # A term is written as a teacher writes it mid-sentence; names keep their capitals.
+    assert "woodblock printing" in names and "literacy" in names

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from agents_app.lesson_text import hint, skipped, summary, teach, weakest_concepts
-from tests.agents.sample_docs import load_chunks
+from tests.agents.sample_docs import PRINTING, load_chunks
 
 CHUNKS = load_chunks("photosynthesis")
 DEFINITION = "Chlorophyll is the green pigment that absorbs light for photosynthesis."
@@ -64,3 +64,18 @@ def test_the_summary_names_what_was_covered_mastered_and_weakest_and_offers_a_re
                      "weakest": ["stomata", "stroma"]}
     assert "review" in text and "stomata (60%)" in text
     assert weakest_concepts(["a"], {"a": 0.99}, [], mastered_at=0.95) == []
+
+
+def test_without_an_example_the_move_shows_a_sentence_that_uses_the_concept():
+    text, _ = teach("example", "scribes", PRINTING)
+    assert "no worked example of scribes" in text and "scribes" in text.split("here is how they use it:")[1]
+    # A sentence whose "this work" points back comes with the sentence it points at.
+    explained, _ = teach("explain", "scribes", PRINTING)
+    assert "every book was copied by hand. In medieval Europe this work" in explained
+
+
+def test_a_smaller_step_never_repeats_a_one_part_sentence_as_its_first_part():
+    text, _ = teach("help_stuck", "Johannes Gutenberg", PRINTING)
+    assert "Johannes Gutenberg was a goldsmith from Mainz." in text and "First just this part" not in text
+    definition, _ = teach("help_stuck", "chlorophyll", CHUNKS)
+    assert "First just this part: “Chlorophyll is the green pigment”." in definition

@@ -75,7 +75,9 @@ def test_each_question_has_one_correct_option_supported_by_its_cited_sentence(of
         quote_terms = " ".join(terms(q.quote))
         supported = [o for o in q.options if " ".join(terms(o)) in quote_terms]
         assert supported == [q.options[q.correct_index]]
-        assert "_____" in q.prompt and q.options[q.correct_index].lower() not in q.prompt.lower()
+        # A blank, or a definition to recall ("Which term does your text define as “…”?").
+        assert "_____" in q.prompt or "define as" in q.prompt
+        assert q.options[q.correct_index].lower() not in q.prompt.lower()
     assert len({normalise(q.prompt) for q in quiz.questions}) == len(quiz.questions)
 
 

@@ -87,6 +87,9 @@ def test_pace_sets_how_much_is_explained_before_a_question():
     assert [explanations_before_question(p) for p in (0.5, 1.0, 1.5)] == [2, 1, 1]
     slow = TutorState(stage=S.TEACH, event=E.NEXT, pace=0.5, explanations_since_question=1)
     assert decide(slow).action is A.EXPLAIN
+    # A concept nothing can be asked about is explained once, whatever the pace: a second
+    # explanation and then the next concept's would make four turns without a question.
+    assert decide(slow.model_copy(update={"askable": False})).action is A.ASK_QUESTION
 
 
 def test_the_decision_carries_a_difficulty_from_mastery_and_pace():

@@ -25,6 +25,15 @@ def test_a_sentence_opening_with_a_pronoun_is_quoted_with_the_sentence_before_it
     assert quote.startswith("Earth's outer shell is the lithosphere. It includes the crust")
 
 
+def test_a_pronoun_after_an_opening_phrase_is_quoted_with_the_sentence_it_points_at():
+    passage = ("At a divergent boundary, two plates move apart. Magma rises to fill the gap and cools into new crust. "
+               "Under the oceans this builds long underwater mountain ranges called mid-ocean ridges.")
+    assert best_quote(passage, "What builds underwater mountain ranges?").startswith("Magma rises to fill the gap")
+    # A pronoun whose antecedent is the sentence's own subject needs nothing before it.
+    heart = "The lungs fill with air. The heart pumps its blood through two circuits of vessels."
+    assert best_quote(heart, "How does the heart pump blood through circuits?").startswith("The heart pumps")
+
+
 def test_what_is_x_quotes_the_documents_own_definition_first():
     assert asked_term("Can you explain what plate tectonics is?") == "plate tectonics"
     assert best_quote(PASSAGE, "Can you explain what plate tectonics is?").startswith(

@@ -53,6 +53,16 @@ def test_an_index_gives_the_garbage_collector_a_handful_of_objects_whatever_its_
     assert [pk for _, pk in index.rank({"term3x7"})] == [3]
 
 
+def test_a_question_word_derived_from_the_documents_word_finds_it(learner):
+    # Porter's stemmer keeps "salty" (salti) apart from "salt"; the folder only says "salt".
+    folder = actions.create_folder(learner, name="Sea")
+    add_document(folder, "a.md", ["Rivers carry water to the lakes.", "When seawater evaporates the salt stays behind."])
+    assert [h.chunk.order for h in search_folder(folder.pk, "Is the sea salty?")] == [1]
+    # A word the folder does use is searched as it is.
+    index = FolderIndex.build([(1, {"salti": 1, "salt": 1}, 2)])
+    assert index.in_folder("salti") == "salti" and index.in_folder("quickli") == "quickli"
+
+
 def test_search_sees_new_removed_and_failed_documents_at_once(learner):
     folder = actions.create_folder(learner, name="Plants")
     first = add_document(folder, "a.md", ["Chlorophyll absorbs light in the leaf."])
