@@ -7,6 +7,8 @@ import time
 
 import pytest
 import websockets
+
+from tests.support.servers import daphne
 from pycrdt import Doc, Map
 
 from tests.conftest import access_token
@@ -71,22 +73,25 @@ def test_an_id_that_is_not_a_session_is_refused_with_4404(server, token, room):
     assert asyncio.run(close_code(f"{server.base}{room}/?token={token}")) == 4404
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "autobahn fails a protocol violation (invalid UTF-8 included) by dropping TCP: its failByDrop "
-    "option defaults to True. Daphne 4.2.3 builds its WebSocketFactory inside Server.run() and sets "
-    "only autoPingTimeout, allowNullOrigin, openHandshakeTimeout and the max sizes; neither its "
-    "command line nor its Server parameters reach failByDrop, so a 1007 needs a patch of Daphne's "
-    "Server.run or of autobahn's factory defaults (not taken, SPEC 2.2)"))
-def test_a_text_frame_with_invalid_utf8_closes_with_1007(server, tutor_session, token):
+def invalid_utf8_close_code(url: str) -> int | None:
     async def scenario():
-        async with websockets.connect(server.url(tutor_session.pk, token)) as socket:
+        async with websockets.connect(url) as socket:
             await socket.send(b"\xff\xfe\xfd", text=True)
             with pytest.raises(websockets.ConnectionClosed):
                 while True:
                     await asyncio.wait_for(socket.recv(), 5)
             return socket.close_code
 
-    assert asyncio.run(scenario()) == 1007
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(("exception_on", "code"), [("1", 1007), ("0", 1006)])
+def test_a_text_frame_with_invalid_utf8_closes_with_1007(transactional_db, tutor_session, token, exception_on, code):
+    # A close frame with 1007, not a dropped connection (1006), through the product's Daphne
+    # exception; with it off (SPEC 2.2: tested both ways) autobahn drops the connection.
+    with daphne(DAPHNE_GUARD_REQUESTS=exception_on) as url:
+        ws = url.replace("http", "ws", 1)
+        assert invalid_utf8_close_code(f"{ws}/ws/whiteboard/{tutor_session.pk}/?token={token}") == code
 
 
 def test_an_awareness_flood_closes_its_sender_at_once_and_the_room_keeps_answering(server, tutor_session, token):

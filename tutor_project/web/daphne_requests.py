@@ -15,9 +15,14 @@ queues all of it for the application in 8 KB pieces in one synchronous loop
   process.
 
 Daphne does not pass the parameter and has no body cap, so its request class is swapped
-for this subclass: a SPEC 2.2 exception, applied only on the versions it was tested with
-(a warning and nothing else on others), switched off with DAPHNE_GUARD_REQUESTS=0,
-listed in the README. It can go when Daphne streams bodies to the application.
+for this subclass. Likewise its WebSocket factory: autobahn fails a protocol violation (a
+text frame of invalid UTF-8 included) by dropping the TCP connection unless its public
+`failByDrop` option is off, and Daphne sets the factory's options inside Server.run()
+without it; the factory swapped in turns it off, so such a client gets a close frame with
+1007 (RFC 6455) instead of a reset. A SPEC 2.2 exception, applied only on the versions it
+was tested with (a warning and nothing else on others), switched off with
+DAPHNE_GUARD_REQUESTS=0, listed in the README. It can go when Daphne streams bodies to the
+application and takes autobahn's options.
 """
 from __future__ import annotations
 
@@ -25,14 +30,14 @@ import io
 import logging
 from importlib.metadata import version
 
-from daphne import http_protocol
+from daphne import http_protocol, server, ws_protocol
 from django.conf import settings
 
 from tutor_project.web.upload_guard import error_body, too_large
 
 logger = logging.getLogger(__name__)
 
-TESTED = {"daphne": "4.2.3", "twisted": "26.10.0"}
+TESTED = {"daphne": "4.2.3", "twisted": "26.10.0", "autobahn": "26.10.2"}
 
 
 class GuardedWebRequest(http_protocol.WebRequest):
@@ -69,6 +74,11 @@ class GuardedWebRequest(http_protocol.WebRequest):
         return None
 
 
+class StrictWebSocketFactory(ws_protocol.WebSocketFactory):
+    def setProtocolOptions(self, **options: object) -> None:  # noqa: N802 (autobahn's name)
+        super().setProtocolOptions(failByDrop=False, **options)
+
+
 def guard_daphne_requests() -> bool:
     """True when Daphne's requests are GuardedWebRequests from now on."""
     if not settings.DAPHNE_GUARD_REQUESTS:
@@ -78,4 +88,5 @@ def guard_daphne_requests() -> bool:
         logger.warning("Daphne's requests are not guarded: tested with %s, installed %s", TESTED, installed)
         return False
     http_protocol.WebRequest = GuardedWebRequest  # read by Daphne's HTTPFactory.buildProtocol
+    server.WebSocketFactory = StrictWebSocketFactory  # read by Daphne's Server.run
     return True
