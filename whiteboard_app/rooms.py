@@ -190,8 +190,8 @@ class Room:
         elif frame.kind == "awareness":
             # The stock provider sends on every presence it hears, other people's included:
             # those echoes are not this connection's to speak for, and are dropped.
-            entries = [e for e in protocol.parse_awareness(frame.payload)
-                       if not any(e[0] in other.client_ids for other in self.peers.values() if other is not peer)]
+            others = set().union(*(other.client_ids for other in self.peers.values() if other is not peer))
+            entries = [e for e in protocol.parse_awareness(frame.payload) if e[0] not in others]
             if not entries:
                 return
             self._check_awareness(peer, entries)
