@@ -132,8 +132,11 @@ def ring(group: str, message: dict[str, Any]) -> None:
     loses nothing: the log has it, and sockets catch up from the log."""
     serving = _serving
     if serving is not None and serving[0].is_running():
-        serving[0].call_soon_threadsafe(_ring_on_loop, serving[1], group, message)
-        return
+        try:
+            serving[0].call_soon_threadsafe(_ring_on_loop, serving[1], group, message)
+            return
+        except RuntimeError:  # the loop closed meanwhile (the server is stopping): ring from here
+            pass
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:
