@@ -308,7 +308,9 @@ def _phrase_starts(sentence: str) -> list[list[str]]:
 
 
 def _is_content(token: str) -> bool:
-    return token[0].isalpha() and token.lower() not in STOPWORDS
+    """A word a noun phrase is made of: not a stopword, nor a count ("six molecules" is a number
+    of molecules, and without the count only the generic "molecules" would be left)."""
+    return token[0].isalpha() and token.lower() not in STOPWORDS and not _LEADING.match(f"{token} ")
 
 
 def _note_frequent_words(book: Book, chunks: list[ChunkRef]) -> None:

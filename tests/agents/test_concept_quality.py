@@ -52,3 +52,10 @@ def test_a_place_met_only_as_the_setting_of_events_is_not_a_concept():
     assert "Europe" not in names and "Johannes Gutenberg" in names
     # A term is written as a teacher writes it mid-sentence; names keep their capitals.
     assert "woodblock printing" in names and "literacy" in names
+
+
+def test_a_counted_noun_is_no_concept_of_its_own():
+    """"six molecules of carbon dioxide" counts molecules: without the count only the generic
+    "molecules" was left, and it reached the mastery page."""
+    names = {c.name for c in offline.analyze(document_chunks("fixtures/docs/photosynthesis.md")).concepts}
+    assert "molecules" not in names and {"carbon dioxide", "stroma", "leaves"} <= names
