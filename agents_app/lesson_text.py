@@ -93,6 +93,8 @@ def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = ""
     far = [s for s in others if s.chunk.chunk_id not in home]
     pool = _fresh(near, said) or _fresh(near, recent) or _fresh(far, said) or _fresh(far, recent) or found
     picks, lead = _MOVES.get(action, _explain)(concept, pool, found, recent, near)
+    if action == "explain":  # a sentence said before, say the section's opening, is no support for a new point
+        picks = picks[:1] + [s for s in picks[1:] if s.text in named or s.text not in said]
     if action == "example" and picks and picks[0].text in said and _gives_example(picks[0]):
         lead = f"Your documents give this one example of {concept}, so once more: "  # not shown as if new
     text, cited = _compose(action, concept, picks, lead, opening, passages, said)

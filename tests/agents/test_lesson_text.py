@@ -118,3 +118,9 @@ def test_with_nothing_new_to_say_the_tutor_does_not_say_so_in_the_same_words_eac
 def test_a_heading_topic_no_sentence_names_is_taught_from_the_passage_under_that_heading():
     text, _ = teach("explain", "memory", PLAGUE, opening="Next: memory. ")
     assert text.startswith("(offline mode) Next: memory. Painters covered church walls with the Dance of Death.")
+
+
+def test_an_explanation_does_not_bring_back_a_sentence_said_before_that_is_not_about_its_concept():
+    said, _ = teach("explain", "Black Death", PLAGUE)
+    text, _ = teach("explain", "bacterium", PLAGUE, said=said, recent="")
+    assert "The Black Death was a pandemic" not in text and "bacterium" in text
