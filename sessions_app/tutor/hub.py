@@ -14,23 +14,32 @@ from the log.
   bell rings only in the worker). So the process reads the log positions of its sessions
   in one query every CATCHUP_SECONDS, and a socket still behind what the log held a tick
   earlier reads what it missed.
+- Pieces of a turn's text go to this process's sockets from here (`hand_here`), not
+  through the channel layer; they are published there too only once a socket on another
+  process asked for the turn (sessions_app.tutor.stream), and this process drops their
+  echoes. A round trip through Redis for every piece cost a quarter of a busy process's
+  CPU and queued behind every other call on channels_redis's one connection.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import uuid
+from typing import TYPE_CHECKING, Any
 
 from channels.layers import get_channel_layer
 
 from sessions_app.event_log import group_name
 from sessions_app.models import TutorSession
-from sessions_app.tutor.delivery import Delivery
 from tutor_project.realtime.database import db
+
+if TYPE_CHECKING:
+    from sessions_app.tutor.delivery import Delivery
 
 logger = logging.getLogger(__name__)
 
 CATCHUP_SECONDS = 1.0
+ORIGIN = uuid.uuid4().hex  # this process, on the pieces it publishes: it has handed them to its sockets already
 
 
 class Hub:
@@ -84,8 +93,13 @@ class Hub:
         layer = get_channel_layer()
         while True:
             message: dict[str, Any] = await layer.receive(channel)
-            for delivery in self._sockets.get(message.get("session_id"), ()):
-                delivery.inbox.put_nowait(message)
+            if message.get("origin") != ORIGIN:
+                self.hand_here(message)
+
+    def hand_here(self, message: dict[str, Any]) -> None:
+        """Give a session's message to its sockets in this process."""
+        for delivery in self._sockets.get(message.get("session_id"), ()):
+            delivery.inbox.put_nowait(message)
 
     async def _catch_up(self) -> None:
         while self._sockets:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -29,7 +30,7 @@ from sessions_app.context import TutorContext
 from sessions_app.models import ConceptMastery, TutorSession
 from sessions_app.tutor import metrics
 from sessions_app.tutor.history import add_exchange
-from sessions_app.tutor.stream import TextStream
+from sessions_app.tutor.stream import TextStream, asked_elsewhere
 from tutor_project.realtime.database import db
 from tutor_project.web.errors import DomainError
 
@@ -85,6 +86,9 @@ class Turn:
     ending: asyncio.Future | None = None
     material: asyncio.Future[Material] | None = None  # fetched ahead for the learner's message
 
+    def __post_init__(self) -> None:
+        HERE[self.turn_id] = self
+
     @property
     def call(self) -> CallContext:
         return CallContext(session_id=self.session_id, user_id=self.user_id)
@@ -126,8 +130,11 @@ class Turn:
         await asyncio.shield(self.ending)
 
 
-# The turns running in this process, by turn id: to cancel one, or read its text at once.
+# The turns running in this process, by turn id, to cancel one; and every turn of this
+# process while it is referenced, from before its turn.started is stored (whose bell can come
+# back before the turn runs) to its end, to read its text at once.
 RUNNING: dict[str, tuple[Turn, asyncio.Task]] = {}
+HERE: weakref.WeakValueDictionary[str, Turn] = weakref.WeakValueDictionary()
 
 
 def start(turn: Turn, body: Body) -> None:
@@ -146,9 +153,9 @@ def start(turn: Turn, body: Body) -> None:
 
 
 def text_here(turn_id: str) -> str | None:
-    """The text so far of a turn running in this process (fresher than the saved one)."""
-    running = RUNNING.get(turn_id)
-    return running[0].text if running is not None else None
+    """The text so far of a turn of this process (fresher than the saved one)."""
+    turn = HERE.get(turn_id)
+    return turn.text if turn is not None else None
 
 
 class Requests:
@@ -176,8 +183,10 @@ class Requests:
         while True:
             message = await layer.receive(channel)
             running = RUNNING.get(message.get("turn_id", ""))
-            if running is None:
-                continue  # another process's turn, or one that has ended
+            if running is None:  # another process's turn, one that has ended, or one about to start here
+                if message["type"] == event_log.RESEND:
+                    asked_elsewhere(message["turn_id"])
+                continue
             turn, task = running
             if message["type"] == event_log.CANCEL:
                 task.cancel()
