@@ -154,7 +154,9 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
         return [], ""
     # Support: what follows the definition ("It ..." refers to the concept there), else the
     # shortest sentence that stands alone, from the definition's own passage first.
-    candidates = [s for s in fresh if s.text != first[0].text and s.text not in recent
+    # A sentence about the concept said a while ago supports it better than a new one about
+    # something else ("In 1346 a Mongol army besieged Caffa" is no support for the Black Death).
+    candidates = [s for s in _unique(fresh + near) if s.text != first[0].text and s.text not in recent
                   and (s.follows(first[0]) or not refers_back(s.text))]
     naming = {s.text for s in found}
     support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.text not in naming,

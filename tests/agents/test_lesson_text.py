@@ -124,3 +124,12 @@ def test_an_explanation_does_not_bring_back_a_sentence_said_before_that_is_not_a
     said, _ = teach("explain", "Black Death", PLAGUE)
     text, _ = teach("explain", "bacterium", PLAGUE, said=said, recent="")
     assert "The Black Death was a pandemic" not in text and "bacterium" in text
+
+
+def test_simpler_supports_the_definition_with_a_sentence_about_the_concept_said_a_while_ago():
+    chunks = [ChunkRef(chunk_id=1, document_id=1, order=0, section="Origins", text=(
+        "The Black Death was a pandemic of bubonic plague. It is the deadliest pandemic in history. "
+        "In 1346 a Mongol army besieged Caffa."))]
+    said = "The Black Death was a pandemic of bubonic plague. It is the deadliest pandemic in history."
+    text, _ = teach("help_simpler", "Black Death", chunks, said=said, recent="")
+    assert "deadliest" in text and "Caffa" not in text
