@@ -161,17 +161,15 @@ def _begin_turn(session: TutorSession, turn_id: str, *, messages: int) -> event_
     """Number `messages` messages and a turn.started, and make `turn_id` the session's running
     turn, under the row lock the numbering takes. An ended session, or another turn still
     running, refuses it; a turn orphaned by a crash raises _Orphaned."""
-    counters = event_log.bump_counters(session.pk, messages=messages, events=1)
+    counters = event_log.bump_counters(session.pk, messages=messages, events=1, claim=turn_id)
     if counters.status != TutorSession.Status.ACTIVE:
         raise session_ended()
-    if counters.running_turn_id:
+    if counters.running_turn_id != turn_id:
         cutoff = timezone.now() - timedelta(seconds=TURN_ORPHAN_SECONDS)
         if counters.running_saved_at is None or counters.running_saved_at < cutoff:
             raise _Orphaned(counters.running_turn_id)
         raise DomainError("turn_in_progress", "The tutor is still answering; wait for turn.completed or "
                           "cancel it.", retryable=True)
-    TutorSession.objects.filter(pk=session.pk).update(running_turn_id=turn_id, running_text="",
-                                                     running_saved_at=timezone.now())
     return counters
 
 

@@ -11,10 +11,19 @@ What is not stored also travels on the group, as a doorbell with no promise: the
 turn's text pieces (`text.delta`, positioned by offset, superseded by the stored
 `turn.completed`), and requests to the process running a turn: cancel it, or publish its
 whole text again for a socket that missed a piece.
+
+In a process serving sockets, bells rung after commit on a database thread reach that
+process's sockets at once and go out to the others through its event loop, the thread not
+waiting for them (`ring_here`); each carries the process's ORIGIN, so the process drops
+their echo. A thread waiting for the loop and Redis held one of the few executor threads
+for tens of milliseconds under load.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
+from collections.abc import Callable
 from datetime import datetime
 from datetime import timezone as dt_timezone
 from typing import Any, NamedTuple
@@ -38,6 +47,10 @@ DELTA = "tutor.delta"  # a piece of a running turn's text
 CANCEL = "turn.cancel"  # stop
 RESEND = "turn.resend"  # a socket missed a piece: publish the whole text again
 TURN_REQUESTS = "tutor.turns"
+ORIGIN = uuid.uuid4().hex  # this process, on what it publishes for the sessions' groups
+
+_serving: tuple[asyncio.AbstractEventLoop, Callable[[dict[str, Any]], None]] | None = None
+_ringing: set[asyncio.Future] = set()  # bells on their way (a task nobody holds may be collected)
 
 
 def group_name(session_id: int) -> str:
@@ -54,15 +67,27 @@ class Counters(NamedTuple):
     running_saved_at: datetime | None
 
 
-def bump_counters(session_id: int, *, events: int = 0, messages: int = 0) -> Counters:
+def bump_counters(session_id: int, *, events: int = 0, messages: int = 0, claim: str = "") -> Counters:
     """Add to a session's event and message counters in one statement (the row lock it takes
-    serialises writers until the caller commits); the row after the bump."""
+    serialises writers until the caller commits); the row after the bump. With `claim`, the
+    same statement makes that turn the running one if the session is active and runs none:
+    its `running_turn_id` then says whether it did."""
     table = connection.ops.quote_name(TutorSession._meta.db_table)
+    claiming, claim_params = "", []
+    if claim:  # SET's right-hand sides all read the row as it was before the statement
+        free = "running_turn_id = '' AND status = %s"
+        claiming = (f", running_turn_id = CASE WHEN {free} THEN %s ELSE running_turn_id END"
+                    f", running_text = CASE WHEN {free} THEN '' ELSE running_text END"
+                    f", running_saved_at = CASE WHEN {free} THEN %s ELSE running_saved_at END")
+        active = TutorSession.Status.ACTIVE.value
+        now = TutorSession._meta.get_field("running_saved_at").get_db_prep_value(timezone.now(), connection)
+        claim_params = [active, claim, active, active, now]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s "
-            "WHERE id = %s RETURNING last_event_seq, last_message_seq, status, running_turn_id, running_saved_at",
-            [events, messages, session_id],
+            f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s"
+            f"{claiming} WHERE id = %s "
+            "RETURNING last_event_seq, last_message_seq, status, running_turn_id, running_saved_at",
+            [events, messages, *claim_params, session_id],
         )
         row = cursor.fetchone()
     if row is None:
@@ -107,13 +132,34 @@ def payload_of(frame: Frame) -> dict[str, Any]:
     return {k: v for k, v in frame.items() if k not in ("type", "seq")}
 
 
+def ring_here(loop: asyncio.AbstractEventLoop, hand_here: Callable[[dict[str, Any]], None]) -> None:
+    """This process serves sockets on `loop`: from now on `ring` hands each bell to them with
+    `hand_here` and publishes it from the loop."""
+    global _serving
+    _serving = (loop, hand_here)
+
+
 def ring(group: str, message: dict[str, Any]) -> None:
     """Ring a group from sync code. A bell that cannot go out (the channel layer is down)
     loses nothing: the log has it, and sockets catch up from the log."""
+    serving = _serving
+    if serving is not None and serving[0].is_running():
+        try:
+            serving[0].call_soon_threadsafe(_ring_on_loop, serving[1], group, message)
+            return
+        except RuntimeError:  # the loop closed meanwhile (the server is stopping): ring from here
+            pass
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:
         logger.warning("could not ring %s", group, exc_info=True)
+
+
+def _ring_on_loop(hand_here: Callable[[dict[str, Any]], None], group: str, message: dict[str, Any]) -> None:
+    hand_here(message)
+    bell = asyncio.ensure_future(aring(group, {**message, "origin": ORIGIN}))
+    _ringing.add(bell)
+    bell.add_done_callback(_ringing.discard)
 
 
 async def aring(group: str, message: dict[str, Any]) -> None:

@@ -5,10 +5,11 @@
 - A running turn's text goes out by offset: each `text.delta` starts where this socket's
   copy of the turn ends. For a turn running in another process, the socket asks that
   process for the text when the turn starts (it publishes the pieces on the channel layer
-  only for turns followed from elsewhere). A piece past that end (one was dropped, or the socket resumed
-  from the text as last saved) is joined to the turn's text if it runs in this process;
-  otherwise the piece waits and the process running the turn is asked to publish its
-  whole text again (`turn.completed`, with the whole text, settles it in any case).
+  only for turns followed from elsewhere). A piece past that end (one was dropped, or the
+  socket resumed from the text as last saved) is joined to the turn's text if it runs in
+  this process; otherwise the piece waits and the process running the turn is asked to
+  publish its whole text again (`turn.completed`, with the whole text, settles it in any
+  case).
 - A (re)starting socket gets a `session.state` or the events after its resume point,
   then the running turn's text so far as one delta from offset 0.
 

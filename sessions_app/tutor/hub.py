@@ -14,22 +14,22 @@ from the log.
   bell rings only in the worker). So the process reads the log positions of its sessions
   in one query every CATCHUP_SECONDS, and a socket still behind what the log held a tick
   earlier reads what it missed.
-- Pieces of a turn's text go to this process's sockets from here (`hand_here`), not
-  through the channel layer; they are published there too only once a socket on another
-  process asked for the turn (sessions_app.tutor.stream), and this process drops their
-  echoes. A round trip through Redis for every piece cost a quarter of a busy process's
-  CPU and queued behind every other call on channels_redis's one connection.
+- What this process rings (stored events, pieces of a turn's text) goes to its own sockets
+  from here (`hand_here`), not through the channel layer, and the process drops the echo of
+  what it publishes (sessions_app.event_log.ORIGIN). Pieces are published only once a
+  socket on another process asked for the turn (sessions_app.tutor.stream). A round trip
+  through Redis for every piece cost a quarter of a busy process's CPU and queued behind
+  every other call on channels_redis's one connection.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from channels.layers import get_channel_layer
 
-from sessions_app.event_log import group_name
+from sessions_app.event_log import ORIGIN, group_name, ring_here
 from sessions_app.models import TutorSession
 from tutor_project.realtime.database import db
 
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CATCHUP_SECONDS = 1.0
-ORIGIN = uuid.uuid4().hex  # this process, on the pieces it publishes: it has handed them to its sockets already
 
 
 class Hub:
@@ -54,6 +53,7 @@ class Hub:
         """From now on the socket gets its session's bells, and catches up from the log.
         With the channel layer away (Redis down) it still gets every stored event from the
         log, a second late, and replies whole."""
+        ring_here(asyncio.get_running_loop(), self.hand_here)
         sockets = self._sockets.setdefault(delivery.session_id, set())
         sockets.add(delivery)
         if self._catching_up is None or self._catching_up.done():

@@ -18,7 +18,7 @@ import time
 
 from sessions_app import actions, event_log
 from sessions_app.tutor import metrics
-from sessions_app.tutor.hub import ORIGIN, hub
+from sessions_app.tutor.hub import hub
 from tutor_project.realtime.database import db
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class TextStream:
         self._next_resend = time.monotonic() + RESEND_SECONDS
         await self.flush()
         delta = {"type": event_log.DELTA, "session_id": self.session_id, "turn_id": self.turn_id, "offset": 0,
-                 "text": self.text, "origin": ORIGIN}
+                 "text": self.text, "origin": event_log.ORIGIN}
         await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), delta))
 
     async def close(self) -> None:
@@ -111,7 +111,8 @@ class TextStream:
         self._followed_elsewhere = self._followed_elsewhere or self.turn_id in _asked
         if self._followed_elsewhere:
             metrics.PIECES_PUBLISHED.inc()
-            await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), {**delta, "origin": ORIGIN}))
+            await asyncio.shield(event_log.aring(event_log.group_name(self.session_id),
+                                                 {**delta, "origin": event_log.ORIGIN}))
 
 
 class Saver:

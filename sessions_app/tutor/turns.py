@@ -28,7 +28,7 @@ from boards_app.summary import summary_text
 from sessions_app import actions, event_log
 from sessions_app.context import TutorContext
 from sessions_app.models import ConceptMastery, TutorSession
-from sessions_app.tutor import metrics
+from sessions_app.tutor import budget, metrics
 from sessions_app.tutor.history import add_exchange
 from sessions_app.tutor.stream import TextStream, asked_elsewhere
 from tutor_project.realtime.database import db
@@ -200,9 +200,10 @@ class Requests:
 requests = Requests()
 
 
-async def receive(turn: Turn, session: TutorSession) -> bool:
+async def receive(turn: Turn, session: TutorSession, *, counted: bool) -> bool:
     """Store the learner's message of `turn` and load its lesson; False if the message was
-    received before, DomainError if the session has ended or is answering.
+    received before, DomainError if the session has ended or is answering, or if the turn is
+    `counted` against the learner's budget of model turns and that is spent.
 
     Storing the message changes nothing the turn reads, so the lesson, and the passages and
     board a reply to the message needs, are read in parallel with it. A turn that does not
@@ -211,8 +212,7 @@ async def receive(turn: Turn, session: TutorSession) -> bool:
     lesson = _prefetch(db(load_lesson)(session.pk))
     material = _prefetch(db(teaching_material)(session, turn.message, on_board=on_board))
     try:
-        if await db(actions.receive_learner_message)(session, client_id=turn.in_reply_to, text=turn.message,
-                                                     turn_id=turn.turn_id) is None:
+        if not await db(_count_and_store)(turn, session, counted):
             return False
         turn.attach(await lesson)
         turn.material = material
@@ -221,6 +221,21 @@ async def receive(turn: Turn, session: TutorSession) -> bool:
         if turn.material is None:  # not received, or failed: drop what was read ahead
             lesson.cancel()
             material.cancel()
+
+
+def _count_and_store(turn: Turn, session: TutorSession, counted: bool) -> bool:
+    """The budget, then the message, in one trip to the executor (each trip waits its turn
+    there under load); a turn counted and then refused is given back."""
+    if counted and not budget.take(turn.user_id):
+        raise budget.spent()
+    stored = False
+    try:
+        stored = actions.receive_learner_message(session, client_id=turn.in_reply_to, text=turn.message,
+                                                 turn_id=turn.turn_id) is not None
+    finally:
+        if counted and not stored:
+            budget.give_back(turn.user_id)
+    return stored
 
 
 def _prefetch(read: Awaitable[R]) -> asyncio.Future[R]:
