@@ -2,10 +2,11 @@
 
 - Several questions per concept when asked for more than the concepts (each from another
   sentence); never more than the documents support, and never a repeat.
-- Difficulty changes the question: easy asks to recall a term from its definition; medium
-  blanks the term in a sentence (in a few wordings); hard gives a two-sentence passage or an
-  example to apply the term to, with distractors of the same kind (sharing its head word or
-  its section).
+- Difficulty changes the question: easy asks to recall a term from its definition, or else
+  blanks it in the sentence that first uses it, naming the part of the documents as a hint;
+  medium blanks the term in another sentence (in a few wordings), the last that uses it; hard
+  gives a two-sentence passage or an example to apply the term to, with distractors of the same
+  kind (sharing its head word or its section).
 - A sentence that refers back ("Under the oceans this builds…") is shown after the one it
   refers to.
 - Options look alike, so none stands out: names with names and terms with terms, as many
@@ -168,15 +169,19 @@ def _sources_about(concept: str, quotable: list[Source], difficulty: Difficulty)
     key = phrase_key(concept)
     found = [q for q in quotable if key in q.grams and blank(q.sentence, concept) != q.sentence]
 
-    def rank(source: Source) -> tuple[bool, int]:
+    position = {id(source): index for index, source in enumerate(found)}
+
+    def rank(source: Source) -> tuple[bool, int, int]:
         # A stem that still shows a word of the answer ("metal type" for "movable type") hints at it.
         leaks = bool(set(key) & set(terms(blank(source.sentence, concept))))
         defining = phrase_key(defined_term(source.sentence) or "") == key
         if difficulty == "easy":
-            return leaks, 0 if defining else 1
+            return leaks, 0 if defining else 1, 0
         if difficulty == "hard":
-            return leaks, 0 if source.is_example else 2 if defining else 1
-        return leaks, 1 if defining and len(found) > 1 else 0
+            return leaks, 0 if source.is_example else 2 if defining else 1, 0
+        # Medium starts from the last mention, easy from the first, where the text introduces the
+        # concept: the two differ whenever the concept has two sentences.
+        return leaks, 1 if defining and len(found) > 1 else 0, -position[id(source)]
 
     return sorted(found, key=rank)
 
@@ -237,6 +242,11 @@ def _prompt(concept: str, source: Source, difficulty: Difficulty) -> str:
         if meaning and not leans:
             return f"Which term does your text define as “{meaning}”?"
         return f"Which term does your text define like this? “{shown}”"
+    section = source.chunk.section.rsplit(" > ", 1)[-1]  # "Book > Chapter": the innermost heading
+    if difficulty == "easy" and section and not set(terms(section)) & set(phrase_key(concept)):
+        # No definition to recall: the blank with a hint, the part of the documents it comes from
+        # (unless the heading names the answer).
+        return f"From the part of your documents on {section}: which term belongs in the blank? “{shown}”"
     if difficulty != "hard":
         form = _MEDIUM_STEMS[int(hashlib.sha256(source.sentence.encode()).hexdigest(), 16) % len(_MEDIUM_STEMS)]
         return form.format(passage=shown).replace("this sentence", "this passage" if leans else "this sentence")

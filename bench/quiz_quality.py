@@ -147,8 +147,8 @@ class Figures:
     warned: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     stems: dict[str, Counter] = field(default_factory=dict)
-    pairs: int = 0
-    differing: int = 0
+    pairs: Counter = field(default_factory=Counter)  # (difficulty, difficulty) -> concepts asked at both
+    differing: Counter = field(default_factory=Counter)  # of those, how many differ
     questions: int = 0
     article: int = 0
     number: int = 0
@@ -222,11 +222,11 @@ def measure(document: str, data: bytes, learner, client) -> Figures:  # type: ig
                     ["empty"] if empty else [])
                 figures.samples.append(f"[{difficulty} {','.join(marks)}] {q.prompt} {q.options}")
     for prompts in first.values():
-        levels = list(prompts.values())
-        for i, a in enumerate(levels):
-            for b in levels[i + 1:]:
-                figures.pairs += 1
-                figures.differing += a != b
+        for i, a in enumerate(DIFFICULTIES):
+            for b in DIFFICULTIES[i + 1:]:
+                if a in prompts and b in prompts:
+                    figures.pairs[a, b] += 1
+                    figures.differing[a, b] += prompts[a] != prompts[b]
     return figures
 
 
@@ -249,7 +249,7 @@ def print_table(rows: list[Figures]) -> None:
     for r in rows:
         available = "-" if r.available is None else str(r.available)
         print(f"{r.document:38} {r.requested:3} {r.returned:3} {available:>5} {'yes' if r.warned else 'no':>4}   "
-              f"{r.counts['easy']:4} {r.counts['medium']:4} {r.counts['hard']:4} {_share(r.differing, r.pairs):>6}  "
+              f"{r.counts['easy']:4} {r.counts['medium']:4} {r.counts['hard']:4} {_share(sum(r.differing.values()), sum(r.pairs.values())):>6}  "
               f"{r.article:4} {r.number:4} {r.repeats:4} {r.answer_repeats:4} {_share(r.cited, r.questions):>6} {r.empty:5}")
 
 
@@ -278,7 +278,7 @@ def main() -> None:
 
     short = [r for r in rows if r.returned < r.requested]
     questions = sum(r.questions for r in rows)
-    pairs, differing = sum(r.pairs for r in rows), sum(r.differing for r in rows)
+    pairs, differing = sum((r.pairs for r in rows), Counter()), sum((r.differing for r in rows), Counter())
     print(f"\ntotals over {len(rows)} documents")
     print(f"  over-request of {OVER_REQUEST}: {len(short)} documents returned fewer "
           f"({sum(r.returned for r in short)} questions); `available` equal to returned on "
@@ -289,7 +289,9 @@ def main() -> None:
         stems = sum((r.stems[d] for r in rows), Counter())
         print(f"  {d:6}: {sum(r.counts[d] for r in rows):4} questions; stems " +
               ", ".join(f"{kind} {stems.get(kind, 0)}" for kind in STEMS))
-    print(f"  questions differing between difficulties, same concept: {differing}/{pairs} = {_share(differing, pairs)}")
+    print(f"  questions differing between difficulties, same concept: {sum(differing.values())}/"
+          f"{sum(pairs.values())} = {_share(sum(differing.values()), sum(pairs.values()))} (" +
+          "; ".join(f"{a}/{b} {differing[a, b]}/{pairs[a, b]}" for a, b in pairs) + ")")
     print(f"  give-aways (goal 0) over {questions} questions: a/an {sum(r.article for r in rows)}, "
           f"singular/plural {sum(r.number for r in rows)}, a distractor alone repeats a stem word "
           f"{sum(r.repeats for r in rows)}, the answer alone repeats one {sum(r.answer_repeats for r in rows)}")
