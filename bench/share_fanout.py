@@ -106,19 +106,23 @@ async def connect(member: Member, session_id: int) -> None:
 
 
 async def ask(member: Member, marker: str) -> None:
-    """One turn asked by `member`; returns once its socket has the turn.completed."""
+    """One turn asked by `member`; returns once its socket has that turn's turn.completed (a
+    turn still running, which this socket may not have seen end yet, is waited for)."""
     seen = len(member.frames)
     await member.tutor.send(json.dumps({"type": "user.message", "client_id": marker,
                                         "text": f"{QUESTION} [turn {marker}]"}))
+    turn_id = None
     while True:
         for _, frame in member.frames[seen:]:
-            if frame["type"] == "turn.completed":
+            if frame["type"] == "turn.started" and frame["in_reply_to"] == marker:
+                turn_id = frame["turn_id"]
+            elif frame["type"] == "turn.completed" and frame["turn_id"] == turn_id:
                 return
-            if frame["type"] == "error" and frame.get("in_reply_to") == marker:
-                if frame["code"] == "turn_in_progress":  # another writer's turn runs: ask again after it
-                    await asyncio.sleep(0.2)
-                    return await ask(member, marker)
-                raise RuntimeError(f"turn {marker} refused: {frame}")
+            elif frame["type"] == "error" and frame.get("in_reply_to") == marker:
+                if frame["code"] != "turn_in_progress":
+                    raise RuntimeError(f"turn {marker} refused: {frame}")
+                await asyncio.sleep(0.2)
+                return await ask(member, marker)
         seen = len(member.frames)
         await asyncio.sleep(0.01)
 

@@ -69,6 +69,9 @@ class TutorConsumer(AsyncWebsocketConsumer):
         await self.revocation.start()
         self.delivery.listen()
         await hub.join(self.delivery)
+        # Heard from the first socket on, not from the first turn: a socket on another process
+        # asks for a turn's text as the turn starts, before this process would be listening.
+        turns.requests.hear()
         self.connection_id = await db(actions.open_connection)(session.pk, user.pk, PROCESS)
         self.greeter = asyncio.create_task(self._greet_after_wait())
 

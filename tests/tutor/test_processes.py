@@ -18,8 +18,8 @@ from tests.conftest import access_token
 from tests.support.scripted_llm import reply
 from tests.support.sharing import share
 from sessions_app.models import SessionEvent, TutorSession
-from tests.support.servers import daphne, free_port, read_metric, wait_for_port
-from tests.tutor.client import of_type, text_of
+from tests.support.servers import daphne, free_port, read_metric, wait_for_port, wait_until_zero
+from tests.tutor.client import TutorClient, of_type, text_of
 from tests.tutor.conftest import server_env
 
 
@@ -197,3 +197,26 @@ def test_presence_and_a_members_removal_reach_every_process(connect, two_servers
                 board.recv(timeout=5)
     assert [board.close_code for board in boards] == [4403, 4403]
     assert time.monotonic() - removed_at < 1.0
+
+
+def test_the_first_turn_of_fresh_processes_streams_to_the_other_process(tutor_session, learner, llm, scripted_llm,
+                                                                         redis_url):
+    """A socket on the other process asks for a turn's text as the turn starts: the process
+    running it must hear that even for its very first turn (it used to subscribe to those
+    requests only then, and the ask arrived first; the other process saw no piece at all)."""
+    words = [f"first{i} " for i in range(12)]
+    llm.script(reply("".join(words), chunks=words, chunk_delay=0.03))
+    env = server_env(scripted_llm, REDIS_URL=redis_url)
+    with daphne(**env) as first_url, daphne(**env) as second_url:
+        talker, watcher = (TutorClient(url, tutor_session.pk, access_token(learner)) for url in (first_url, second_url))
+        for client in (talker, watcher):
+            client.send({"type": "hello", "resume_from": 0})
+            client.until_type("session.state")
+        talker.send({"type": "user.message", "client_id": "m1", "text": "Tell me."})
+        seen = watcher.until_type("turn.completed")
+        talker.until_type("turn.completed")
+        talker.close()
+        watcher.close()
+        for url in (first_url, second_url):  # nothing may write once the test is over
+            wait_until_zero(url, 'tutor_websocket_connections{socket="tutor"}', "tutor_turns_running")
+    assert text_of(seen, seen[-1]["turn_id"]) == "".join(words)  # streamed live, whole, before the end
