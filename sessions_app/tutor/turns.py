@@ -78,6 +78,7 @@ class Turn:
     user_id: int
     turn_id: str
     in_reply_to: str
+    author: dict | None = None  # who asked (protocol.Person): the owner or a member
     message: str = ""  # what the learner said, for the history
     kind: str = "explanation"
     lesson: Lesson | None = None
@@ -231,7 +232,7 @@ def _count_and_store(turn: Turn, session: TutorSession, counted: bool) -> bool:
     stored = False
     try:
         stored = actions.receive_learner_message(session, client_id=turn.in_reply_to, text=turn.message,
-                                                 turn_id=turn.turn_id) is not None
+                                                 turn_id=turn.turn_id, asked_by=turn.author) is not None
     finally:
         if counted and not stored:
             budget.give_back(turn.user_id)

@@ -9,12 +9,17 @@ import subprocess
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
+from tests.conftest import access_token
 from tests.support.scripted_llm import reply
+from tests.support.sharing import share
 from sessions_app.models import SessionEvent, TutorSession
-from tests.support.servers import daphne, free_port, read_metric, wait_for_port
-from tests.tutor.client import of_type, text_of
+from tests.support.servers import daphne, free_port, read_metric, wait_for_port, wait_until_zero
+from tests.tutor.client import TutorClient, of_type, text_of
 from tests.tutor.conftest import server_env
 
 
@@ -160,3 +165,58 @@ def test_pieces_lost_between_processes_are_repaired_before_the_turn_ends(connect
     deltas = of_type(seen + rest, "text.delta")
     assert completed["content"]["text"] == "".join(words)
     assert text_of(deltas, completed["turn_id"]) == completed["content"]["text"]  # whole, live, no gap
+
+
+def test_presence_and_a_members_removal_reach_every_process(connect, two_servers, tutor_session, learner):
+    """The viewer has a tutor and a board socket on each process; the owner removes it over REST
+    on one process: all four close with 4403 within a second. Before that, the owner on one
+    process hears the viewer on the other arrive."""
+    first_url, second_url = two_servers
+    viewer = share(tutor_session)["viewer"]
+    owner = connect(tutor_session.pk, url=first_url)
+    owner.send({"type": "hello", "resume_from": 0})
+    owner.until_type("session.state")
+    token = access_token(viewer)
+    tutors = [connect(tutor_session.pk, user=viewer, url=url) for url in two_servers]
+    for client in tutors:
+        client.send({"type": "hello", "resume_from": 0})
+        client.until_type("session.state")
+    boards = [ws_connect(f"{url.replace('http://', 'ws://')}/ws/whiteboard/{tutor_session.pk}/?token={token}",
+                         open_timeout=10) for url in two_servers]
+    for board in boards:
+        board.recv(timeout=10)  # joined: the room's sync step 1
+    assert owner.until_type("presence")[-1]["participants"][-1]["user_id"] == viewer.pk
+    removed_at = time.monotonic()
+    response = httpx.delete(f"{second_url}/api/v1/sessions/{tutor_session.pk}/members/{viewer.pk}/",
+                            headers={"Authorization": f"Bearer {access_token(learner)}"})
+    assert response.status_code == 204
+    assert [client.close_code(timeout=5) for client in tutors] == [4403, 4403]
+    for board in boards:
+        with pytest.raises(ConnectionClosed):
+            while True:
+                board.recv(timeout=5)
+    assert [board.close_code for board in boards] == [4403, 4403]
+    assert time.monotonic() - removed_at < 1.0
+
+
+def test_the_first_turn_of_fresh_processes_streams_to_the_other_process(tutor_session, learner, llm, scripted_llm,
+                                                                         redis_url):
+    """A socket on the other process asks for a turn's text as the turn starts: the process
+    running it must hear that even for its very first turn (it used to subscribe to those
+    requests only then, and the ask arrived first; the other process saw no piece at all)."""
+    words = [f"first{i} " for i in range(12)]
+    llm.script(reply("".join(words), chunks=words, chunk_delay=0.03))
+    env = server_env(scripted_llm, REDIS_URL=redis_url)
+    with daphne(**env) as first_url, daphne(**env) as second_url:
+        talker, watcher = (TutorClient(url, tutor_session.pk, access_token(learner)) for url in (first_url, second_url))
+        for client in (talker, watcher):
+            client.send({"type": "hello", "resume_from": 0})
+            client.until_type("session.state")
+        talker.send({"type": "user.message", "client_id": "m1", "text": "Tell me."})
+        seen = watcher.until_type("turn.completed")
+        talker.until_type("turn.completed")
+        talker.close()
+        watcher.close()
+        for url in (first_url, second_url):  # nothing may write once the test is over
+            wait_until_zero(url, 'tutor_websocket_connections{socket="tutor"}', "tutor_turns_running")
+    assert text_of(seen, seen[-1]["turn_id"]) == "".join(words)  # streamed live, whole, before the end

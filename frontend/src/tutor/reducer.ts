@@ -115,10 +115,14 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       return state;
     case "text.delta":
       return upsertTurn(state, ev.turn_id, (it) => applyDelta(it, ev.offset, ev.text));
+    case "presence":
+      return state; // who is connected (shared sessions): not part of the chat
   }
   if (ev.type === "session.state") return fromState(state, ev);
-  if (ev.seq <= state.lastSeq) return state; // replayed or already seen
-  state = { ...state, lastSeq: ev.seq };
+  if (ev.seq !== null) { // null: an error to this socket alone, not stored (a viewer's write)
+    if (ev.seq <= state.lastSeq) return state; // replayed or already seen
+    state = { ...state, lastSeq: ev.seq };
+  }
   switch (ev.type) {
     case "turn.started": {
       const next = updateLearner(state, ev.in_reply_to, { status: "complete", error: undefined });
