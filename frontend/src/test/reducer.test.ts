@@ -102,3 +102,27 @@ describe("the chat reducer", () => {
     expect(s.items[0]).toMatchObject({ status: "failed", error: "Wait" });
   });
 });
+
+describe("a shared session", () => {
+  const ada = { user_id: 1, username: "ada", role: "owner" };
+  const bob = { user_id: 2, username: "bob", role: "viewer" };
+
+  it("takes the role and who is here from session.state, then follows presence frames", () => {
+    let s = run([{ ...state(1), role: "viewer", participants: [ada, bob] }]);
+    expect(s.role).toBe("viewer");
+    expect(s.participants.map((p) => p.username)).toEqual(["ada", "bob"]);
+    s = run([{ type: "presence", participants: [ada] }], s);
+    expect(s.participants).toEqual([ada]);
+    expect(s.lastSeq).toBe(1); // presence is not stored: no seq, nothing dropped after it
+  });
+
+  it("names who wrote a message and who asked for a turn", () => {
+    const editor = { user_id: 3, username: "cy", role: "editor" };
+    const s = run([
+      { ...state(2, [{ seq: 2, role: "learner", kind: "message", status: "complete", text: "Why?", turn_id: "t1",
+        client_id: "c1", citations: [], board_object_ids: [], author: editor }]), role: "owner", participants: [ada, editor] },
+      { type: "turn.started", seq: 3, turn_id: "t1", in_reply_to: "c1", asked_by: editor },
+    ]);
+    expect(s.items.map((i) => [i.role, i.author?.username])).toEqual([["learner", "cy"], ["tutor", "cy"]]);
+  });
+});

@@ -4,6 +4,13 @@ import type {
   CitationOut, Feedback, HistoryItem, MasteryItem, QuestionOut, ServerEvent, SessionInfo,
 } from "../contracts/tutor-server";
 
+// Shared sessions (SPEC 11): who is here, and who wrote or asked what.
+export type MemberRole = "owner" | "editor" | "viewer";
+export type Participant = { user_id: number; username: string; role: MemberRole };
+type Shared = {
+  role?: MemberRole; participants?: Participant[]; author?: Participant | null; asked_by?: Participant | null;
+};
+
 export type ItemStatus = "sending" | "streaming" | "complete" | "cancelled" | "failed";
 
 export type ChatItem = {
@@ -18,6 +25,8 @@ export type ChatItem = {
   question?: QuestionOut;
   feedback?: Feedback;
   error?: string;
+  /** The person who wrote a learner item; for a tutor turn, the person who asked for it. */
+  author?: Participant;
   /** Streamed pieces that arrived ahead of the text they continue: offset -> text. */
   ahead?: Record<number, string>;
 };
@@ -33,6 +42,10 @@ export type ChatState = {
   runningTurn: string | null;
   ended: string | null;
   notice: string;
+  /** This user's role in the session, from session.state. */
+  role: MemberRole;
+  /** Everyone connected now (session.state, then each presence frame). */
+  participants: Participant[];
 };
 
 export type LocalAction =
@@ -41,17 +54,17 @@ export type LocalAction =
 
 export const initialChat: ChatState = {
   items: [], lastSeq: 0, session: null, focus: null, mastery: [], pendingQuestion: null,
-  feedback: {}, runningTurn: null, ended: null, notice: "",
+  feedback: {}, runningTurn: null, ended: null, notice: "", role: "owner", participants: [],
 };
 
-type Frame = ServerEvent | { type: "pong" };
+type Frame = ServerEvent | { type: "pong" } | { type: "presence"; participants: Participant[] };
 
 function fromHistory(h: HistoryItem): ChatItem {
   return {
     key: h.role === "learner" && h.client_id ? h.client_id : h.turn_id || `seq${h.seq}`,
     role: h.role, kind: h.kind, status: h.status, text: h.text,
     turnId: h.turn_id || undefined, clientId: h.client_id ?? undefined,
-    citations: (h.citations ?? []) as unknown as CitationOut[],
+    citations: (h.citations ?? []) as unknown as CitationOut[], author: (h as { author?: Participant | null }).author ?? undefined,
   };
 }
 
@@ -102,6 +115,7 @@ function fromState(state: ChatState, ev: Extract<ServerEvent, { type: "session.s
     ...state, items: [...items, ...unsent], lastSeq: Math.max(ev.last_seq, ev.seq), session: ev.session,
     focus: ev.focus ?? null, mastery: ev.mastery, pendingQuestion: pending, runningTurn: running?.turn_id ?? null,
     ended: ev.session.status === "active" ? null : state.ended ?? "queued",
+    role: (ev as Shared).role ?? "owner", participants: (ev as Shared).participants ?? [],
   };
 }
 
@@ -113,6 +127,8 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       return updateLearner(state, ev.clientId, { status: "failed", error: ev.reason });
     case "pong":
       return state;
+    case "presence":
+      return { ...state, participants: ev.participants };
     case "text.delta":
       return upsertTurn(state, ev.turn_id, (it) => applyDelta(it, ev.offset, ev.text));
   }
@@ -122,7 +138,8 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
   switch (ev.type) {
     case "turn.started": {
       const next = updateLearner(state, ev.in_reply_to, { status: "complete", error: undefined });
-      return { ...upsertTurn(next, ev.turn_id, (it) => it), runningTurn: ev.turn_id };
+      const askedBy = (ev as Shared).asked_by ?? undefined;
+      return { ...upsertTurn(next, ev.turn_id, (it) => (askedBy ? { ...it, author: askedBy } : it)), runningTurn: ev.turn_id };
     }
     case "turn.completed":
       return {

@@ -24,9 +24,10 @@ export function Citation({ n, citation, docName }: { n: number; citation: Citati
   );
 }
 
-function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { correct: boolean; correct_option_index?: number | null }; onAnswer: (a: { option_index?: number; text?: string }) => void; chosen?: number }) {
+function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { correct: boolean; correct_option_index?: number | null }; onAnswer: (a: { option_index?: number; text?: string }) => void; chosen?: number; readOnly: boolean }) {
   const [text, setText] = useState("");
   const { q, answered } = props;
+  const closed = !!answered || props.readOnly;
   return (
     <div class="question" role="group" aria-label={`Question: ${q.prompt}`}>
       {q.kind === "mcq" ? (
@@ -34,7 +35,7 @@ function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { corr
           {q.options.map((o, i) => {
             const mark = answered ? (answered.correct_option_index === i ? " correct" : props.chosen === i ? " chosen" : "") : "";
             return (
-              <button key={i} type="button" class={`option-button${mark}`} disabled={!!answered} onClick={() => props.onAnswer({ option_index: i })}>
+              <button key={i} type="button" class={`option-button${mark}`} disabled={closed} onClick={() => props.onAnswer({ option_index: i })}>
                 <span class="letter" aria-hidden="true">{LETTERS[i]}</span> {inline(o)}
               </button>
             );
@@ -43,8 +44,8 @@ function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { corr
       ) : (
         <form class="row" onSubmit={(e) => { e.preventDefault(); if (text.trim()) props.onAnswer({ text: text.trim() }); }}>
           <label class="sr-only" for={`answer-${q.id}`}>Your answer</label>
-          <textarea id={`answer-${q.id}`} rows={2} value={text} disabled={!!answered} maxLength={4000} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
-          <button type="submit" class="primary" disabled={!!answered || !text.trim()}>Submit answer</button>
+          <textarea id={`answer-${q.id}`} rows={2} value={text} disabled={closed} maxLength={4000} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+          <button type="submit" class="primary" disabled={closed || !text.trim()}>Submit answer</button>
         </form>
       )}
     </div>
@@ -54,6 +55,10 @@ function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { corr
 export function ChatMessage(props: {
   item: ChatItem; docName: (id: number) => string; feedback?: { correct: boolean; correct_option_index?: number | null };
   chosen?: number; onAnswer: (q: QuestionOut, a: { option_index?: number; text?: string }) => void; onRetry: (item: ChatItem) => void;
+  /** This user's id: their own messages read "You", other people's their name. */
+  me: number | null;
+  /** A viewer answers nothing. */
+  readOnly: boolean;
 }) {
   const { item } = props;
   const streaming = item.status === "streaming";
@@ -62,10 +67,11 @@ export function ChatMessage(props: {
     return c ? <Citation n={n} citation={c} docName={props.docName} /> : `[${n}]`;
   };
   const markers = /\[\d{1,2}\]/.test(item.text);
-  const label = item.role === "learner" ? "You" : "Tutor";
+  const author = item.author && item.author.user_id !== props.me ? item.author : null;
+  const label = item.role !== "learner" ? "Tutor" : author ? `${author.username} (${author.role})` : "You";
   return (
     <article class={`msg msg-${item.role} msg-${item.kind} msg-${item.status}`} data-turn-id={item.turnId} aria-label={`${label}${streaming ? " (writing)" : ""}`}>
-      <p class="who" aria-hidden="true">{label}</p>
+      <p class="who" aria-hidden="true">{label}{item.role === "tutor" && author && <span class="asked"> · for {author.username}</span>}</p>
       {item.feedback && (
         <p class={item.feedback.correct ? "verdict ok" : "verdict wrong"}>{item.feedback.correct ? "✓ Correct" : "✗ Not quite"}</p>
       )}
@@ -74,7 +80,8 @@ export function ChatMessage(props: {
       {!streaming && !markers && item.citations.length > 0 && (
         <p class="sources">Sources: {item.citations.map((c, i) => <Citation key={i} n={i + 1} citation={c} docName={props.docName} />)}</p>
       )}
-      {item.question && <QuestionCard q={item.question} item={item} answered={props.feedback} chosen={props.chosen} onAnswer={(a) => props.onAnswer(item.question!, a)} />}
+      {item.question && <QuestionCard q={item.question} item={item} answered={props.feedback} chosen={props.chosen} readOnly={props.readOnly}
+        onAnswer={(a) => props.onAnswer(item.question!, a)} />}
       {item.status === "sending" && <p class="state">sending…</p>}
       {item.status === "cancelled" && <p class="state">Stopped</p>}
       {item.status === "failed" && (
