@@ -5,6 +5,7 @@ transaction and assumes its input was validated at the edge.
 """
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -30,11 +31,12 @@ from agents_app.text import terms
 from sessions_app.context import TutorContext
 from sessions_app.models import (
     Answer, Chunk, ConceptMastery, Document, Folder, FolderAnalysis, LessonPlan, Message, Question, Quiz, QuizAttempt,
-    SessionAnalysis, TutorSession,
+    SessionAnalysis, SessionInvite, SessionMember, SessionRole, TutorSession,
 )
 from sessions_app.quizzes import Submitted, question_row
 from sessions_app import event_log
 from sessions_app.uploads import CheckedUpload
+from tutor_project.realtime.revocation import close_sockets_of
 from tutor_project.web.errors import DomainError
 
 User = get_user_model()
@@ -128,6 +130,51 @@ def start_session(learner: AbstractBaseUser, folder: Folder) -> TutorSession:
     return TutorSession.objects.create(learner=learner, folder=folder)
 
 
+
+# --- shared sessions (SPEC 11) ---------------------------------------------------------
+
+INVITE_CODE_BYTES = 16  # secrets.token_urlsafe: 22 characters, unguessable
+
+
+def create_invite(session: TutorSession, *, role: str, expires_in: timedelta) -> SessionInvite:
+    """A new invite link to the session with `role`; an ended session takes no new members."""
+    if session.status != TutorSession.Status.ACTIVE:
+        raise session_ended()
+    return SessionInvite.objects.create(session=session, code=secrets.token_urlsafe(INVITE_CODE_BYTES), role=role,
+                                        created_by=session.learner, expires_at=timezone.now() + expires_in)
+
+
+def revoke_invite(invite: SessionInvite) -> None:
+    """No one joins through the invite from now on; who joined stays (remove_member removes them)."""
+    SessionInvite.objects.filter(pk=invite.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def accept_invite(invite: SessionInvite, user: AbstractBaseUser) -> SessionMember:
+    """Join the invite's session with its role; a member already in it keeps the higher role."""
+    with transaction.atomic():
+        invite = SessionInvite.objects.select_for_update().select_related("session").get(pk=invite.pk)
+        if invite.status == "revoked":
+            raise DomainError("invite_revoked", "This invite link was revoked by the session's owner.", http_status=410)
+        if invite.status == "expired":
+            raise DomainError("invite_expired", "This invite link has expired; ask for a new one.", http_status=410)
+        if invite.session.learner_id == user.pk:
+            raise DomainError("own_session", "This is your own session: open it from your sessions.")
+        if invite.session.status != TutorSession.Status.ACTIVE:
+            raise DomainError("session_ended", "This session has ended; it takes no new members.", http_status=410)
+        member, created = SessionMember.objects.get_or_create(
+            session=invite.session, user=user, defaults={"role": invite.role, "invite": invite})
+        if not created and member.role == SessionRole.VIEWER and invite.role == SessionRole.EDITOR:
+            member.role, member.invite = invite.role, invite
+            member.save(update_fields=["role", "invite"])
+    return member
+
+
+def remove_member(member: SessionMember) -> None:
+    """The member leaves the session (removed by the owner, or leaving); their sockets of it
+    close on every process once this commits."""
+    with transaction.atomic():
+        SessionMember.objects.filter(pk=member.pk).delete()
+        close_sockets_of(member.user_id, session_id=member.session_id)
 
 
 # --- the tutor socket ----------------------------------------------------------------

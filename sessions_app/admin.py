@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from sessions_app import actions
 from sessions_app.models import (
     Answer, Chunk, ConceptMastery, Document, Folder, FolderAnalysis, LessonPlan, Message, Question, Quiz,
-    QuizAttempt, SessionAnalysis, SessionEvent, TutorSession,
+    QuizAttempt, SessionAnalysis, SessionConnection, SessionEvent, SessionInvite, SessionMember, TutorSession,
 )
 
 
@@ -96,6 +96,47 @@ class TutorSessionAdmin(admin.ModelAdmin):
     readonly_fields = ["last_message_seq", "last_event_seq", "started_at", "last_activity_at"]
     list_select_related = ["learner", "folder"]
     inlines = [MessageInline]
+
+
+@admin.register(SessionInvite)
+class SessionInviteAdmin(admin.ModelAdmin):
+    list_display = ["code", "session", "role", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["role", "created_at"]
+    search_fields = ["code", "session__learner__username"]
+    raw_id_fields = ["session", "created_by"]
+    readonly_fields = ["code", "created_at"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke selected invites")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[SessionInvite]) -> None:
+        for invite in queryset.filter(revoked_at__isnull=True):
+            actions.revoke_invite(invite)
+        self.message_user(request, "Revoked the selected invites.")
+
+
+@admin.register(SessionConnection)
+class SessionConnectionAdmin(admin.ModelAdmin):
+    """Open tutor sockets, for presence: written by the sockets only."""
+
+    list_display = ["user", "session", "process", "opened_at", "seen_at"]
+    search_fields = ["user__username", "process"]
+    readonly_fields = ["session", "user", "process", "opened_at", "seen_at"]
+
+
+@admin.register(SessionMember)
+class SessionMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "session", "role", "joined_at"]
+    list_filter = ["role", "joined_at"]
+    search_fields = ["user__username", "session__learner__username"]
+    raw_id_fields = ["session", "user", "invite"]
+    readonly_fields = ["joined_at"]
+    actions = ["remove"]
+
+    @admin.action(description="Remove selected members (closes their sockets)")
+    def remove(self, request: HttpRequest, queryset: QuerySet[SessionMember]) -> None:
+        for member in queryset:
+            actions.remove_member(member)
+        self.message_user(request, "Removed the selected members.")
 
 
 @admin.register(SessionAnalysis)

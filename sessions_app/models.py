@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from agents_app.mastery import DEFAULT_BKT, BKTParams
 from sessions_app.context import TutorContext
@@ -200,6 +201,75 @@ class TutorSession(models.Model):
         return f"session {self.pk} ({self.status})"
 
 
+class SessionRole(models.TextChoices):
+    """What a user may do in a session (SPEC 11): the owner is the session's learner."""
+
+    OWNER = "owner", "owner"
+    EDITOR = "editor", "editor"
+    VIEWER = "viewer", "viewer"
+
+
+MEMBER_ROLES = [(SessionRole.EDITOR.value, "editor"), (SessionRole.VIEWER.value, "viewer")]
+INVITE_STATUSES = ["active", "expired", "revoked"]
+
+
+class SessionInvite(models.Model):
+    """A link that lets a signed-in user join a session with a role, until it expires or is revoked."""
+
+    session = models.ForeignKey(TutorSession, on_delete=models.CASCADE, related_name="invites")
+    code = models.CharField(max_length=64, unique=True)
+    role = models.CharField(max_length=8, choices=MEMBER_ROLES)
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.role} invite to session {self.session_id}"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "active"
+
+
+class SessionMember(models.Model):
+    """A user who joined someone else's session through an invite, with the role it gave."""
+
+    session = models.ForeignKey(TutorSession, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="session_memberships")
+    role = models.CharField(max_length=8, choices=MEMBER_ROLES)
+    invite = models.ForeignKey(SessionInvite, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="members")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="member_once_per_session")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} as {self.role} in session {self.session_id}"
+
+
+class SessionConnection(models.Model):
+    """An open tutor socket of a session, on some process: who is connected now (SPEC 11
+    presence). Its process renews `seen_at` while it runs; a row a crashed process left
+    behind stops counting once it is stale, and is swept."""
+
+    session = models.ForeignKey(TutorSession, on_delete=models.CASCADE, related_name="connections")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    process = models.CharField(max_length=32, db_index=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on session {self.session_id}"
+
+
 class Message(models.Model):
     """One learner or tutor event of a session's transcript, in order."""
 
@@ -220,6 +290,9 @@ class Message(models.Model):
     kind = models.CharField(max_length=32, help_text="message, explanation, question, feedback, answer, help …")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.COMPLETE)
     client_id = models.CharField(max_length=64, null=True, blank=True)
+    # Who said a learner message or answer: the owner or a member (SPEC 11); with the role they had.
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_role = models.CharField(max_length=8, blank=True, choices=SessionRole.choices)
     turn_id = models.CharField(max_length=64, blank=True, db_index=True)
     text = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
@@ -238,6 +311,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}:{self.seq} {self.role} {self.kind}"
+
+    @property
+    def author_ref(self) -> dict | None:
+        """Who wrote it, as frames and the API show it (select_related("author") to read many)."""
+        if self.author_id is None:
+            return None
+        return {"user_id": self.author_id, "username": self.author.username, "role": self.author_role}
 
 
 class SessionEvent(models.Model):

@@ -4,10 +4,12 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sessions_app.models import (
-    Answer, Document, Folder, Message, Question, Quiz, QuizAttempt, SessionAnalysis, TutorSession,
+    INVITE_STATUSES, MEMBER_ROLES, Answer, Document, Folder, Message, Question, Quiz, QuizAttempt, SessionAnalysis, SessionInvite,
+    SessionRole, TutorSession,
 )
 
 User = get_user_model()
@@ -78,27 +80,104 @@ class SessionCreateSerializer(serializers.Serializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    """A session as sessions_app.access.sessions_of reads it, with the reader's `role` in it."""
+
     folder_id = serializers.IntegerField(read_only=True)
     focus = serializers.CharField(source="context.focus_objective", read_only=True)
     pace = serializers.FloatField(source="context.pace", read_only=True)
+    role = serializers.ChoiceField(choices=SessionRole.choices, read_only=True,
+                                   help_text="Yours: owner, or the role a shared session gave you.")
 
     class Meta:
         model = TutorSession
         fields = [
-            "id", "folder_id", "status", "focus", "pace", "turn_count", "last_event_seq",
+            "id", "folder_id", "status", "role", "focus", "pace", "turn_count", "last_event_seq",
             "started_at", "last_activity_at", "ended_at",
         ]
         read_only_fields = fields
 
 
+class InviteCreateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=MEMBER_ROLES)
+    expires_in = serializers.IntegerField(min_value=60, max_value=30 * 24 * 3600, default=7 * 24 * 3600,
+                                          help_text="Seconds until the link expires (default 7 days).")
+
+
+class InviteSerializer(serializers.ModelSerializer):
+    """An invite as its session's owner sees it."""
+
+    session_id = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=INVITE_STATUSES, read_only=True)
+    accepted_count = serializers.IntegerField(read_only=True, help_text="Members who joined through it.")
+    url = serializers.SerializerMethodField(help_text="The web app's page for the link.")
+
+    class Meta:
+        model = SessionInvite
+        fields = ["code", "role", "session_id", "created_at", "expires_at", "revoked_at", "status",
+                  "accepted_count", "url"]
+        read_only_fields = fields
+
+    def get_url(self, invite: SessionInvite) -> str:
+        return f"/invite/{invite.code}"
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class InvitedSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    folder_name = serializers.CharField(source="folder.name")
+    owner = UserRefSerializer(source="learner")
+    status = serializers.ChoiceField(choices=TutorSession.Status.choices)
+
+
+class InvitePreviewSerializer(serializers.ModelSerializer):
+    """What an invite grants, for anyone signed in who holds its link."""
+
+    status = serializers.ChoiceField(choices=INVITE_STATUSES, read_only=True)
+    session = InvitedSessionSerializer(read_only=True)
+
+    class Meta:
+        model = SessionInvite
+        fields = ["code", "role", "status", "expires_at", "session"]
+        read_only_fields = fields
+
+
+class AcceptedSerializer(serializers.Serializer):
+    session_id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=MEMBER_ROLES)
+
+
+class MemberSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    username = serializers.CharField()
+    role = serializers.ChoiceField(choices=SessionRole.choices)
+    joined_at = serializers.DateTimeField()
+    online = serializers.BooleanField(help_text="Has a tutor or board socket of the session open now.")
+
+
+class AuthorSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    username = serializers.CharField()
+    role = serializers.ChoiceField(choices=SessionRole.choices)
+
+
 class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField(help_text="Who wrote a learner message or answer; null for the tutor.")
+
     class Meta:
         model = Message
         fields = [
             "id", "seq", "role", "kind", "status", "client_id", "turn_id", "text", "payload", "citations",
-            "board_object_ids", "created_at",
+            "board_object_ids", "author", "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AuthorSerializer(allow_null=True))
+    def get_author(self, message: Message) -> dict | None:
+        return message.author_ref
 
 
 class MessagePageQuery(serializers.Serializer):

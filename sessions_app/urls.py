@@ -25,4 +25,9 @@ urlpatterns = [
     path("sessions/<int:pk>/end/", views.SessionEndView.as_view(), name="session-end"),
     path("sessions/<int:pk>/messages/", views.SessionMessagesView.as_view(), name="session-messages"),
     path("sessions/<int:pk>/analysis/", views.SessionAnalysisView.as_view(), name="session-analysis"),
+    path("sessions/<int:pk>/invites/", views.SessionInvitesView.as_view(), name="session-invites"),
+    path("sessions/<int:pk>/members/", views.SessionMembersView.as_view(), name="session-members"),
+    path("sessions/<int:pk>/members/<int:user_id>/", views.SessionMemberView.as_view(), name="session-member"),
+    path("invites/<str:code>/", views.InviteDetailView.as_view(), name="invite-detail"),
+    path("invites/<str:code>/accept/", views.InviteAcceptView.as_view(), name="invite-accept"),
 ]

@@ -1,6 +1,8 @@
 """REST endpoints of the learning domain: thin; they validate, call an action, reply."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, status
@@ -17,14 +19,16 @@ from agents_app.serializers import JobSerializer
 from agents_app.tasks import start_job
 from sessions_app import actions
 from sessions_app.access import (
-    folders_of, get_document_for_user, get_folder_for_user, get_quiz_for_user, get_session_for_user,
-    quizzes_of, sessions_of,
+    folders_of, get_document_for_user, get_folder_for_user, get_invite, get_invite_for_owner, get_member_to_remove,
+    get_owned_session, get_quiz_for_user, get_session_for_user, quizzes_of, sessions_of,
 )
 from sessions_app.models import FolderAnalysis, LessonPlan, SessionAnalysis
+from sessions_app.presence import members
 from sessions_app.quizzes import concept_map, grade_submission, submitted_answers
 from sessions_app.serializers import (
-    AttemptCreateSerializer, AttemptSerializer, ConceptMasterySerializer, DocumentSerializer,
-    DocumentUploadSerializer, FolderArtifactSerializer, FolderSerializer, MessagePageQuery, MessagePageSerializer,
+    AcceptedSerializer, AttemptCreateSerializer, AttemptSerializer, ConceptMasterySerializer, DocumentSerializer,
+    DocumentUploadSerializer, FolderArtifactSerializer, FolderSerializer, InviteCreateSerializer,
+    InvitePreviewSerializer, InviteSerializer, MemberSerializer, MessagePageQuery, MessagePageSerializer,
     MessageSerializer, QuizCreateSerializer, QuizSerializer, RegisterSerializer, SearchHitSerializer,
     SearchQuerySerializer, SessionAnalysisSerializer, SessionCreateSerializer, SessionSerializer, UserSerializer,
 )
@@ -118,6 +122,7 @@ class SessionListView(generics.ListCreateAPIView):
         if folder is None:  # the same answer for a missing and for someone else's folder
             raise ValidationError({"folder_id": ["No such folder."]})
         session = actions.start_session(request.user, folder)
+        session = get_session_for_user(request.user, session.pk)  # as lists read it, with its role
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
@@ -131,10 +136,9 @@ class SessionDetailView(generics.RetrieveAPIView):
 class SessionEndView(APIView):
     @extend_schema(request=None, responses=SessionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        session = get_session_for_user(request.user, pk)
+        session = get_owned_session(request.user, pk)
         actions.end_session(session)
-        session.refresh_from_db()
-        return Response(SessionSerializer(session).data)
+        return Response(SessionSerializer(get_session_for_user(request.user, pk)).data)
 
 
 class SessionMessagesView(APIView):
@@ -147,7 +151,8 @@ class SessionMessagesView(APIView):
         query = MessagePageQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         before, limit = query.validated_data.get("before"), query.validated_data["limit"]
-        messages = session.messages.filter(Q(seq__lt=before) if before else Q()).order_by("-seq")[: limit + 1]
+        messages = session.messages.filter(Q(seq__lt=before) if before else Q()).select_related("author") \
+            .order_by("-seq")[: limit + 1]
         page = list(messages)
         has_more = len(page) > limit
         page = page[:limit][::-1]  # oldest first within the page
@@ -274,3 +279,65 @@ class FolderMasteryView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         folder = get_folder_for_user(request.user, pk)
         return Response({"results": ConceptMasterySerializer(concept_map(request.user.pk, folder), many=True).data})
+
+
+# --- shared sessions (SPEC 11) ------------------------------------------------------------
+
+
+class SessionInvitesView(generics.ListAPIView):
+    """The owner's invite links to a session."""
+
+    serializer_class = InviteSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        session = get_owned_session(self.request.user, self.kwargs["pk"])
+        return session.invites.annotate(accepted_count=Count("members")).order_by("-created_at", "-id")
+
+    @extend_schema(request=InviteCreateSerializer, responses={201: InviteSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        session = get_owned_session(request.user, pk)
+        body = InviteCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invite = actions.create_invite(session, role=body.validated_data["role"],
+                                       expires_in=timedelta(seconds=body.validated_data["expires_in"]))
+        invite.accepted_count = 0
+        return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+
+class InviteDetailView(APIView):
+    @extend_schema(responses=InvitePreviewSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        """What the invite grants: for anyone signed in who holds the link."""
+        return Response(InvitePreviewSerializer(get_invite(code)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, code: str) -> Response:
+        """Revoke: nobody joins through it any more (the owner only; anyone else gets 404)."""
+        actions.revoke_invite(get_invite_for_owner(request.user, code))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InviteAcceptView(APIView):
+    @extend_schema(request=None, responses=AcceptedSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        member = actions.accept_invite(get_invite(code), request.user)
+        return Response(AcceptedSerializer({"session_id": member.session_id, "role": member.role}).data)
+
+
+class SessionMembersView(generics.ListAPIView):
+    """The owner and the members of a session, for the owner and the members."""
+
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        session = get_session_for_user(self.request.user, self.kwargs["pk"])
+        return members(session)
+
+
+class SessionMemberView(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, user_id: int) -> Response:
+        """The owner removes a member, or a member leaves; their sockets of the session close (4403)."""
+        member = get_member_to_remove(request.user, pk, user_id)
+        actions.remove_member(member)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,9 +1,13 @@
 """Every endpoint walked as another learner (404, nothing changes) and anonymously (401)."""
+from datetime import timedelta
+
 import pytest
 
 from agents_app.models import Job
 from sessions_app import actions
-from sessions_app.models import Document, Folder, Message, Question, Quiz, QuizAttempt, TutorSession
+from sessions_app.models import (
+    Document, Folder, Message, Question, Quiz, QuizAttempt, SessionInvite, SessionMember, TutorSession,
+)
 from sessions_app.uploads import check_uploads
 from tests.samples import pdf_bytes, upload
 
@@ -20,8 +24,9 @@ def owned(learner):
     quiz = Quiz.objects.create(folder=folder, owner=learner, title="Secret quiz")
     question = Question.objects.create(quiz=quiz, kind="mcq", prompt="Secret?", options=["a", "b", "c"],
                                        correct_index=0, concept="secrets")
+    invite = actions.create_invite(session, role="viewer", expires_in=timedelta(days=1))
     return {"folder": folder, "document": document, "session": session, "job": job, "quiz": quiz,
-            "question": question}
+            "question": question, "invite": invite, "owner": learner}
 
 
 def owner_endpoints(owned) -> list[tuple[str, str, dict | None]]:
@@ -57,6 +62,12 @@ def owner_endpoints(owned) -> list[tuple[str, str, dict | None]]:
         ("get", f"/api/v1/quizzes/{q}/", None),
         ("get", f"/api/v1/quizzes/{q}/attempts/", None),
         ("post", f"/api/v1/quizzes/{q}/attempts/", answer),
+        ("get", f"/api/v1/sessions/{s}/invites/", None),
+        ("post", f"/api/v1/sessions/{s}/invites/", {"role": "editor"}),
+        ("get", f"/api/v1/sessions/{s}/members/", None),
+        ("delete", f"/api/v1/sessions/{s}/members/{owned['owner'].pk}/", None),
+        # The code is the invite's secret: GET and accept are for whoever holds it (tests/sharing).
+        ("delete", f"/api/v1/invites/{owned['invite'].code}/", None),
     ]
 
 
@@ -72,6 +83,7 @@ def assert_nothing_changed(owned):
     assert Document.objects.filter(folder=folder).count() == 1
     assert TutorSession.objects.get(pk=owned["session"].pk).status == "active"
     assert Quiz.objects.filter(folder=folder).count() == 1 and not QuizAttempt.objects.exists()
+    assert [i.status for i in SessionInvite.objects.all()] == ["active"] and not SessionMember.objects.exists()
 
 
 def test_another_learner_gets_404_everywhere_and_changes_nothing(owned, other_learner, client_for):

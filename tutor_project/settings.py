@@ -226,6 +226,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets shared by several fields get one stable name each (else drf-spectacular hashes them).
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "sessions_app.models.Message.Role",
+        "SessionStatusEnum": "sessions_app.models.TutorSession.Status",
+        "SessionRoleEnum": "sessions_app.models.SessionRole",
+        "MemberRoleEnum": "sessions_app.models.MEMBER_ROLES",
+        "InviteStatusEnum": "sessions_app.models.INVITE_STATUSES",
+    },
 }
 
 # --- Files --------------------------------------------------------------------

@@ -24,7 +24,7 @@ from whiteboard_app.rooms import Room, open_room
 @db
 def board_for_user(user: AbstractBaseUser, raw_id: str) -> tuple[int, TutorSession | None, int | None]:
     """(close code, session, board id): the code is 0 when the user may open the board."""
-    code, session = session_for_socket(user, raw_id)
+    code, session, _ = session_for_socket(user, raw_id)
     return code, session, board_for_session(session.pk).pk if session else None
 
 

@@ -53,7 +53,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         self.next_limit_notice = 0.0
         metrics.CONNECTIONS.inc()
         await self.accept()
-        code, session = await db(session_for_socket)(self.scope["user"], self.scope["url_route"]["kwargs"]["session_id"])
+        code, session, _ = await db(session_for_socket)(self.scope["user"], self.scope["url_route"]["kwargs"]["session_id"])
         if session is None:
             await self.close(code)
             return
