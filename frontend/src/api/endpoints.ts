@@ -10,9 +10,8 @@ export type ConceptMastery = S["ConceptMastery"];
 export type Quiz = S["Quiz"];
 export type QuizQuestion = S["QuestionPublic"];
 export type Attempt = S["Attempt"];
-export type Session = S["Session"] & {
-  role?: "owner" | "editor" | "viewer"; folder_name?: string; owner?: { id: number; username: string };
-};
+// folder_name and owner: asked of the API (a member cannot read the owner's folder); absent until then.
+export type Session = S["Session"] & { folder_name?: string; owner?: { id: number; username: string } };
 export type SessionAnalysis = S["SessionAnalysis"];
 export type Job = S["Job"];
 export type User = S["User"];
@@ -28,17 +27,10 @@ export type Objective = { id: string; title: string; description: string; concep
 export type LessonPlan = { title: string; description: string; sections: { title: string; objectives: Objective[] }[] };
 
 // Shared sessions (SPEC 11).
-export type ShareRole = "viewer" | "editor";
-export type MemberRole = "owner" | ShareRole;
-export type Invite = {
-  code: string; role: ShareRole; session_id: number; created_at: string; expires_at: string; revoked_at: string | null;
-  status: "active" | "expired" | "revoked"; accepted_count: number; url: string;
-};
-export type InvitePreview = {
-  code: string; role: ShareRole; status: Invite["status"]; expires_at: string;
-  session: { id: number; folder_name: string; owner: { id: number; username: string }; status: string };
-};
-export type Member = { user_id: number; username: string; role: MemberRole; joined_at: string; online: boolean };
+export type ShareRole = S["MemberRoleEnum"];
+export type Invite = S["Invite"];
+export type InvitePreview = S["InvitePreview"];
+export type Member = S["Member"];
 
 export const endpoints = {
   me: () => api<User>("auth/me/"),
@@ -75,7 +67,7 @@ export const endpoints = {
   invite: (code: string) => api<InvitePreview>(`invites/${encodeURIComponent(code)}/`),
   revokeInvite: (code: string) => api<void>(`invites/${encodeURIComponent(code)}/`, { method: "DELETE" }),
   acceptInvite: (code: string) =>
-    api<{ session_id: number; role: ShareRole }>(`invites/${encodeURIComponent(code)}/accept/`, { method: "POST" }),
+    api<S["Accepted"]>(`invites/${encodeURIComponent(code)}/accept/`, { method: "POST" }),
   members: (sessionId: number) => api<Page<Member>>(`sessions/${sessionId}/members/?limit=200`).then((p) => p.results),
   removeMember: (sessionId: number, userId: number) => api<void>(`sessions/${sessionId}/members/${userId}/`, { method: "DELETE" }),
 };

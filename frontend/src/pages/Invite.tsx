@@ -85,7 +85,7 @@ function Grant({ invite, me }: { invite: InvitePreview; me: User }) {
     <div class="card invite">
       <p class="big"><strong>{owner}</strong> invites you to their lesson on <strong>{invite.session.folder_name}</strong>.</p>
       <p>You join as <span class={`role role-${invite.role}`}>{invite.role}</span>: you can {ROLE_GRANTS[invite.role]}.</p>
-      <p class="muted">The link works until {when(invite.expires_at)}.</p>
+      <p class="muted">The link works until {when(invite.expires_at, true)}.</p>
       <ErrorText text={error} />
       <button type="button" class="primary" disabled={busy} onClick={join}>Join lesson</button>
     </div>

@@ -215,7 +215,7 @@ export function Learn({ id }: { id: number }) {
         {owner ? (
           <>
             <button type="button" onClick={() => setSharing(true)} disabled={!!ended || !chat.session}>Share</button>
-            <button type="button" class="danger" onClick={() => setConfirmEnd(true)} disabled={!!ended}>End session</button>
+            <button type="button" class="danger" onClick={() => setConfirmEnd(true)} disabled={!!ended}>End<span class="phone-hidden"> session</span></button>
           </>
         ) : <button type="button" onClick={() => setConfirmLeave(true)} disabled={!me}>Leave</button>}
       </header>

@@ -125,4 +125,17 @@ describe("a shared session", () => {
     ]);
     expect(s.items.map((i) => [i.role, i.author?.username])).toEqual([["learner", "cy"], ["tutor", "cy"]]);
   });
+
+  it("shows another member's message, carried by its turn.started, once and before the reply", () => {
+    const editor = { user_id: 3, username: "cy", role: "editor" };
+    const started = { type: "turn.started", seq: 2, turn_id: "t1", in_reply_to: "c9", asked_by: editor, text: "Why green?" };
+    const s = run([state(1), started, started]);
+    expect(s.items.map((i) => [i.role, i.text, i.author?.username])).toEqual([["learner", "Why green?", "cy"], ["tutor", "", "cy"]]);
+  });
+
+  it("applies a refusal that is not stored (seq null) without moving last_seq", () => {
+    const s = run([state(5), { type: "error", seq: null, code: "read_only", message: "You are viewing", retryable: false, in_reply_to: null, turn_id: null }]);
+    expect(s.notice).toBe("You are viewing");
+    expect(s.lastSeq).toBe(5);
+  });
 });

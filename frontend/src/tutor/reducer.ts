@@ -8,7 +8,7 @@ import type {
 export type MemberRole = "owner" | "editor" | "viewer";
 export type Participant = { user_id: number; username: string; role: MemberRole };
 type Shared = {
-  role?: MemberRole; participants?: Participant[]; author?: Participant | null; asked_by?: Participant | null;
+  role?: MemberRole; participants?: Participant[]; author?: Participant | null; asked_by?: Participant | null; text?: string | null;
 };
 
 export type ItemStatus = "sending" | "streaming" | "complete" | "cancelled" | "failed";
@@ -119,6 +119,14 @@ function fromState(state: ChatState, ev: Extract<ServerEvent, { type: "session.s
   };
 }
 
+function onError(state: ChatState, ev: Extract<ServerEvent, { type: "error" }>): ChatState {
+  if (ev.turn_id) return upsertTurn(state, ev.turn_id, (it) => ({ ...it, error: ev.message }));
+  const learner = ev.in_reply_to && state.items.some((it) => it.clientId === ev.in_reply_to);
+  if (learner && ev.code === "duplicate_message") return updateLearner(state, ev.in_reply_to!, { status: "complete" });
+  if (learner) return updateLearner(state, ev.in_reply_to!, { status: "failed", error: ev.message });
+  return { ...state, notice: ev.message };
+}
+
 export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
   switch (ev.type) {
     case "local.send":
@@ -133,12 +141,20 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       return upsertTurn(state, ev.turn_id, (it) => applyDelta(it, ev.offset, ev.text));
   }
   if (ev.type === "session.state") return fromState(state, ev);
+  if (ev.type === "error" && ev.seq == null) return onError(state, ev); // refused, not stored (read_only)
   if (ev.seq <= state.lastSeq) return state; // replayed or already seen
   state = { ...state, lastSeq: ev.seq };
   switch (ev.type) {
     case "turn.started": {
-      const next = updateLearner(state, ev.in_reply_to, { status: "complete", error: undefined });
-      const askedBy = (ev as Shared).asked_by ?? undefined;
+      const { asked_by: askedBy = undefined, text } = ev as Shared;
+      // Someone else's message (or this user's from another tab) arrives with its turn.
+      const mine = state.items.some((it) => it.role === "learner" && it.clientId === ev.in_reply_to);
+      const next = mine || !text
+        ? updateLearner(state, ev.in_reply_to, { status: "complete", error: undefined })
+        : { ...state, items: [...state.items, {
+          key: ev.in_reply_to, clientId: ev.in_reply_to, role: "learner" as const, kind: "message", status: "complete" as const,
+          text, citations: [], author: askedBy ?? undefined,
+        }] };
       return { ...upsertTurn(next, ev.turn_id, (it) => (askedBy ? { ...it, author: askedBy } : it)), runningTurn: ev.turn_id };
     }
     case "turn.completed":
@@ -166,13 +182,8 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       }
       return { ...state, mastery };
     }
-    case "error": {
-      if (ev.turn_id) return upsertTurn(state, ev.turn_id, (it) => ({ ...it, error: ev.message }));
-      const learner = ev.in_reply_to && state.items.some((it) => it.clientId === ev.in_reply_to);
-      if (learner && ev.code === "duplicate_message") return updateLearner(state, ev.in_reply_to!, { status: "complete" });
-      if (learner) return updateLearner(state, ev.in_reply_to!, { status: "failed", error: ev.message });
-      return { ...state, notice: ev.message };
-    }
+    case "error":
+      return onError(state, ev);
     case "session.ended":
       return { ...state, ended: ev.analysis_status, session: state.session && { ...state.session, status: "ended" } };
     default:

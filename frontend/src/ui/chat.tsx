@@ -1,7 +1,7 @@
 // Chat items: one per turn, questions answerable in place, citations as popovers.
 import { useId, useState } from "preact/hooks";
 import type { CitationOut, QuestionOut } from "../contracts/tutor-server";
-import type { ChatItem } from "../tutor/reducer";
+import type { ChatItem, Participant } from "../tutor/reducer";
 import { inline, Markdown } from "./markdown";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -52,6 +52,9 @@ function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { corr
   );
 }
 
+/** The person, unless it is this user (who reads "You"). */
+const other = (p: Participant | null | undefined, me: number | null) => (p && p.user_id !== me ? p : null);
+
 export function ChatMessage(props: {
   item: ChatItem; docName: (id: number) => string; feedback?: { correct: boolean; correct_option_index?: number | null };
   chosen?: number; onAnswer: (q: QuestionOut, a: { option_index?: number; text?: string }) => void; onRetry: (item: ChatItem) => void;
@@ -67,13 +70,15 @@ export function ChatMessage(props: {
     return c ? <Citation n={n} citation={c} docName={props.docName} /> : `[${n}]`;
   };
   const markers = /\[\d{1,2}\]/.test(item.text);
-  const author = item.author && item.author.user_id !== props.me ? item.author : null;
+  const author = other(item.author, props.me);
+  const answeredBy = other((item.feedback as { author?: Participant | null } | undefined)?.author, props.me);
   const label = item.role !== "learner" ? "Tutor" : author ? `${author.username} (${author.role})` : "You";
   return (
     <article class={`msg msg-${item.role} msg-${item.kind} msg-${item.status}`} data-turn-id={item.turnId} aria-label={`${label}${streaming ? " (writing)" : ""}`}>
       <p class="who" aria-hidden="true">{label}{item.role === "tutor" && author && <span class="asked"> · for {author.username}</span>}</p>
       {item.feedback && (
-        <p class={item.feedback.correct ? "verdict ok" : "verdict wrong"}>{item.feedback.correct ? "✓ Correct" : "✗ Not quite"}</p>
+        <p class={item.feedback.correct ? "verdict ok" : "verdict wrong"}>{item.feedback.correct ? "✓ Correct" : "✗ Not quite"}
+          {answeredBy && <span class="asked"> · {answeredBy.username}'s answer</span>}</p>
       )}
       {streaming ? <p class="streaming-text">{item.text}<span class="caret" aria-hidden="true" /></p>
         : item.text ? <Markdown text={item.text} cite={cite} /> : null}

@@ -89,7 +89,7 @@ export default function ShareDialog({ sessionId, onClose, presence }: {
             {EXPIRIES.map(([seconds, label]) => <option key={seconds} value={seconds}>{label}</option>)}
           </select>
         </p>
-        <p class="muted small grant">A {role} can {ROLE_GRANTS[role]}.</p>
+        <p class="muted small grant">{role === "editor" ? "An editor" : "A viewer"} can {ROLE_GRANTS[role]}.</p>
         <button type="submit" class="primary" disabled={busy}>Create link</button>
       </form>
       {created && <NewLink key={created.code} invite={created} onCopied={setNote} />}
@@ -100,7 +100,7 @@ export default function ShareDialog({ sessionId, onClose, presence }: {
         <ul class="share-list" aria-label="Active links">
           {invites.map((i) => (
             <li key={i.code}>
-              <span><span class={`role role-${i.role}`}>{i.role}</span> until {when(i.expires_at)}
+              <span><span class={`role role-${i.role}`}>{i.role}</span> until {when(i.expires_at, true)}
                 <span class="muted"> · {i.accepted_count} joined</span></span>
               <span class="row nowrap">
                 <button type="button" aria-label={`Copy the ${i.role} link`} onClick={async () => { setCreated(i); setNote(await copy(linkOf(i), null)); }}>Copy</button>
