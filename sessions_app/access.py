@@ -91,6 +91,21 @@ def get_invite(code: str) -> SessionInvite:
     return invite
 
 
+# Client frames of the tutor socket that change the session: a viewer sends none of them, and
+# only the owner ends the session (SPEC 11).
+WRITE_FRAMES = frozenset({"user.message", "quiz.answer", "next", "help", "pace", "board.click", "cancel",
+                          "session.end"})
+
+
+def refusal(role: str, frame_type: str) -> DomainError | None:
+    """Why a user with `role` may not send a frame of `frame_type`, or None if they may."""
+    if role == SessionRole.VIEWER and frame_type in WRITE_FRAMES:
+        return DomainError("read_only", "You are viewing this session: only its owner and editors can write.")
+    if role != SessionRole.OWNER and frame_type == "session.end":
+        return owner_only()
+    return None
+
+
 def role_in(session: TutorSession, user: AbstractBaseUser) -> str | None:
     """The user's role in the session, or None for an outsider."""
     if session.learner_id == user.pk:

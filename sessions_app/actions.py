@@ -31,7 +31,7 @@ from agents_app.text import terms
 from sessions_app.context import TutorContext
 from sessions_app.models import (
     Answer, Chunk, ConceptMastery, Document, Folder, FolderAnalysis, LessonPlan, Message, Question, Quiz, QuizAttempt,
-    SessionAnalysis, SessionInvite, SessionMember, SessionRole, TutorSession,
+    SessionAnalysis, SessionConnection, SessionInvite, SessionMember, SessionRole, TutorSession,
 )
 from sessions_app.quizzes import Submitted, question_row
 from sessions_app import event_log
@@ -177,6 +177,33 @@ def remove_member(member: SessionMember) -> None:
         close_sockets_of(member.user_id, session_id=member.session_id)
 
 
+def open_connection(session_id: int, user_id: int, process: str) -> int:
+    """A tutor socket of the session opened on `process`: the user is connected (presence)."""
+    with transaction.atomic():
+        row = SessionConnection.objects.create(session_id=session_id, user_id=user_id, process=process)
+        _ring_presence(session_id)
+    return row.pk
+
+
+def close_connection(connection_id: int) -> None:
+    with transaction.atomic():
+        row = SessionConnection.objects.filter(pk=connection_id).first()
+        if row is not None:
+            row.delete()
+            _ring_presence(row.session_id)
+
+
+def renew_connections(process: str) -> None:
+    """The process is alive: its sockets' rows stay fresh (sessions_app.presence)."""
+    SessionConnection.objects.filter(process=process).update(seen_at=timezone.now())
+
+
+def _ring_presence(session_id: int) -> None:
+    """After commit, the session's sockets on every process hear who is connected now."""
+    transaction.on_commit(lambda: event_log.ring(event_log.group_name(session_id),
+                                                 {"type": event_log.PRESENCE, "session_id": session_id}))
+
+
 # --- the tutor socket ----------------------------------------------------------------
 # Each records its socket events (sessions_app.event_log) in the same transaction as the
 # rows they describe, so nothing is announced that was not stored.
@@ -243,9 +270,11 @@ def _beginning(begin: Callable[[], R], session: TutorSession) -> R:
         return begin()
 
 
-def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str) -> Message | None:
-    """Store a learner's message and start its turn; None if `client_id` was received before.
-    An ended session, or a turn still running, refuses it with DomainError, storing nothing."""
+def receive_learner_message(session: TutorSession, *, client_id: str, text: str, turn_id: str,
+                             asked_by: dict | None = None) -> Message | None:
+    """Store a learner's message (by `asked_by`, the owner or a member) and start its turn; None if
+    `client_id` was received before. An ended session, or a turn still running, refuses it with
+    DomainError, storing nothing."""
 
     def begin() -> Message | None:
         try:
@@ -253,9 +282,9 @@ def receive_learner_message(session: TutorSession, *, client_id: str, text: str,
                 counters = _begin_turn(session, turn_id, messages=1)
                 message = Message.objects.create(session=session, seq=counters.last_message_seq, kind="message",
                                                  role=Message.Role.LEARNER, client_id=client_id, turn_id=turn_id,
-                                                 text=text)
-                event_log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": client_id})],
-                           bumped=counters)
+                                                 text=text, **_authored(asked_by))
+                started = {"turn_id": turn_id, "in_reply_to": client_id, "asked_by": asked_by, "text": text}
+                event_log.record(session.pk, [("turn.started", started)], bumped=counters)
         except IntegrityError:
             return None  # the unique (session, client_id) constraint: received before, maybe by another process
         return message
@@ -263,14 +292,19 @@ def receive_learner_message(session: TutorSession, *, client_id: str, text: str,
     return _beginning(begin, session)
 
 
-def start_turn(session: TutorSession, *, turn_id: str, in_reply_to: str) -> None:
-    """Start and announce a turn; refused like a learner's message."""
+def _authored(author: dict | None) -> dict:
+    """A learner row's author fields."""
+    return {"author_id": author["user_id"], "author_role": author["role"]} if author else {}
+
+
+def start_turn(session: TutorSession, *, turn_id: str, in_reply_to: str, asked_by: dict | None = None) -> None:
+    """Start and announce a turn asked for by `asked_by`; refused like a learner's message."""
 
     def begin() -> None:
         with transaction.atomic():
             counters = _begin_turn(session, turn_id, messages=0)
-            event_log.record(session.pk, [("turn.started", {"turn_id": turn_id, "in_reply_to": in_reply_to})],
-                       bumped=counters)
+            started = {"turn_id": turn_id, "in_reply_to": in_reply_to, "asked_by": asked_by}
+            event_log.record(session.pk, [("turn.started", started)], bumped=counters)
 
     _beginning(begin, session)
 
@@ -362,27 +396,30 @@ def question_out(question: Question) -> dict:
 
 def grade_session_answer(session: TutorSession, context: TutorContext, question: Question, *, turn_id: str,
                          answer_text: str, option_index: int | None, grade: GradeResult,
-                         board_object_ids: list[str] = (), content: dict | None = None) -> Answer:
-    """Store a graded answer, move the concept's mastery (BKT), close the question, give feedback."""
+                         board_object_ids: list[str] = (), content: dict | None = None,
+                         author: dict | None = None) -> Answer:
+    """Store a graded answer, close the question, give feedback; the owner's answer (`author`
+    None or the owner) moves the concept's mastery (BKT), a member's is graded for all to see."""
+    by_owner = author is None or author["user_id"] == session.learner_id
     with transaction.atomic():
         answer = Answer.objects.create(
-            session=session, question=question, learner=session.learner, option_index=option_index,
-            text=answer_text if option_index is None else "", correct=grade.correct, score=grade.score,
-            feedback=grade.feedback,
+            session=session, question=question, learner_id=author["user_id"] if author else session.learner_id,
+            option_index=option_index, text=answer_text if option_index is None else "", correct=grade.correct,
+            score=grade.score, feedback=grade.feedback,
         )
         _add_message(session, role=Message.Role.LEARNER, kind="answer", turn_id=turn_id, text=answer_text,
-                     payload={"question_id": question.pk, "option_index": option_index})
-        change = update_mastery(session.learner_id, session.folder_id, question.concept, grade.correct,
-                                wrong_answer=answer_text)
+                     payload={"question_id": question.pk, "option_index": option_index}, **_authored(author))
+        moved = [("mastery.updated", {"turn_id": turn_id, "changes": [update_mastery(
+            session.learner_id, session.folder_id, question.concept, grade.correct, wrong_answer=answer_text)]})] \
+            if by_owner else []
         context.pending_question_id = None
         feedback = {"turn_id": turn_id, "question_id": question.pk, "correct": grade.correct,
                     "correct_option_index": question.correct_index if question.kind == "mcq" else None,
-                    "explanation": grade.feedback}
+                    "explanation": grade.feedback, "author": author}
         drawn = [("board.updated", {"turn_id": turn_id, "object_ids": list(board_object_ids)})] if board_object_ids else []
         _finish_turn(session, context, turn_id=turn_id, kind="feedback", status="complete", text=grade.feedback,
                      citations=[], content={"question_id": question.pk, "correct": grade.correct, **(content or {})},
-                     before=[("feedback", feedback), ("mastery.updated", {"turn_id": turn_id, "changes": [change]}),
-                             *drawn])
+                     before=[("feedback", feedback), *moved, *drawn])
     return answer
 
 

@@ -34,6 +34,7 @@ Frame = dict[str, Any]
 # (sessions_app.tutor.hub and .delivery):
 EVENTS = "tutor.events"  # stored frames
 DELTA = "tutor.delta"  # a piece of a running turn's text
+PRESENCE = "tutor.presence"  # who is connected changed: read it (sessions_app.presence)
 # On TURN_REQUESTS, heard by every process; the one running the turn acts on it:
 CANCEL = "turn.cancel"  # stop
 RESEND = "turn.resend"  # a socket missed a piece: publish the whole text again

@@ -94,12 +94,20 @@ CLIENT_TYPES = frozenset(m.model_fields["type"].annotation.__args__[0] for m in 
 
 
 class ServerEvent(BaseModel):
-    """Every server frame but pong and text.delta: `type` first, then its `seq` in the
-    session's event log."""
+    """Every server frame but pong, text.delta and presence: `type` first, then its `seq` in
+    the session's event log."""
 
     model_config = ConfigDict(extra="forbid")
     type: str
     seq: int = Field(ge=1)
+
+
+class Person(BaseModel):
+    """Someone in a shared session (SPEC 11), with their role in it."""
+
+    user_id: int
+    username: str
+    role: Literal["owner", "editor", "viewer"]
 
 
 class SessionInfo(BaseModel):
@@ -126,6 +134,7 @@ class HistoryItem(BaseModel):
     client_id: str | None
     citations: list[dict[str, Any]]
     board_object_ids: list[str]
+    author: Person | None = None  # who wrote a learner message or answer; None for the tutor
 
 
 class MasteryItem(BaseModel):
@@ -148,12 +157,25 @@ class SessionState(ServerEvent):
     pending_question: QuestionOut | None
     history: list[HistoryItem]
     last_seq: int
+    role: Literal["owner", "editor", "viewer"]  # the connecting user's
+    participants: list[Person]  # connected now, once each, the owner first
+
+
+class Presence(BaseModel):
+    """Who is connected now, sent to every socket of the session when that changes. Not stored
+    and without a seq: each one replaces the last."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["presence"] = "presence"
+    participants: list[Person]
 
 
 class TurnStarted(ServerEvent):
     type: Literal["turn.started"] = "turn.started"
     turn_id: str
     in_reply_to: str
+    asked_by: Person | None = None  # whose frame started the turn
+    text: str | None = None  # the learner's message, for a turn that answers a user.message
 
 
 class TextDelta(BaseModel):
@@ -202,6 +224,7 @@ class Feedback(ServerEvent):
     correct: bool
     correct_option_index: int | None
     explanation: str
+    author: Person | None = None  # who answered; only the owner's answers move mastery
 
 
 class MasteryChange(BaseModel):
@@ -236,9 +259,13 @@ class Error(ServerEvent):
     no_pending_question, invalid_option, invalid_answer, no_such_turn, session_ended,
     resume_unavailable (the socket); a failed turn's agent code (llm_unavailable,
     llm_timeout, llm_stream_broken, llm_rejected, invalid_output, empty_folder, …) or
-    internal_error. `retryable` says whether sending the same frame again may work."""
+    internal_error. `retryable` says whether sending the same frame again may work.
+
+    read_only (a viewer's write) and owner_only (a member's session.end) go to the sending
+    socket alone and are not stored: their `seq` is null."""
 
     type: Literal["error"] = "error"
+    seq: int | None = Field(ge=1)
     code: str
     message: str
     retryable: bool
@@ -258,7 +285,7 @@ class Pong(BaseModel):
 
 AnyServerEvent = Annotated[
     SessionState | TurnStarted | TextDelta | TurnCompleted | QuestionEvent | Feedback | MasteryUpdated
-    | BoardUpdated | DocumentProgress | Error | SessionEnded,
+    | BoardUpdated | DocumentProgress | Error | SessionEnded | Presence,
     Field(discriminator="type"),
 ]
 server_event = TypeAdapter(AnyServerEvent)

@@ -2,8 +2,9 @@
 binary y-websocket frames.
 
 Same rules as the tutor socket: accepted, then closed with 4401 (no or bad token, done
-by the JWT middleware), 4403 (someone else's session) or 4404 (no such session, or an
-id that is not a number). Rooms, not sockets, listen on the channel layer.
+by the JWT middleware), 4403 (a session the user neither owns nor is a member of, or a
+member removed meanwhile) or 4404 (no such session, or an id that is not a number). Rooms,
+not sockets, listen on the channel layer, and enforce the user's role (SPEC 11).
 """
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ from whiteboard_app.limits import CLOSE_UNSUPPORTED
 from tutor_project.realtime.database import db
 from tutor_project.realtime import NO_CONSUMER_CHANNEL
 from tutor_project.realtime.revocation import RevocationWatch
-from whiteboard_app.rooms import Room, open_room
+from whiteboard_app.rooms import Identity, Room, open_room
 
 
 @db
-def board_for_user(user: AbstractBaseUser, raw_id: str) -> tuple[int, TutorSession | None, int | None]:
-    """(close code, session, board id): the code is 0 when the user may open the board."""
-    code, session, _ = session_for_socket(user, raw_id)
-    return code, session, board_for_session(session.pk).pk if session else None
+def board_for_user(user: AbstractBaseUser, raw_id: str) -> tuple[int, TutorSession | None, int | None, str]:
+    """(close code, session, board id, the user's role): the code is 0 when the user may open the board."""
+    code, session, role = session_for_socket(user, raw_id)
+    return code, session, board_for_session(session.pk).pk if session else None, role
 
 
 class WhiteboardConsumer(AsyncWebsocketConsumer):
@@ -36,15 +37,16 @@ class WhiteboardConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
-        code, session, board_id = await board_for_user(self.scope["user"], self.scope["url_route"]["kwargs"]["session_id"])
+        user = self.scope["user"]
+        code, session, board_id, role = await board_for_user(user, self.scope["url_route"]["kwargs"]["session_id"])
         if session is None:
             await self.close_with(code)
             return
-        self.revocation = RevocationWatch(self.scope["user"].pk, self.close_with)
+        self.revocation = RevocationWatch(user.pk, self.close_with, session_id=session.pk)
         await self.revocation.start()
         self.room = await open_room(session.pk, board_id)
         metrics.CONNECTIONS.inc()
-        await self.room.join(self)
+        await self.room.join(self, Identity(user.pk, user.username, role))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.room is None or self.closed:

@@ -21,3 +21,7 @@ INVALID_OBJECTS = Counter(
     "Objects a client wrote that break the object contract, removed from the room.", registry=REGISTRY,
 )
 CONNECTIONS = WS_CONNECTIONS.labels("whiteboard")
+READ_ONLY_UPDATES = Counter(
+    "tutor_whiteboard_read_only_updates_total", "Updates from viewers, dropped unapplied (SPEC 11).",
+    registry=REGISTRY,
+)

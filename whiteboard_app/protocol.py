@@ -87,3 +87,15 @@ def awareness_message(entries: list[tuple[int, int, str]]) -> bytes:
     for client, clock, state in entries:
         parts += (write_var_uint(client), write_var_uint(clock), write_message(state.encode()))
     return create_awareness_message(b"".join(parts))
+
+
+def stamped(state: str, user: dict[str, object]) -> str:
+    """An awareness state with `user` written over its `user` fields: the server says who a
+    presence is (SPEC 11), so nobody shows up under another name or role. `null` (a goodbye)
+    and states that are not objects stay as they are."""
+    value = json.loads(state)
+    if not isinstance(value, dict):
+        return state
+    mine = value.get("user")
+    value["user"] = {**(mine if isinstance(mine, dict) else {}), **user}
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

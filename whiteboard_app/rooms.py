@@ -55,9 +55,26 @@ class LimitBroken(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who a connection is and their role in the session (SPEC 11)."""
+
+    user_id: int
+    name: str
+    role: str
+
+    @property
+    def read_only(self) -> bool:
+        return self.role == "viewer"
+
+    def awareness_user(self) -> dict[str, object]:
+        return {"id": self.user_id, "name": self.name, "role": self.role}
+
+
 @dataclass
 class Peer:
     bucket: TokenBucket
+    identity: Identity
     # Awareness client ids this connection announced, cleared for others when it leaves.
     client_ids: set[int] = field(default_factory=set)
 
@@ -133,11 +150,11 @@ class Room:
         # Counted until its last batch is stored: zero rooms means nothing left to write.
         metrics.ROOMS_OPEN.dec()
 
-    async def join(self, conn: Connection) -> None:
+    async def join(self, conn: Connection, identity: Identity) -> None:
         if self._idle is not None:
             self._idle.cancel()
             self._idle = None
-        self.peers[conn] = Peer(TokenBucket(self.limits.messages_per_second, self.limits.burst))
+        self.peers[conn] = Peer(TokenBucket(self.limits.messages_per_second, self.limits.burst), identity)
         # Our state vector, so the client answers with everything we lack (sync step 2).
         await conn.send_frame(create_sync_message(self.doc))
         if self.awareness:
@@ -186,6 +203,9 @@ class Room:
                 raise protocol.ProtocolError("invalid state vector") from None
             await conn.send_frame(protocol.step2_message(missing))
         elif frame.kind in ("step2", "update"):
+            if peer.identity.read_only:  # a viewer's edits are never applied nor relayed (SPEC 11)
+                metrics.READ_ONLY_UPDATES.inc()
+                return
             await self._apply_client_update(conn, frame.payload)
         elif frame.kind == "awareness":
             # The stock provider sends on every presence it hears, other people's included:
@@ -195,6 +215,9 @@ class Room:
             if not entries:
                 return
             self._check_awareness(peer, entries)
+            user = peer.identity.awareness_user()
+            entries = [(c, clock, state if state == "null" else protocol.stamped(state, user))
+                       for c, clock, state in entries]
             peer.client_ids.update(c for c, _, state in entries if state != "null")
             self._remember_awareness(entries)
             self._announce(entries)

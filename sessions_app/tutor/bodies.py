@@ -277,7 +277,8 @@ def answer_body(question: models.Question, *, option_index: int | None, text: st
         )) if option_index is not None else []
         await turn.conclude(db(actions.grade_session_answer)(lesson.session, context, question,
                                        turn_id=turn.turn_id, answer_text=said, option_index=option_index,
-                                       grade=grade, board_object_ids=drawn, content={"lesson": flow.position(context)}))
+                                       grade=grade, board_object_ids=drawn, content={"lesson": flow.position(context)},
+                                       author=turn.author))
 
     return body
 

@@ -10,6 +10,9 @@
   HELLO_WAIT_SECONDS, gets a fresh `session.state`).
 - Turns run in their own tasks, owned by the process, not by this socket: `cancel` and
   `ping` are handled mid-stream, and a disconnect leaves the turn running to its end.
+- Shared sessions (SPEC 11): members connect too, with their role; a viewer's writes and a
+  member's `session.end` get an error on this socket alone (sessions_app.access.refusal), and
+  turns and answers carry who asked. The socket is a presence row while it is open.
 """
 from __future__ import annotations
 
@@ -23,8 +26,9 @@ from django.conf import settings
 from pydantic import ValidationError
 
 from sessions_app import actions, event_log, protocol
-from sessions_app.access import session_for_socket
+from sessions_app.access import refusal, session_for_socket
 from sessions_app.models import Question, TutorSession
+from sessions_app.presence import PROCESS
 from sessions_app.tutor import bodies, budget, metrics, turns
 from sessions_app.tutor.delivery import Delivery
 from sessions_app.tutor.hub import hub
@@ -46,6 +50,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
     revocation: RevocationWatch | None = None
     session: TutorSession | None = None
     delivery: Delivery | None = None
+    connection_id: int | None = None  # this socket's presence row
 
     async def connect(self) -> None:
         self.greeter: asyncio.Task | None = None
@@ -53,15 +58,18 @@ class TutorConsumer(AsyncWebsocketConsumer):
         self.next_limit_notice = 0.0
         metrics.CONNECTIONS.inc()
         await self.accept()
-        code, session, _ = await db(session_for_socket)(self.scope["user"], self.scope["url_route"]["kwargs"]["session_id"])
+        user = self.scope["user"]
+        code, session, role = await db(session_for_socket)(user, self.scope["url_route"]["kwargs"]["session_id"])
         if session is None:
             await self.close(code)
             return
-        self.session, self.delivery = session, Delivery(session.pk, self.send_frame)
-        self.revocation = RevocationWatch(self.scope["user"].pk, self.close)
+        self.author = {"user_id": user.pk, "username": user.username, "role": role}
+        self.session, self.delivery = session, Delivery(session.pk, self.send_frame, role=role)
+        self.revocation = RevocationWatch(user.pk, self.close, session_id=session.pk)
         await self.revocation.start()
         self.delivery.listen()
         await hub.join(self.delivery)
+        self.connection_id = await db(actions.open_connection)(session.pk, user.pk, PROCESS)
         self.greeter = asyncio.create_task(self._greet_after_wait())
 
     async def disconnect(self, code: int) -> None:
@@ -73,6 +81,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
             self.revocation.stop()
             self.delivery.stop()
             await hub.leave(self.delivery)
+            if self.connection_id is not None:
+                await db(actions.close_connection)(self.connection_id)
         finally:
             metrics.CONNECTIONS.dec()
 
@@ -117,6 +127,11 @@ class TutorConsumer(AsyncWebsocketConsumer):
         if problem is not None:
             await self.error(problem[0], problem[1], in_reply_to=_reply_to(frame))
             return
+        if (refused := refusal(self.author["role"], frame.type)) is not None:
+            # To this socket alone, not stored: the others need not hear of it.
+            await self.send_frame(protocol.Error(seq=None, code=refused.code, message=refused.detail,
+                                                 retryable=False, in_reply_to=_reply_to(frame)).model_dump())
+            return
         await getattr(self, "handle_" + frame.type.replace(".", "_"))(frame)
 
     # --- handlers, one per client frame type --------------------------------------------------
@@ -143,8 +158,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
     async def handle_user_message(self, frame: protocol.UserMessage) -> None:
         if (counted := await self._take_budget(frame.client_id)) is None:
             return
-        turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), frame.client_id,
-                          message=frame.text)
+        turn = self._turn(frame.client_id, message=frame.text)
         try:
             received = await turns.receive(turn, self.session)
         except DomainError as exc:
@@ -183,7 +197,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
                            message: str = "") -> None:
         if (counted := await self._take_budget(in_reply_to)) is None:
             return
-        turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), in_reply_to, message=message)
+        turn = self._turn(in_reply_to, message=message)
         await self._start(turn, bodies.lesson_body(trigger, help_mode=help_mode), counted=counted)
 
     async def handle_quiz_answer(self, frame: protocol.QuizAnswer) -> None:
@@ -209,11 +223,11 @@ class TutorConsumer(AsyncWebsocketConsumer):
         counted = await self._take_budget(in_reply_to) if question.kind == "free" else False
         if counted is None:
             return
-        turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), in_reply_to)
+        turn = self._turn(in_reply_to)
         await self._start(turn, bodies.answer_body(question, option_index=option_index, text=text), counted=counted)
 
     async def handle_pace(self, frame: protocol.Pace) -> None:
-        turn = turns.Turn(self.session.pk, self.scope["user"].pk, turns.new_turn_id(), "pace")
+        turn = self._turn("pace")
         await self._start(turn, bodies.pace_body(frame.value), counted=False)
 
     async def handle_cancel(self, frame: protocol.Cancel) -> None:
@@ -252,6 +266,11 @@ class TutorConsumer(AsyncWebsocketConsumer):
                          "minute; try again in a moment.", in_reply_to=in_reply_to, retryable=True)
         return None
 
+    def _turn(self, in_reply_to: str, *, message: str = "") -> turns.Turn:
+        """A new turn asked for by this socket's user."""
+        return turns.Turn(self.session.pk, self.author["user_id"], turns.new_turn_id(), in_reply_to,
+                          author=self.author, message=message)
+
     async def _give_back(self, counted: bool) -> None:
         """A counted turn that did not start after all goes back to the budget."""
         if counted:
@@ -261,7 +280,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
         """Store the turn's turn.started, then run it; an ended or busy session gets an error
         instead (and a counted turn is given back)."""
         try:
-            await db(actions.start_turn)(self.session, turn_id=turn.turn_id, in_reply_to=turn.in_reply_to)
+            await db(actions.start_turn)(self.session, turn_id=turn.turn_id, in_reply_to=turn.in_reply_to,
+                                         asked_by=turn.author)
         except DomainError as exc:
             await self._give_back(counted)
             await self.error(exc.code, exc.detail, in_reply_to=turn.in_reply_to, retryable=exc.retryable)

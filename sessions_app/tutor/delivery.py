@@ -23,7 +23,9 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from sessions_app.event_log import DELTA, EVENTS, RESEND, TURN_REQUESTS, Frame, aring, frames_after
+from sessions_app.event_log import DELTA, EVENTS, PRESENCE, RESEND, TURN_REQUESTS, Frame, aring, frames_after
+from sessions_app.presence import participants
+from sessions_app.protocol import Presence
 from sessions_app.tutor import turns
 from sessions_app.tutor.snapshot import Catchup, missed, state
 from tutor_project.realtime.database import db
@@ -35,8 +37,9 @@ FINISHED_KEPT = 16  # recently completed turns, whose late pieces are dropped
 
 
 class Delivery:
-    def __init__(self, session_id: int, send: Callable[[Frame], Awaitable[None]]) -> None:
+    def __init__(self, session_id: int, send: Callable[[Frame], Awaitable[None]], *, role: str) -> None:
         self.session_id = session_id
+        self.role = role  # the socket's user's, in the session.state it is sent
         self._send = send  # to this socket
         self.sent_seq = 0
         self.started = False  # a state or a replay went out: later frames follow it
@@ -44,6 +47,7 @@ class Delivery:
         self._streamed: dict[str, int] = {}  # running turn id -> characters this socket has
         self._finished: deque[str] = deque(maxlen=FINISHED_KEPT)
         self._next_repair = 0.0
+        self._participants: list | None = None  # as this socket was last told
         self.inbox: asyncio.Queue[dict] = asyncio.Queue()  # bells of this socket's session
         self._listener: asyncio.Task | None = None
 
@@ -63,19 +67,24 @@ class Delivery:
                     await self.events(message["frames"])
                 elif message["type"] == DELTA:
                     await self.delta(message["turn_id"], message["offset"], message["text"])
+                elif message["type"] == PRESENCE:
+                    await self.presence(message["frame"])
             except Exception:  # one message's trouble (a socket closing meanwhile) must not deafen it
                 logger.warning("could not deliver %s to a tutor socket", message["type"], exc_info=True)
 
     async def start_with_state(self) -> None:
         async with self._lock:
             if not self.started:
-                await self._start(await db(state)(self.session_id))
+                await self._start(await db(state)(self.session_id, self.role))
 
     async def start_after(self, seq: int) -> None:
-        """Replay what the client missed after `seq` (it has seen that far)."""
+        """Replay what the client missed after `seq` (it has seen that far), then who is here."""
         async with self._lock:
             self.sent_seq = max(seq, self.sent_seq)
             await self._start(await db(missed)(self.session_id, self.sent_seq))
+            if self._participants is None:
+                self._participants = await db(participants)(self.session_id)
+                await self._send(Presence(participants=self._participants).model_dump(mode="json"))
 
     async def events(self, frames: list[Frame]) -> None:
         """Stored frames rung on the session's group, in seq order."""
@@ -92,6 +101,14 @@ class Delivery:
             if self.started and last_seq > self.sent_seq:
                 await self._send_frames(await db(frames_after)(self.session_id, self.sent_seq, last_seq))
 
+    async def presence(self, frame: Frame) -> None:
+        """Who is connected now, if that is news to this socket; before its start, its
+        session.state says so instead."""
+        async with self._lock:
+            if self.started and frame["participants"] != self._participants:
+                self._participants = frame["participants"]
+                await self._send(frame)
+
     async def delta(self, turn_id: str, offset: int, text: str) -> None:
         async with self._lock:
             if not self.started or turn_id in self._finished:
@@ -106,6 +123,8 @@ class Delivery:
             await self._send_text(turn_id, offset, text)
 
     async def _start(self, catchup: Catchup) -> None:
+        if catchup.frames and catchup.frames[0]["type"] == "session.state":
+            self._participants = catchup.frames[0]["participants"]
         await self._send_frames(catchup.frames)
         self.sent_seq = max(self.sent_seq, catchup.last_seq)
         self.started = True

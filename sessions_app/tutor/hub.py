@@ -14,17 +14,25 @@ from the log.
   bell rings only in the worker). So the process reads the log positions of its sessions
   in one query every CATCHUP_SECONDS, and a socket still behind what the log held a tick
   earlier reads what it missed.
+- Presence (SPEC 11): a socket opening or closing rings its session's group; the process reads
+  who is connected once (sessions_app.presence) and hands a `presence` frame to its sockets of
+  the session when that changed, through their inboxes, so it keeps its place among their
+  events. The catch-up loop also renews this process's connection rows.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from channels.layers import get_channel_layer
 
-from sessions_app.event_log import group_name
+from sessions_app import actions
+from sessions_app.event_log import PRESENCE, group_name
 from sessions_app.models import TutorSession
+from sessions_app.presence import PROCESS, RENEW_SECONDS, participants
+from sessions_app.protocol import Presence
 from sessions_app.tutor.delivery import Delivery
 from tutor_project.realtime.database import db
 
@@ -40,6 +48,10 @@ class Hub:
         self._channel: asyncio.Future[str] | None = None
         self._hearing: asyncio.Task | None = None
         self._catching_up: asyncio.Task | None = None
+        self._presence_changed: set[int] = set()  # sessions whose participants to read and announce
+        self._announced: dict[int, list[dict]] = {}  # the participants last announced, by session
+        self._announcing: asyncio.Task | None = None
+        self._renewed = 0.0
 
     async def join(self, delivery: Delivery) -> None:
         """From now on the socket gets its session's bells, and catches up from the log.
@@ -63,6 +75,7 @@ class Hub:
         if sockets:
             return
         self._sockets.pop(delivery.session_id, None)
+        self._announced.pop(delivery.session_id, None)
         if self._channel is not None and self._channel.done() and self._channel.exception() is None:
             try:
                 await get_channel_layer().group_discard(group_name(delivery.session_id), self._channel.result())
@@ -84,14 +97,45 @@ class Hub:
         layer = get_channel_layer()
         while True:
             message: dict[str, Any] = await layer.receive(channel)
+            if message.get("type") == PRESENCE:
+                self._announce(message["session_id"])
+                continue
             for delivery in self._sockets.get(message.get("session_id"), ()):
                 delivery.inbox.put_nowait(message)
+
+    # --- presence: read once per process and change, in the sockets' order with their events --
+
+    def _announce(self, session_id: int) -> None:
+        self._presence_changed.add(session_id)
+        if self._announcing is None or self._announcing.done():
+            self._announcing = asyncio.create_task(self._announce_changes())
+
+    async def _announce_changes(self) -> None:
+        """One task reads them all, so a burst of joins is read once and never out of order."""
+        while self._presence_changed:
+            session_id = self._presence_changed.pop()
+            if session_id not in self._sockets:
+                continue
+            try:
+                people = await db(participants)(session_id)
+            except Exception:  # the database is away: the next change announces again
+                logger.warning("could not read who is in session %s", session_id, exc_info=True)
+                continue
+            if people == self._announced.get(session_id) or session_id not in self._sockets:
+                continue
+            self._announced[session_id] = people
+            frame = Presence(participants=people).model_dump(mode="json")
+            for delivery in self._sockets[session_id]:
+                delivery.inbox.put_nowait({"type": PRESENCE, "frame": frame})
 
     async def _catch_up(self) -> None:
         while self._sockets:
             await asyncio.sleep(CATCHUP_SECONDS)
             try:
                 await self._look()
+                if time.monotonic() >= self._renewed + RENEW_SECONDS:
+                    self._renewed = time.monotonic()
+                    await db(actions.renew_connections)(PROCESS)
             except Exception:  # the database is away: look again next time
                 logger.warning("could not read the tutor logs' positions", exc_info=True)
 

@@ -12,6 +12,7 @@ from agents_app.schemas import FocusObjective, PlanResult
 from sessions_app import event_log
 from sessions_app.actions import question_out
 from sessions_app.models import ConceptMastery, LessonPlan, Message, Question, TutorSession
+from sessions_app.presence import participants
 from sessions_app.protocol import SessionState
 
 HISTORY_ITEMS = 30
@@ -28,13 +29,15 @@ class Catchup:
     running_text: str
 
 
-def state(session_id: int) -> Catchup:
-    """A fresh `session.state` for the one socket that asked (not stored: its seq is the last
-    event it covers, so later events follow it without a gap)."""
+def state(session_id: int, role: str) -> Catchup:
+    """A fresh `session.state` for the one socket that asked, whose user has `role` (not stored:
+    its seq is the last event it covers, so later events follow it without a gap)."""
     with transaction.atomic():  # the row lock holds the session's writers until it is read
         session = TutorSession.objects.select_for_update(of=("self",)).select_related("folder").get(pk=session_id)
-        frame = SessionState.model_validate({"seq": session.last_event_seq, **snapshot(session),
-                                             "last_seq": session.last_event_seq}).model_dump(mode="json")
+        frame = SessionState.model_validate({
+            "seq": session.last_event_seq, **snapshot(session), "last_seq": session.last_event_seq, "role": role,
+            "participants": participants(session_id),
+        }).model_dump(mode="json")
         return Catchup([frame], session.last_event_seq, session.running_turn_id, session.running_text)
 
 
@@ -51,7 +54,7 @@ def snapshot(session: TutorSession) -> dict[str, Any]:
     context = session.context
     pending = Question.objects.filter(pk=context.pending_question_id, session=session).first() \
         if context.pending_question_id else None
-    recent = list(session.messages.order_by("-seq")[:HISTORY_ITEMS])[::-1]
+    recent = list(session.messages.select_related("author").order_by("-seq")[:HISTORY_ITEMS])[::-1]
     plan, focus = lesson_outline(session)
     return {
         "session": {"id": session.pk, "status": session.status, "folder_id": session.folder_id},
@@ -87,4 +90,5 @@ def mastery_of(session: TutorSession) -> list[dict[str, Any]]:
 def history_item(message: Message) -> dict[str, Any]:
     return {"seq": message.seq, "role": message.role, "kind": message.kind, "status": message.status,
             "text": message.text, "turn_id": message.turn_id, "client_id": message.client_id,
-            "citations": message.citations, "board_object_ids": message.board_object_ids}
+            "citations": message.citations, "board_object_ids": message.board_object_ids,
+            "author": message.author_ref}

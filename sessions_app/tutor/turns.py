@@ -77,6 +77,7 @@ class Turn:
     user_id: int
     turn_id: str
     in_reply_to: str
+    author: dict | None = None  # who asked (protocol.Person): the owner or a member
     message: str = ""  # what the learner said, for the history
     kind: str = "explanation"
     lesson: Lesson | None = None
@@ -203,7 +204,7 @@ async def receive(turn: Turn, session: TutorSession) -> bool:
     material = _prefetch(db(teaching_material)(session, turn.message, on_board=on_board))
     try:
         if await db(actions.receive_learner_message)(session, client_id=turn.in_reply_to, text=turn.message,
-                                                     turn_id=turn.turn_id) is None:
+                                                     turn_id=turn.turn_id, asked_by=turn.author) is None:
             return False
         turn.attach(await lesson)
         turn.material = material

@@ -49,6 +49,13 @@ def tutor_server(django_db_setup, django_db_blocker, scripted_llm: str) -> Itera
         yield url
 
 
+@pytest.fixture(scope="session")
+def offline_server(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """A Daphne with no model configured: lessons run on the offline engine."""
+    with daphne(OPENAI_API_KEY="", CELERY_TASK_ALWAYS_EAGER="1") as url:
+        yield url
+
+
 @pytest.fixture
 def folder(transactional_db, learner):
     folder = actions.create_folder(learner, name="Photosynthesis")

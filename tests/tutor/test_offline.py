@@ -2,18 +2,7 @@
 engine, honestly labelled: plan, cited explanations, a question graded without a model."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from tests.support.servers import daphne
 from tests.tutor.client import of_type
-
-
-@pytest.fixture(scope="module")
-def offline_server(django_db_setup, django_db_blocker) -> Iterator[str]:
-    with daphne(OPENAI_API_KEY="", CELERY_TASK_ALWAYS_EAGER="1") as url:
-        yield url
 
 
 def test_a_lesson_runs_offline(connect, offline_server, tutor_session):

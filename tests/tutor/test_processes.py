@@ -9,9 +9,14 @@ import subprocess
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
+from tests.conftest import access_token
 from tests.support.scripted_llm import reply
+from tests.support.sharing import share
 from sessions_app.models import SessionEvent, TutorSession
 from tests.support.servers import daphne, free_port, wait_for_port
 from tests.tutor.client import of_type, text_of
@@ -134,3 +139,35 @@ def test_pieces_lost_between_processes_are_repaired_before_the_turn_ends(connect
     deltas = of_type(seen + rest, "text.delta")
     assert completed["content"]["text"] == "".join(words)
     assert text_of(deltas, completed["turn_id"]) == completed["content"]["text"]  # whole, live, no gap
+
+
+def test_presence_and_a_members_removal_reach_every_process(connect, two_servers, tutor_session, learner):
+    """The viewer has a tutor and a board socket on each process; the owner removes it over REST
+    on one process: all four close with 4403 within a second. Before that, the owner on one
+    process hears the viewer on the other arrive."""
+    first_url, second_url = two_servers
+    viewer = share(tutor_session)["viewer"]
+    owner = connect(tutor_session.pk, url=first_url)
+    owner.send({"type": "hello", "resume_from": 0})
+    owner.until_type("session.state")
+    token = access_token(viewer)
+    tutors = [connect(tutor_session.pk, user=viewer, url=url) for url in two_servers]
+    for client in tutors:
+        client.send({"type": "hello", "resume_from": 0})
+        client.until_type("session.state")
+    boards = [ws_connect(f"{url.replace('http://', 'ws://')}/ws/whiteboard/{tutor_session.pk}/?token={token}",
+                         open_timeout=10) for url in two_servers]
+    for board in boards:
+        board.recv(timeout=10)  # joined: the room's sync step 1
+    assert owner.until_type("presence")[-1]["participants"][-1]["user_id"] == viewer.pk
+    removed_at = time.monotonic()
+    response = httpx.delete(f"{second_url}/api/v1/sessions/{tutor_session.pk}/members/{viewer.pk}/",
+                            headers={"Authorization": f"Bearer {access_token(learner)}"})
+    assert response.status_code == 204
+    assert [client.close_code(timeout=5) for client in tutors] == [4403, 4403]
+    for board in boards:
+        with pytest.raises(ConnectionClosed):
+            while True:
+                board.recv(timeout=5)
+    assert [board.close_code for board in boards] == [4403, 4403]
+    assert time.monotonic() - removed_at < 1.0

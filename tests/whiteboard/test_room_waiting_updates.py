@@ -7,7 +7,7 @@ from pycrdt import Doc, Map, create_sync_message
 
 from whiteboard_app import protocol
 from whiteboard_app.limits import current
-from whiteboard_app.rooms import Room
+from whiteboard_app.rooms import Identity, Room
 from tests.whiteboard.helpers import spec
 
 
@@ -27,6 +27,9 @@ class Recorder:
         raise AssertionError(f"closed with {code}")
 
 
+OWNER = Identity(1, "ada", "owner")
+
+
 def edits(count: int) -> list[bytes]:
     doc = Doc()
     updates: list[bytes] = []
@@ -44,11 +47,11 @@ def test_it_sends_waiting_edits_to_a_late_peer_when_the_missing_edit_arrives():
         room = Room(session_id=1, board_id=1, limits=current())
         author, holder, late = Recorder(), Recorder(), Recorder()
         late.doc.apply_update(first)  # reconnecting clients hold what they saw before
-        await room.join(author)
-        await room.join(holder)
+        await room.join(author, OWNER)
+        await room.join(holder, OWNER)
         await room.receive(author, protocol.update_message(first))
         await room.receive(author, protocol.update_message(third))  # waits for `second`
-        await room.join(late)
+        await room.join(late, OWNER)
         await room.receive(late, create_sync_message(late.doc))  # its step 2 lacks `third`
         await room.receive(holder, protocol.update_message(second))
         return set(late.objects.keys())
