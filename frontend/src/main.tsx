@@ -35,7 +35,7 @@ function Page() {
   const invite = route.page === "invite"; // asks a signed-out visitor to sign in, then comes back
   useEffect(() => {
     if (!signedIn.value && !open && !invite) navigate(`/login`, true);
-    if (signedIn.value && open) navigate(nextPath(), true);
+    if (signedIn.value && open) navigate(nextPath(), true); // the one way on after signing in
   }, [signedIn.value, open]);
   if (!signedIn.value && !open && !invite) return null;
   switch (route.page) {

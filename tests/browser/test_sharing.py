@@ -48,6 +48,11 @@ def people(page) -> str:  # type: ignore[no-untyped-def]
     return page.get_by_role("list", name="In this lesson").inner_text()
 
 
+def body(article) -> str:  # type: ignore[no-untyped-def]
+    """A chat item's text without its "who" line (which names the reader's "You" or the asker)."""
+    return article.evaluate("a => [...a.children].filter(c => !c.classList.contains('who')).map(c => c.innerText).join('\\n')")
+
+
 def move_over_board(page, dx: float) -> None:  # type: ignore[no-untyped-def]
     box = page.get_by_label("Whiteboard").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -85,11 +90,11 @@ def test_an_editor_joins_by_the_owners_link_after_signing_in_and_both_follow_one
 
     # One streamed turn, seen by both: the guest received its pieces as it streamed.
     turn_id = next_turn(owner).get_attribute("data-turn-id")
-    text = owner.locator(f'article[data-turn-id="{turn_id}"]').inner_text()
     theirs = other.locator(f'article[data-turn-id="{turn_id}"]:not(.msg-streaming)')
     theirs.wait_for()
-    assert theirs.inner_text() == text
+    assert body(theirs) == body(owner.locator(f'article[data-turn-id="{turn_id}"]'))
     assert [f for f in frames if f["type"] == "text.delta" and f["turn_id"] == turn_id]
+    assert "for ada" in theirs.locator(".who").inner_text()  # who asked for the turn
 
     # Each sees the other's cursor, named.
     move_over_board(other, 30)
@@ -101,6 +106,14 @@ def test_an_editor_joins_by_the_owners_link_after_signing_in_and_both_follow_one
     drawn = draw_rect(other, (0.3, 0.3))
     owner.get_by_label("Whiteboard").locator(f'g[data-id="{drawn}"]').wait_for()
     wait_for(lambda: drawn in export_ids(app_url, learner, lesson.pk), 10, "the editor's stroke on the server")
+
+    # The editor asks; the owner sees the question under the editor's name, then the reply.
+    other.get_by_role("textbox", name="Message").fill("Why are leaves green?")
+    other.get_by_role("button", name="Send").click()
+    asked = owner.locator("article.msg-learner").filter(has_text="Why are leaves green?")
+    asked.wait_for()
+    assert asked.get_attribute("aria-label") == "grace (editor)"
+    owner.locator("article.msg-tutor .who").filter(has_text="for grace").wait_for()
 
     # The guest's subjects list the lesson shared with them, with their role.
     other.goto(app_url)
@@ -169,3 +182,29 @@ def test_an_expired_or_unknown_invite_says_so(app_url, page, lesson, learner, gu
 
     page.goto(f"{app_url}/invite/not-a-real-code-0123456789")
     page.get_by_role("heading", name="This invite link is not valid").wait_for()
+
+
+def test_the_share_dialog_the_invite_page_and_a_viewers_lesson_pass_axe_on_wide_and_phone_screens(
+        app_url, new_page, lesson, learner, guest):
+    from tests.browser.helpers import PHONE, WIDE
+    from tests.browser.test_accessibility import check
+
+    found: dict[str, list[str]] = {}
+    for name, viewport in (("wide", WIDE), ("phone", PHONE)):
+        owner, other = new_page(viewport, bypass_csp=True), new_page(viewport, bypass_csp=True)  # axe is inline
+        sign_in(owner, app_url)
+        open_lesson(owner, app_url, lesson.pk)
+        share_link(owner, "viewer")
+        check(owner, f"{name} share dialog", found)
+        link = invite_by_api(app_url, learner, lesson.pk, "viewer")
+        other.goto(link)
+        other.get_by_role("link", name="Log in to join").wait_for()
+        check(other, f"{name} invite signed out", found)
+        sign_in(other, app_url, "grace", GUEST_PASSWORD)
+        other.goto(link)
+        other.get_by_role("button", name="Join lesson").wait_for()
+        check(other, f"{name} invite", found)
+        join(other, link)
+        other.get_by_text("You are viewing").wait_for()
+        check(other, f"{name} viewer's lesson", found)
+    assert not found, found

@@ -48,7 +48,8 @@ export class BoardSession {
     addEventListener("online", this.wake);
     document.addEventListener("visibilitychange", this.wake);
     provider.awareness.setLocalState({
-      user: this.awarenessUser(), cursor: null, tool: "move",
+      // The server sets `name` and `role` from the signed-in member in what it relays.
+      user: { id: this.user.id, name: this.user.name, color: userColor(this.user.id) }, cursor: null, tool: "move",
     });
     provider.on("status", ({ status }: { status: string }) => {
       if (status === "connected") {
@@ -96,14 +97,9 @@ export class BoardSession {
     return `u${this.user.id}-${this.doc.clientID.toString(36)}-${Date.now().toString(36)}-${(this.counter++).toString(36)}-${kind}`;
   }
 
-  private awarenessUser() {
-    return { id: this.user.id, name: this.user.name, role: this.role, color: userColor(this.user.id) };
-  }
-
-  /** This user's role in the session (from the tutor socket's session.state), shown to the others. */
+  /** This user's role in the session (from the tutor socket's session.state): a viewer writes nothing. */
   setRole(role: string): void {
     this.role = role;
-    this.provider?.awareness.setLocalStateField("user", this.awarenessUser());
   }
 
   /** Write (create or replace) a learner's object, once it passes the spec; else the reason. */

@@ -1,15 +1,12 @@
 // The chat as a pure function of the tutor socket's events (SPEC 6): one item per
 // turn_id, stored events deduplicated by seq, streamed text applied by offset.
 import type {
-  CitationOut, Feedback, HistoryItem, MasteryItem, QuestionOut, ServerEvent, SessionInfo,
+  CitationOut, Feedback, HistoryItem, MasteryItem, Person, QuestionOut, ServerEvent, SessionInfo,
 } from "../contracts/tutor-server";
 
-// Shared sessions (SPEC 11): who is here, and who wrote or asked what.
-export type MemberRole = "owner" | "editor" | "viewer";
-export type Participant = { user_id: number; username: string; role: MemberRole };
-type Shared = {
-  role?: MemberRole; participants?: Participant[]; author?: Participant | null; asked_by?: Participant | null; text?: string | null;
-};
+/** Someone in a shared session (SPEC 11), with their role in it. */
+export type Participant = Person;
+export type MemberRole = Person["role"];
 
 export type ItemStatus = "sending" | "streaming" | "complete" | "cancelled" | "failed";
 
@@ -57,14 +54,14 @@ export const initialChat: ChatState = {
   feedback: {}, runningTurn: null, ended: null, notice: "", role: "owner", participants: [],
 };
 
-type Frame = ServerEvent | { type: "pong" } | { type: "presence"; participants: Participant[] };
+type Frame = ServerEvent | { type: "pong" };
 
 function fromHistory(h: HistoryItem): ChatItem {
   return {
     key: h.role === "learner" && h.client_id ? h.client_id : h.turn_id || `seq${h.seq}`,
     role: h.role, kind: h.kind, status: h.status, text: h.text,
     turnId: h.turn_id || undefined, clientId: h.client_id ?? undefined,
-    citations: (h.citations ?? []) as unknown as CitationOut[], author: (h as { author?: Participant | null }).author ?? undefined,
+    citations: (h.citations ?? []) as unknown as CitationOut[], author: h.author ?? undefined,
   };
 }
 
@@ -115,7 +112,7 @@ function fromState(state: ChatState, ev: Extract<ServerEvent, { type: "session.s
     ...state, items: [...items, ...unsent], lastSeq: Math.max(ev.last_seq, ev.seq), session: ev.session,
     focus: ev.focus ?? null, mastery: ev.mastery, pendingQuestion: pending, runningTurn: running?.turn_id ?? null,
     ended: ev.session.status === "active" ? null : state.ended ?? "queued",
-    role: (ev as Shared).role ?? "owner", participants: (ev as Shared).participants ?? [],
+    role: ev.role, participants: ev.participants,
   };
 }
 
@@ -141,12 +138,12 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       return upsertTurn(state, ev.turn_id, (it) => applyDelta(it, ev.offset, ev.text));
   }
   if (ev.type === "session.state") return fromState(state, ev);
-  if (ev.type === "error" && ev.seq == null) return onError(state, ev); // refused, not stored (read_only)
+  if (ev.seq == null) return ev.type === "error" ? onError(state, ev) : state; // a refusal, not stored (read_only)
   if (ev.seq <= state.lastSeq) return state; // replayed or already seen
   state = { ...state, lastSeq: ev.seq };
   switch (ev.type) {
     case "turn.started": {
-      const { asked_by: askedBy = undefined, text } = ev as Shared;
+      const { asked_by: askedBy, text } = ev;
       // Someone else's message (or this user's from another tab) arrives with its turn.
       const mine = state.items.some((it) => it.role === "learner" && it.clientId === ev.in_reply_to);
       const next = mine || !text

@@ -71,7 +71,7 @@ export function ChatMessage(props: {
   };
   const markers = /\[\d{1,2}\]/.test(item.text);
   const author = other(item.author, props.me);
-  const answeredBy = other((item.feedback as { author?: Participant | null } | undefined)?.author, props.me);
+  const answeredBy = other(item.feedback?.author, props.me);
   const label = item.role !== "learner" ? "Tutor" : author ? `${author.username} (${author.role})` : "You";
   return (
     <article class={`msg msg-${item.role} msg-${item.kind} msg-${item.status}`} data-turn-id={item.turnId} aria-label={`${label}${streaming ? " (writing)" : ""}`}>
