@@ -193,9 +193,12 @@ def close_connection(connection_id: int) -> None:
             _ring_presence(row.session_id)
 
 
-def renew_connections(process: str) -> None:
-    """The process is alive: its sockets' rows stay fresh (sessions_app.presence)."""
-    SessionConnection.objects.filter(process=process).update(seen_at=timezone.now())
+def renew_connections(process: str, *, stale_after: float) -> None:
+    """The process is alive: its sockets' rows stay fresh (sessions_app.presence); rows a dead
+    process left, stale for `stale_after` seconds, go."""
+    now = timezone.now()
+    SessionConnection.objects.filter(process=process).update(seen_at=now)
+    SessionConnection.objects.filter(seen_at__lt=now - timedelta(seconds=stale_after)).delete()
 
 
 def _ring_presence(session_id: int) -> None:

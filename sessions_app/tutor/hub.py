@@ -31,7 +31,7 @@ from channels.layers import get_channel_layer
 from sessions_app import actions
 from sessions_app.event_log import PRESENCE, group_name
 from sessions_app.models import TutorSession
-from sessions_app.presence import PROCESS, RENEW_SECONDS, participants
+from sessions_app.presence import PROCESS, RENEW_SECONDS, STALE_SECONDS, participants
 from sessions_app.protocol import Presence
 from sessions_app.tutor.delivery import Delivery
 from tutor_project.realtime.database import db
@@ -135,7 +135,7 @@ class Hub:
                 await self._look()
                 if time.monotonic() >= self._renewed + RENEW_SECONDS:
                     self._renewed = time.monotonic()
-                    await db(actions.renew_connections)(PROCESS)
+                    await db(actions.renew_connections)(PROCESS, stale_after=STALE_SECONDS)
             except Exception:  # the database is away: look again next time
                 logger.warning("could not read the tutor logs' positions", exc_info=True)
 

@@ -207,7 +207,7 @@ export function Learn({ id }: { id: number }) {
       <header class="learn-head">
         <a href={folderId && owner ? `/folders/${folderId}` : "/"} class="back" aria-label={owner ? "Back to the subject" : "Back to your subjects"}>‹</a>
         <div class="learn-title">
-          <h1>{folderName || "Lesson"}</h1>
+          <h1>{folderName || (ownerName ? `${ownerName}'s lesson` : "Lesson")}</h1>
           {focus && <p class="focus">Now: {focus}</p>}
         </div>
         {(chat.participants.length > 1 || !owner) && <People participants={chat.participants} me={me?.id ?? null} />}

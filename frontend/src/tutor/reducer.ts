@@ -116,14 +116,6 @@ function fromState(state: ChatState, ev: Extract<ServerEvent, { type: "session.s
   };
 }
 
-function onError(state: ChatState, ev: Extract<ServerEvent, { type: "error" }>): ChatState {
-  if (ev.turn_id) return upsertTurn(state, ev.turn_id, (it) => ({ ...it, error: ev.message }));
-  const learner = ev.in_reply_to && state.items.some((it) => it.clientId === ev.in_reply_to);
-  if (learner && ev.code === "duplicate_message") return updateLearner(state, ev.in_reply_to!, { status: "complete" });
-  if (learner) return updateLearner(state, ev.in_reply_to!, { status: "failed", error: ev.message });
-  return { ...state, notice: ev.message };
-}
-
 export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
   switch (ev.type) {
     case "local.send":
@@ -138,9 +130,10 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       return upsertTurn(state, ev.turn_id, (it) => applyDelta(it, ev.offset, ev.text));
   }
   if (ev.type === "session.state") return fromState(state, ev);
-  if (ev.seq == null) return ev.type === "error" ? onError(state, ev) : state; // a refusal, not stored (read_only)
-  if (ev.seq <= state.lastSeq) return state; // replayed or already seen
-  state = { ...state, lastSeq: ev.seq };
+  if (ev.seq !== null) { // null: an error to this socket alone, not stored (a viewer's write)
+    if (ev.seq <= state.lastSeq) return state; // replayed or already seen
+    state = { ...state, lastSeq: ev.seq };
+  }
   switch (ev.type) {
     case "turn.started": {
       const { asked_by: askedBy, text } = ev;
@@ -179,8 +172,13 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       }
       return { ...state, mastery };
     }
-    case "error":
-      return onError(state, ev);
+    case "error": {
+      if (ev.turn_id) return upsertTurn(state, ev.turn_id, (it) => ({ ...it, error: ev.message }));
+      const learner = ev.in_reply_to && state.items.some((it) => it.clientId === ev.in_reply_to);
+      if (learner && ev.code === "duplicate_message") return updateLearner(state, ev.in_reply_to!, { status: "complete" });
+      if (learner) return updateLearner(state, ev.in_reply_to!, { status: "failed", error: ev.message });
+      return { ...state, notice: ev.message };
+    }
     case "session.ended":
       return { ...state, ended: ev.analysis_status, session: state.session && { ...state.session, status: "ended" } };
     default:
