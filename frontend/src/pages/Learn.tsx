@@ -121,9 +121,9 @@ export function Learn({ id }: { id: number }) {
   const role = chat.role;
   const owner = role === "owner";
   const viewer = role === "viewer";
-  useEffect(() => { board?.setRole(role); }, [board, role]);
+  useEffect(() => { if (role) board?.setRole(role); }, [board, role]);
   useEffect(() => {
-    if (!folderId) return;
+    if (!folderId || !role) return;
     if (owner) {
       endpoints.documents(folderId).then(setDocs, () => undefined);
       endpoints.folder(folderId).then((f) => setFolderName(f.name), () => undefined);
@@ -210,14 +210,15 @@ export function Learn({ id }: { id: number }) {
           <h1>{folderName || (ownerName ? `${ownerName}'s lesson` : "Lesson")}</h1>
           {focus && <p class="focus">Now: {focus}</p>}
         </div>
-        {(chat.participants.length > 1 || !owner) && <People participants={chat.participants} me={me?.id ?? null} />}
+        {(chat.participants.length > 1 || (role && !owner)) && <People participants={chat.participants} me={me?.id ?? null} />}
         <Badge tutor={tutorStatus} board={boardStatus} onRetry={() => { socket.current?.retry(); board?.reconnect(); }} />
-        {owner ? (
+        {owner && (
           <>
-            <button type="button" onClick={() => setSharing(true)} disabled={!!ended || !chat.session}>Share</button>
+            <button type="button" onClick={() => setSharing(true)} disabled={!!ended}>Share</button>
             <button type="button" class="danger" onClick={() => setConfirmEnd(true)} disabled={!!ended}>End<span class="phone-hidden"> session</span></button>
           </>
-        ) : <button type="button" onClick={() => setConfirmLeave(true)} disabled={!me}>Leave</button>}
+        )}
+        {role && !owner && <button type="button" onClick={() => setConfirmLeave(true)} disabled={!me}>Leave</button>}
       </header>
       <div class="pane-tabs" role="tablist" aria-label="Lesson view">
         <button type="button" role="tab" aria-selected={pane === "chat"} onClick={() => setPane("chat")}>Chat</button>

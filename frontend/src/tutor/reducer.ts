@@ -39,8 +39,8 @@ export type ChatState = {
   runningTurn: string | null;
   ended: string | null;
   notice: string;
-  /** This user's role in the session, from session.state. */
-  role: MemberRole;
+  /** This user's role in the session, from session.state (null until it comes). */
+  role: MemberRole | null;
   /** Everyone connected now (session.state, then each presence frame). */
   participants: Participant[];
 };
@@ -51,7 +51,7 @@ export type LocalAction =
 
 export const initialChat: ChatState = {
   items: [], lastSeq: 0, session: null, focus: null, mastery: [], pendingQuestion: null,
-  feedback: {}, runningTurn: null, ended: null, notice: "", role: "owner", participants: [],
+  feedback: {}, runningTurn: null, ended: null, notice: "", role: null, participants: [],
 };
 
 type Frame = ServerEvent | { type: "pong" };
