@@ -16,6 +16,7 @@ from django.core.cache import cache
 
 from agents_app.agents import teacher
 from agents_app.wiring import get_gateway
+from tutor_project.web.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +33,24 @@ def _key(user_id: int, window: int) -> str:
     return f"tutor:llm-turns:{user_id}:{window}"
 
 
+def spent() -> DomainError:
+    return DomainError("turn_rate_limited", f"More than {settings.TUTOR_LLM_TURNS_PER_MINUTE} tutor turns a "
+                       "minute; try again in a moment.", retryable=True)
+
+
 async def take_llm_turn(user_id: int, *, now: float | None = None) -> bool:
+    """`take` from async code, in one trip to the loop's executor for all its cache calls (the
+    cache's async methods are each a trip to Django's one sync thread, which every socket and
+    request shares)."""
+    return await sync_to_async(take, thread_sensitive=False)(user_id, now=now)
+
+
+def take(user_id: int, *, now: float | None = None) -> bool:
     """Count one model turn against the learner's budget; False (and nothing counted) once
     the last minute's turns reach TUTOR_LLM_TURNS_PER_MINUTE. With the cache away (Redis
-    down) the turn goes ahead: the learner keeps learning, and the model has its own limits.
-
-    The cache calls run in one trip to the loop's executor: the cache's async methods are
-    each a trip to Django's one sync thread, which every socket and request shares."""
+    down) the turn goes ahead: the learner keeps learning, and the model has its own limits."""
     try:
-        return await sync_to_async(_take, thread_sensitive=False)(user_id, time.time() if now is None else now)
+        return _take(user_id, time.time() if now is None else now)
     except Exception:
         logger.warning("the turn budget of user %s could not be counted", user_id, exc_info=True)
         return True
@@ -59,11 +69,15 @@ def _take(user_id: int, now: float) -> bool:
 
 
 async def give_back_llm_turn(user_id: int, *, now: float | None = None) -> None:
+    await sync_to_async(give_back, thread_sensitive=False)(user_id, now=now)
+
+
+def give_back(user_id: int, *, now: float | None = None) -> None:
     """Return a turn taken for a request that did not start one (a duplicate message, a turn
     already running)."""
     now = time.time() if now is None else now
     try:
-        await sync_to_async(cache.decr, thread_sensitive=False)(_key(user_id, int(now // WINDOW_SECONDS)))
+        cache.decr(_key(user_id, int(now // WINDOW_SECONDS)))
     except ValueError:
         pass  # the minute rolled over and its counter expired: nothing left to give back
     except Exception:

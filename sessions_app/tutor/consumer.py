@@ -156,17 +156,13 @@ class TutorConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.Pong.model_validate({**frame.model_dump(), "type": "pong"}).model_dump())
 
     async def handle_user_message(self, frame: protocol.UserMessage) -> None:
-        if (counted := await self._take_budget(frame.client_id)) is None:
-            return
         turn = self._turn(frame.client_id, message=frame.text)
         try:
-            received = await turns.receive(turn, self.session)
+            received = await turns.receive(turn, self.session, counted=await budget.model_turns())
         except DomainError as exc:
-            await self._give_back(counted)
             await self.error(exc.code, exc.detail, in_reply_to=frame.client_id, retryable=exc.retryable)
             return
         if not received:
-            await self._give_back(counted)
             await self.error("duplicate_message", f"Message {frame.client_id!r} was already received; its reply "
                              "is in the session's events.", in_reply_to=frame.client_id)
             return
@@ -262,8 +258,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
             return False
         if await budget.take_llm_turn(self.scope["user"].pk):
             return True
-        await self.error("turn_rate_limited", f"More than {settings.TUTOR_LLM_TURNS_PER_MINUTE} tutor turns a "
-                         "minute; try again in a moment.", in_reply_to=in_reply_to, retryable=True)
+        refused = budget.spent()
+        await self.error(refused.code, refused.detail, in_reply_to=in_reply_to, retryable=refused.retryable)
         return None
 
     def _turn(self, in_reply_to: str, *, message: str = "") -> turns.Turn:

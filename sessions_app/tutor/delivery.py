@@ -3,10 +3,13 @@
 - Stored events go out in `seq` order, each once: a bell whose first frame is past the
   next expected seq (the channel layer dropped one) is completed from the log.
 - A running turn's text goes out by offset: each `text.delta` starts where this socket's
-  copy of the turn ends. A piece past that end (one was dropped, or the socket resumed
-  from the text as last saved) is joined to the turn's text if it runs in this process;
-  otherwise the piece waits and the process running the turn is asked to publish its
-  whole text again (`turn.completed`, with the whole text, settles it in any case).
+  copy of the turn ends. For a turn running in another process, the socket asks that
+  process for the text when the turn starts (it publishes the pieces on the channel layer
+  only for turns followed from elsewhere). A piece past that end (one was dropped, or the
+  socket resumed from the text as last saved) is joined to the turn's text if it runs in
+  this process; otherwise the piece waits and the process running the turn is asked to
+  publish its whole text again (`turn.completed`, with the whole text, settles it in any
+  case).
 - A (re)starting socket gets a `session.state` or the events after its resume point,
   then the running turn's text so far as one delta from offset 0.
 
@@ -132,16 +135,28 @@ class Delivery:
         if turn_id and turn_id not in self._finished:
             self._streamed[turn_id] = 0
             await self._send_text(turn_id, 0, turns.text_here(turn_id) or catchup.running_text)
+            await self._follow(turn_id)
 
     async def _send_frames(self, frames: list[Frame]) -> None:
+        started = []
         for frame in frames:
             if frame["seq"] <= self.sent_seq and frame["type"] != "session.state":
                 continue
             await self._send(frame)
             self.sent_seq = frame["seq"]
-            if frame["type"] == "turn.completed":
+            if frame["type"] == "turn.started":
+                started.append(frame["turn_id"])
+            elif frame["type"] == "turn.completed":
                 self._streamed.pop(frame["turn_id"], None)
                 self._finished.append(frame["turn_id"])
+        for turn_id in started:
+            if turn_id not in self._finished:
+                await self._follow(turn_id)
+
+    async def _follow(self, turn_id: str) -> None:
+        """Have the pieces of a turn running in another process published for this socket."""
+        if turns.text_here(turn_id) is None:
+            await aring(TURN_REQUESTS, {"type": RESEND, "turn_id": turn_id})
 
     async def _send_text(self, turn_id: str, offset: int, text: str) -> None:
         have = self._streamed[turn_id]

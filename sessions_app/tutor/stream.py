@@ -1,9 +1,11 @@
 """A running turn's text on its way to the learner.
 
-Pieces from the model are coalesced over COALESCE_SECONDS and published on the session's
-group with their offset in the turn's text; they are not stored (the turn's stored
-`turn.completed` carries the whole text). A socket that missed a piece asks for the whole
-text, which this process publishes again from offset 0. The text so far is also saved on
+Pieces from the model are coalesced over COALESCE_SECONDS and handed, with their offset in
+the turn's text, to this process's sockets of the session; they are not stored (the turn's
+stored `turn.completed` carries the whole text). A socket on another process asks for the
+turn's whole text when the turn starts (or when it sees a gap): this process then publishes
+it from offset 0 on the session's group, and every later piece too. A turn nobody follows
+from elsewhere costs the channel layer nothing per piece. The text so far is also saved on
 the session at least every SAVE_SECONDS, so a client that reconnects to any process is
 sent it at once, and a crash loses at most that second: one statement a second saves every
 running turn of the process (a statement each would be hundreds a second under load).
@@ -15,6 +17,8 @@ import logging
 import time
 
 from sessions_app import actions, event_log
+from sessions_app.tutor import metrics
+from sessions_app.tutor.hub import hub
 from tutor_project.realtime.database import db
 
 logger = logging.getLogger(__name__)
@@ -25,6 +29,19 @@ RESEND_SECONDS = 0.1
 # While the model is silent (thinking, or a slow upstream) the unchanged text is still saved
 # this often: it tells other processes the turn is alive (sessions_app.actions.TURN_ORPHAN_SECONDS).
 SILENT_SAVE_SECONDS = 5.0
+ASKED_KEPT_SECONDS = 60.0
+
+# Turns asked for by other processes before they started here (or that run elsewhere), by
+# when: a socket elsewhere can hear turn.started before this process has the turn running.
+_asked: dict[str, float] = {}
+
+
+def asked_elsewhere(turn_id: str) -> None:
+    """A socket on another process asked for a turn that is not running here (yet)."""
+    now = time.monotonic()
+    for old in [t for t, at in _asked.items() if now - at > ASKED_KEPT_SECONDS]:
+        del _asked[old]
+    _asked[turn_id] = now
 
 
 class TextStream:
@@ -37,6 +54,7 @@ class TextStream:
         self._last_publish = 0.0
         self._publisher: asyncio.Task | None = None
         self._next_resend = 0.0
+        self._followed_elsewhere = False  # publish on the channel layer too
         saver.add(self)
 
     @property
@@ -58,14 +76,16 @@ class TextStream:
         await self._publish()
 
     async def resend(self) -> None:
-        """Publish the whole text so far from offset 0, for sockets that missed a piece (at most
-        once a RESEND_SECONDS, however many of them ask)."""
+        """Publish the whole text so far from offset 0, and every later piece, for sockets on
+        other processes that follow the turn from now on or missed a piece (the whole text at
+        most once a RESEND_SECONDS, however many of them ask)."""
+        self._followed_elsewhere = True
         if time.monotonic() < self._next_resend:
             return
         self._next_resend = time.monotonic() + RESEND_SECONDS
         await self.flush()
         delta = {"type": event_log.DELTA, "session_id": self.session_id, "turn_id": self.turn_id, "offset": 0,
-                 "text": self.text}
+                 "text": self.text, "origin": event_log.ORIGIN}
         await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), delta))
 
     async def close(self) -> None:
@@ -86,7 +106,13 @@ class TextStream:
         self._last_publish = time.monotonic()
         delta = {"type": event_log.DELTA, "session_id": self.session_id, "turn_id": self.turn_id, "offset": offset,
                  "text": piece}
-        await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), delta))
+        hub.hand_here(delta)
+        metrics.PIECES_HERE.inc()
+        self._followed_elsewhere = self._followed_elsewhere or self.turn_id in _asked
+        if self._followed_elsewhere:
+            metrics.PIECES_PUBLISHED.inc()
+            await asyncio.shield(event_log.aring(event_log.group_name(self.session_id),
+                                                 {**delta, "origin": event_log.ORIGIN}))
 
 
 class Saver:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -27,9 +28,9 @@ from boards_app.summary import summary_text
 from sessions_app import actions, event_log
 from sessions_app.context import TutorContext
 from sessions_app.models import ConceptMastery, TutorSession
-from sessions_app.tutor import metrics
+from sessions_app.tutor import budget, metrics
 from sessions_app.tutor.history import add_exchange
-from sessions_app.tutor.stream import TextStream
+from sessions_app.tutor.stream import TextStream, asked_elsewhere
 from tutor_project.realtime.database import db
 from tutor_project.web.errors import DomainError
 
@@ -86,6 +87,9 @@ class Turn:
     ending: asyncio.Future | None = None
     material: asyncio.Future[Material] | None = None  # fetched ahead for the learner's message
 
+    def __post_init__(self) -> None:
+        HERE[self.turn_id] = self
+
     @property
     def call(self) -> CallContext:
         return CallContext(session_id=self.session_id, user_id=self.user_id)
@@ -127,8 +131,11 @@ class Turn:
         await asyncio.shield(self.ending)
 
 
-# The turns running in this process, by turn id: to cancel one, or read its text at once.
+# The turns running in this process, by turn id, to cancel one; and every turn of this
+# process while it is referenced, from before its turn.started is stored (whose bell can come
+# back before the turn runs) to its end, to read its text at once.
 RUNNING: dict[str, tuple[Turn, asyncio.Task]] = {}
+HERE: weakref.WeakValueDictionary[str, Turn] = weakref.WeakValueDictionary()
 
 
 def start(turn: Turn, body: Body) -> None:
@@ -147,9 +154,9 @@ def start(turn: Turn, body: Body) -> None:
 
 
 def text_here(turn_id: str) -> str | None:
-    """The text so far of a turn running in this process (fresher than the saved one)."""
-    running = RUNNING.get(turn_id)
-    return running[0].text if running is not None else None
+    """The text so far of a turn of this process (fresher than the saved one)."""
+    turn = HERE.get(turn_id)
+    return turn.text if turn is not None else None
 
 
 class Requests:
@@ -177,8 +184,10 @@ class Requests:
         while True:
             message = await layer.receive(channel)
             running = RUNNING.get(message.get("turn_id", ""))
-            if running is None:
-                continue  # another process's turn, or one that has ended
+            if running is None:  # another process's turn, one that has ended, or one about to start here
+                if message["type"] == event_log.RESEND:
+                    asked_elsewhere(message["turn_id"])
+                continue
             turn, task = running
             if message["type"] == event_log.CANCEL:
                 task.cancel()
@@ -192,9 +201,10 @@ class Requests:
 requests = Requests()
 
 
-async def receive(turn: Turn, session: TutorSession) -> bool:
+async def receive(turn: Turn, session: TutorSession, *, counted: bool) -> bool:
     """Store the learner's message of `turn` and load its lesson; False if the message was
-    received before, DomainError if the session has ended or is answering.
+    received before, DomainError if the session has ended or is answering, or if the turn is
+    `counted` against the learner's budget of model turns and that is spent.
 
     Storing the message changes nothing the turn reads, so the lesson, and the passages and
     board a reply to the message needs, are read in parallel with it. A turn that does not
@@ -203,8 +213,7 @@ async def receive(turn: Turn, session: TutorSession) -> bool:
     lesson = _prefetch(db(load_lesson)(session.pk))
     material = _prefetch(db(teaching_material)(session, turn.message, on_board=on_board))
     try:
-        if await db(actions.receive_learner_message)(session, client_id=turn.in_reply_to, text=turn.message,
-                                                     turn_id=turn.turn_id, asked_by=turn.author) is None:
+        if not await db(_count_and_store)(turn, session, counted):
             return False
         turn.attach(await lesson)
         turn.material = material
@@ -213,6 +222,21 @@ async def receive(turn: Turn, session: TutorSession) -> bool:
         if turn.material is None:  # not received, or failed: drop what was read ahead
             lesson.cancel()
             material.cancel()
+
+
+def _count_and_store(turn: Turn, session: TutorSession, counted: bool) -> bool:
+    """The budget, then the message, in one trip to the executor (each trip waits its turn
+    there under load); a turn counted and then refused is given back."""
+    if counted and not budget.take(turn.user_id):
+        raise budget.spent()
+    stored = False
+    try:
+        stored = actions.receive_learner_message(session, client_id=turn.in_reply_to, text=turn.message,
+                                                 turn_id=turn.turn_id, asked_by=turn.author) is not None
+    finally:
+        if counted and not stored:
+            budget.give_back(turn.user_id)
+    return stored
 
 
 def _prefetch(read: Awaitable[R]) -> asyncio.Future[R]:

@@ -25,6 +25,7 @@ def test_it_is_not_found_for_another_learner(client_for, other_learner, session)
     assert response.status_code == 404 and "effectiveness" not in response.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # the task reads its agent's config on another thread's connection
 def test_the_analysis_task_runs_once_and_marks_the_session_analysed(session):
     from sessions_app.tasks import analyse_session
 

@@ -18,7 +18,7 @@ from tests.conftest import access_token
 from tests.support.scripted_llm import reply
 from tests.support.sharing import share
 from sessions_app.models import SessionEvent, TutorSession
-from tests.support.servers import daphne, free_port, wait_for_port
+from tests.support.servers import daphne, free_port, read_metric, wait_for_port
 from tests.tutor.client import of_type, text_of
 from tests.tutor.conftest import server_env
 
@@ -91,6 +91,32 @@ def test_a_second_device_on_another_process_sees_the_same_events(connect, two_se
     turn_id = stored[-1]["turn_id"]
     assert text_of(on_laptop, turn_id) == text_of(on_phone, turn_id) == stored[-1]["content"]["text"]
     assert of_type(on_laptop, "turn.started")[0]["in_reply_to"] == "m1"
+
+
+def test_pieces_go_over_the_channel_layer_only_for_turns_followed_from_another_process(connect, two_servers,
+                                                                                       tutor_session, llm):
+    first_url, second_url = two_servers
+    published = 'tutor_text_pieces_total{route="published"}'
+    words = [f"word{i} " for i in range(12)]
+    llm.script(reply("".join(words), chunks=words, chunk_delay=0.05), reply("".join(words), chunks=words,
+                                                                            chunk_delay=0.05))
+    talker = connect(tutor_session.pk, url=first_url)
+    talker.send({"type": "hello", "resume_from": 0})
+    before = read_metric(first_url, published)
+    talker.send({"type": "user.message", "client_id": "m1", "text": "Tell me about light."})
+    alone = talker.until_type("turn.completed")
+    assert text_of(alone, alone[-1]["turn_id"]) == "".join(words)
+    assert read_metric(first_url, published) == before  # nobody elsewhere: every piece stayed in its process
+
+    watcher = connect(tutor_session.pk, url=second_url)
+    watcher.send({"type": "hello", "resume_from": alone[-1]["seq"]})
+    watcher.send({"type": "ping"})
+    watcher.until_type("pong")
+    talker.send({"type": "user.message", "client_id": "m2", "text": "And then?"})
+    watched = watcher.until_type("turn.completed")
+    assert text_of(watched, watched[-1]["turn_id"]) == "".join(words)  # live, from the turn's start
+    assert of_type(watched, "text.delta")[0]["offset"] == 0
+    assert read_metric(first_url, published) > before
 
 
 def test_document_progress_is_logged_once_per_session_and_reaches_both_processes(connect, two_servers,
