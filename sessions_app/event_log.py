@@ -68,15 +68,27 @@ class Counters(NamedTuple):
     running_saved_at: datetime | None
 
 
-def bump_counters(session_id: int, *, events: int = 0, messages: int = 0) -> Counters:
+def bump_counters(session_id: int, *, events: int = 0, messages: int = 0, claim: str = "") -> Counters:
     """Add to a session's event and message counters in one statement (the row lock it takes
-    serialises writers until the caller commits); the row after the bump."""
+    serialises writers until the caller commits); the row after the bump. With `claim`, the
+    same statement makes that turn the running one if the session is active and runs none:
+    its `running_turn_id` then says whether it did."""
     table = connection.ops.quote_name(TutorSession._meta.db_table)
+    claiming, claim_params = "", []
+    if claim:  # SET's right-hand sides all read the row as it was before the statement
+        free = "running_turn_id = '' AND status = %s"
+        claiming = (f", running_turn_id = CASE WHEN {free} THEN %s ELSE running_turn_id END"
+                    f", running_text = CASE WHEN {free} THEN '' ELSE running_text END"
+                    f", running_saved_at = CASE WHEN {free} THEN %s ELSE running_saved_at END")
+        active = TutorSession.Status.ACTIVE.value
+        now = TutorSession._meta.get_field("running_saved_at").get_db_prep_value(timezone.now(), connection)
+        claim_params = [active, claim, active, active, now]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s "
-            "WHERE id = %s RETURNING last_event_seq, last_message_seq, status, running_turn_id, running_saved_at",
-            [events, messages, session_id],
+            f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s"
+            f"{claiming} WHERE id = %s "
+            "RETURNING last_event_seq, last_message_seq, status, running_turn_id, running_saved_at",
+            [events, messages, *claim_params, session_id],
         )
         row = cursor.fetchone()
     if row is None:
@@ -133,8 +145,11 @@ def ring(group: str, message: dict[str, Any]) -> None:
     loses nothing: the log has it, and sockets catch up from the log."""
     serving = _serving
     if serving is not None and serving[0].is_running():
-        serving[0].call_soon_threadsafe(_ring_on_loop, serving[1], group, message)
-        return
+        try:
+            serving[0].call_soon_threadsafe(_ring_on_loop, serving[1], group, message)
+            return
+        except RuntimeError:  # the loop closed meanwhile (the server is stopping): ring from here
+            pass
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:

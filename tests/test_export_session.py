@@ -11,7 +11,8 @@ from whiteboard_app import actions as board_actions
 from whiteboard_app.skills import draw_mcq
 from tests.support.commands import command_output
 
-pytestmark = pytest.mark.django_db
+# Committed for real: the analysis reads its agent's config on another thread's connection.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

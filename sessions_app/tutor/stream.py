@@ -7,8 +7,8 @@ turn's whole text when the turn starts (or when it sees a gap): this process the
 it from offset 0 on the session's group, and every later piece too. A turn nobody follows
 from elsewhere costs the channel layer nothing per piece. The text so far is also saved on
 the session at least every SAVE_SECONDS, so a client that reconnects to any process is
-sent it at once, and a crash loses at most that second: one statement a second saves every
-running turn of the process (a statement each would be hundreds a second under load).
+sent it at once, and a crash loses at most that second: one trip to the database a second
+saves every running turn of the process (a trip each would be hundreds a second under load).
 """
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ class TextStream:
 
 
 class Saver:
-    """Saves the text of every running turn of this process, in one statement a SAVE_SECONDS:
+    """Saves the text of every running turn of this process, in one trip a SAVE_SECONDS:
     what changed, and what has been silent for SILENT_SAVE_SECONDS."""
 
     def __init__(self) -> None:

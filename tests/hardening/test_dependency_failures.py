@@ -45,6 +45,7 @@ def test_with_redis_down_or_frozen_readyz_says_503_within_2s_and_an_upload_is_re
     assert not [path for path in Path(media_root).rglob("*") if path.is_file()]
 
 
+@pytest.mark.django_db(transaction=True)  # the pipeline's model calls read configs on another thread's connection
 def test_the_scheduled_sweep_takes_up_a_document_as_soon_as_its_workers_lease_lapsed(api, learner):
     folder = actions.create_folder(learner, name="Killed worker")
     response = api.post(f"/api/v1/folders/{folder.pk}/documents/", {"files": [_markdown()]}, format="multipart")
