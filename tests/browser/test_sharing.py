@@ -121,6 +121,15 @@ def test_an_editor_joins_by_the_owners_link_after_signing_in_and_both_follow_one
     shared.get_by_role("link", name=f"Open lesson {lesson.pk}").wait_for()
     assert "editor" in shared.inner_text()
 
+    # The guest leaves: the lesson is no longer theirs, and the owner's list drops them.
+    shared.get_by_role("link", name=f"Open lesson {lesson.pk}").click()
+    other.get_by_role("button", name="Leave").click()
+    other.get_by_role("dialog").get_by_role("button", name="Leave lesson").click()
+    other.get_by_role("heading", name="Your subjects").wait_for()
+    other.wait_for_load_state("networkidle")  # the sessions list has answered
+    assert other.get_by_role("region", name="Shared with you").count() == 0
+    owner.get_by_role("list", name="In this lesson").wait_for(state="detached")
+
 
 def test_a_viewer_sees_why_it_cannot_write_cannot_draw_and_is_removed_by_the_owner(
         app_url, new_page, lesson, learner, guest):
