@@ -48,6 +48,8 @@ _QUESTION_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "whic
 _HEADING_LINKS = frozenset({"before", "after", "with", "in", "on", "at", "for", "from", "to", "into", "by", "as"})
 _PLACE_LINKS = frozenset({"in", "of", "across", "throughout", "at", "to", "from", "into", "near", "within", "over",
                           "around", "beyond", "outside"})
+# Names listed before this one ("across Asia, Europe and "), to look past to what leads the list.
+_LIST_BEFORE = re.compile(r"(?:(?<=\s)[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+))+$")
 _NAME_LINKS = frozenset({"of", "the", "and"})  # inside a capitalised name: "Battle of the Somme"
 _LEADING = re.compile(
     r"^(?:(?:the|an?|this|these|those|its|their|each|every|both|two|three|four|five|six|seven|eight|nine|ten)\s+)+",
@@ -171,7 +173,16 @@ def as_written(name: str, prose: str) -> tuple[str, bool]:
         term_pattern(name), prose) is not None
     if proper:
         return name, True
-    return " ".join(w if w[1:] != w[1:].lower() or w.endswith("'s") else w.lower() for w in name.split()), False
+    return " ".join(w if w[1:] != w[1:].lower() or w.endswith("'s") or _a_name(w, prose) else w.lower()
+                    for w in name.split()), False
+
+
+def _a_name(word: str, prose: str) -> bool:
+    """A capitalised word the sentences always write so, also after a word in lower case:
+    "western Europe" ("Death" of "Black Death" or "Dance of Death" is part of a name, not one of its own)."""
+    return word[:1].isupper() and re.search(r"(?<![\w'\-])(?!(?:of|the|and)\s)[a-z][\w'\-]*[,;:]?\s+"
+                                            + re.escape(word) + r"\b", prose) is not None \
+        and re.search(r"\b" + re.escape(word.lower()) + r"\b", prose) is None
 
 
 def term_pattern(name: str) -> str:
@@ -235,13 +246,13 @@ def _note_names(book: Book, prose: list[list[str]]) -> None:
                 name = _ERA.sub("", match.group().rstrip("."))
                 if len(name.split()) == 1 and match.start() == 0:
                     continue
-                before = words(sentence[:match.start()])[-2:]
+                before = words(_LIST_BEFORE.sub("", sentence[:match.start()]))[-3:]
                 if len(name.split()) > 1:
                     whole, name = name, _drop_sentence_opener(name, match.start())
                     before = words(whole[: len(whole) - len(name)]) or before  # "In East Asia" gives "in"
                     runs.add(name)
                 uses[name] += 1
-                settings[name] += _is_setting(before)
+                settings[name] += _is_setting(before, single=len(name.split()) == 1)
     for name, count in uses.items():
         # A name only ever met as a setting is where the story happens, not what it teaches.
         if settings[name] == count:
@@ -252,9 +263,14 @@ def _note_names(book: Book, prose: list[list[str]]) -> None:
             book.note(name, NAME * math.log2(count + 1))
 
 
-def _is_setting(before: list[str]) -> bool:
-    """Whether the words before a name make it a place: "across Europe", "in medieval Europe";
-    not "at the Battle of Hastings" nor "in 49 BC Julius Caesar"."""
+def _is_setting(before: list[str], *, single: bool) -> bool:
+    """Whether the words before a name make it a place: "across Europe", "in medieval Europe",
+    "to the ports of the Mediterranean" (one word after "the"), "across Asia, Europe and North
+    Africa" (a list after the place word); not "at the Battle of Hastings" nor "in 49 BC Julius
+    Caesar"."""
+    if single and before[-1:] == ["the"]:
+        before = before[:-1]
+    before = before[-2:]
     if before[-1:] and before[-1] in _PLACE_LINKS:
         return True
     return len(before) == 2 and before[0] in _PLACE_LINKS and before[1].isalpha() and before[1] not in STOPWORDS
@@ -308,7 +324,9 @@ def _phrase_starts(sentence: str) -> list[list[str]]:
 
 
 def _is_content(token: str) -> bool:
-    return token[0].isalpha() and token.lower() not in STOPWORDS
+    """A word a noun phrase is made of: not a stopword, nor a count ("six molecules" is a number
+    of molecules, and without the count only the generic "molecules" would be left)."""
+    return token[0].isalpha() and token.lower() not in STOPWORDS and not _LEADING.match(f"{token} ")
 
 
 def _note_frequent_words(book: Book, chunks: list[ChunkRef]) -> None:

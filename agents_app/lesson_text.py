@@ -18,8 +18,11 @@ from agents_app.quotes import refers_back
 from agents_app.schemas import ChunkRef
 from agents_app.text import content_words, sentences, stem, terms
 
-_DEFINES = re.compile(r"^(?P<subject>.{1,80}?)\s+(?:is|are|was|were|refers to|means|describes|states that)\s",
+_DEFINES = re.compile(r"^(?P<subject>.{1,80}?)\s+(?:is|are|was|were|refers to|means|describes|states that)\s"
+                      # "The Black Death was only the first wave" says something of it, defines nothing
+                      r"(?!(?:only|also|not|still|now|then|later|just|never|always|often|sometimes|usually)\b)",
                       re.IGNORECASE)
+_EXAMPLE_OPENERS = ("for example", "for instance", "an example", "one example", "examples include")
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.", "example", "like ")
 # Where a sentence's first step ends: "Chlorophyll is the green pigment | that absorbs light…".
 _CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+(?:which|who|whose|where|that|because|while|whereas|so that)\s+")
@@ -53,6 +56,12 @@ def about(concept: str, passages: list[ChunkRef]) -> list[Sentence]:
     return found
 
 
+def _under_heading(concept: str, chunk: ChunkRef) -> bool:
+    key = phrase_key(concept)
+    title = chunk.section.split(" > ")[-1]
+    return bool(key) and key in ngrams(terms(title), len(key))
+
+
 def _defines(text: str, key: tuple[str, ...]) -> bool:
     match = _DEFINES.match(text)
     return match is not None and phrase_key(match.group("subject")) == key
@@ -75,34 +84,51 @@ def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = ""
     (those naming the concept, then the rest of its passages), then ones not said recently."""
     found = about(concept, passages)
     named = {s.text for s in found}
-    # The concept's own passage: where the documents define it, else wherever they name it.
-    home = {s.chunk.chunk_id for s in found if s.defines} or {s.chunk.chunk_id for s in found}
+    # The concept's own passage: where the documents define it, else wherever they name it, else
+    # (a heading's topic that no sentence names) the passages under that heading.
+    home = {s.chunk.chunk_id for s in found if s.defines} or {s.chunk.chunk_id for s in found} or {
+        c.chunk_id for c in passages if _under_heading(concept, c)}
     others = [s for s in _all_sentences(passages) if s.text not in named]
     near = found + [s for s in others if s.chunk.chunk_id in home]  # the concept's own passages
     far = [s for s in others if s.chunk.chunk_id not in home]
     pool = _fresh(near, said) or _fresh(near, recent) or _fresh(far, said) or _fresh(far, recent) or found
     picks, lead = _MOVES.get(action, _explain)(concept, pool, found, recent, near)
+    if action == "explain":  # a sentence said before, say the section's opening, is no support for a new point
+        picks = picks[:1] + [s for s in picks[1:] if s.text in named or s.text not in said]
     if action == "example" and picks and picks[0].text in said and _gives_example(picks[0]):
         lead = f"Your documents give this one example of {concept}, so once more: "  # not shown as if new
-    text, cited = _compose(action, concept, picks, lead, opening, passages)
+    text, cited = _compose(action, concept, picks, lead, opening, passages, said)
     if recent and text in recent:  # the same move twice in a row: another sentence, not the same words
         other = [s for s in near + far if s.text not in recent][:1]
-        text, cited = _compose(action, concept, other, lead, opening, passages)
+        text, cited = _compose(action, concept, other, lead, opening, passages, said)
     return text, cited
 
 
 def _compose(action: str, concept: str, picks: list[Sentence], lead: str, opening: str,
-             passages: list[ChunkRef]) -> tuple[str, list[ChunkRef]]:
+             passages: list[ChunkRef], said: str) -> tuple[str, list[ChunkRef]]:
     if not picks:
-        return f"{PREFIX}{opening}{_nothing_new(concept)}", []
+        return f"{PREFIX}{opening}{_nothing_new(action, concept, said)}", []
     used = list(dict.fromkeys(s.chunk.chunk_id for s in picks))
     body = " ".join(f"{s.text} [{used.index(s.chunk.chunk_id) + 1}]" for s in picks)
     cited = [next(c for c in passages if c.chunk_id == i) for i in used]
     return f"{PREFIX}{opening}{lead}{body}{_tail(action, concept, picks)}", cited
 
 
-def _nothing_new(concept: str) -> str:
-    return f"Your documents say little more about {concept} than what we have seen; let us check it with a question."
+_NOTHING_NEW = {
+    "example": ("Your documents give no example of {} beyond the sentences we have just read.",
+                "There is no other example of {} in your documents; the sentences above are the ones to remember."),
+    "": ("Your documents say little more about {} than what we have seen; let us check it with a question.",
+         "That is everything your documents say about {}; a question next will show what has stuck.",
+         "We have now read each sentence your documents give on {}; time to try a question on it."),
+}
+
+
+def _nothing_new(action: str, concept: str, said: str) -> str:
+    """Nothing new to say on the concept: said so, in words not used already in this lesson
+    (the same sentence for every concept reads like a machine)."""
+    wordings = _NOTHING_NEW.get(action, _NOTHING_NEW[""])
+    uses = [said.count(w.split("{}")[0]) for w in wordings]
+    return wordings[uses.index(min(uses))].format(concept)  # the least used, the first on a tie
 
 
 def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
@@ -128,7 +154,9 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
         return [], ""
     # Support: what follows the definition ("It ..." refers to the concept there), else the
     # shortest sentence that stands alone, from the definition's own passage first.
-    candidates = [s for s in fresh if s.text != first[0].text and s.text not in recent
+    # A sentence about the concept said a while ago supports it better than a new one about
+    # something else ("In 1346 a Mongol army besieged Caffa" is no support for the Black Death).
+    candidates = [s for s in _unique(fresh + near) if s.text != first[0].text and s.text not in recent
                   and (s.follows(first[0]) or not refers_back(s.text))]
     naming = {s.text for s in found}
     support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.text not in naming,
@@ -149,18 +177,25 @@ def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     """A sentence of the documents that gives an example; if they give none, a sentence that uses
     the concept, and said so (nothing, if every such sentence was just said)."""
     fresh = _standalone(fresh)
-    home = {s.chunk.chunk_id for s in found}  # an example from a passage that names the concept
-    marked = [s for s in fresh if s.chunk.chunk_id in home and _gives_example(s)]
+    named = {s.text for s in found}
+    of_it = [s for s in fresh if _example_of(s, found)]
+    marked = [s for s in of_it if _gives_example(s)]
     if marked:
         return marked[:1], f"Here is an example of {concept} from your documents: "
-    again = [s for s in near if _gives_example(s) and s.text not in recent]
+    again = [s for s in near if _gives_example(s) and s.text not in recent and _example_of(s, found)]
     if again:
         return again[:1], f"Your documents give this one example of {concept}, so once more: "
-    named = {s.text for s in found}
     using = [s for s in fresh if s.text in named] or [s for s in _standalone(found) if s.text not in recent]
     concrete = [s for s in using if re.search(r"\d|\s[A-Z][a-z]", s.text[1:]) and not s.defines]
     picks = (concrete or [s for s in using if not s.defines] or using)[:1]
     return picks, f"Your documents give no worked example of {concept}; here is how they use it: "
+
+
+def _example_of(sentence: Sentence, found: list[Sentence]) -> bool:
+    """Whether a sentence is about the concept: it names it, or opens "For example, …" right
+    after a sentence that does ("…such as marmots" after it is an example of something else)."""
+    return any(sentence.text == f.text or (sentence.follows(f) and sentence.text.lower().startswith(_EXAMPLE_OPENERS))
+               for f in found)
 
 
 def _gives_example(sentence: Sentence) -> bool:

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 
 from agents_app.concepts import find_concepts
+from agents_app.questions import has_source
 from agents_app.errors import AgentError
 from agents_app.mastery import MASTERED, Difficulty
 from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, refers_back, units
@@ -67,13 +68,16 @@ def slug(text: str, taken: set[str]) -> str:
 
 def plan(analysis: AnalysisResult, chunks: list[ChunkRef], mastery: dict[str, float],
          done: set[str] = frozenset()) -> PlanResult:
-    """One objective per document section, in the documents' order; mastered ones are left out."""
+    """One objective per document section, in the documents' order; mastered ones are left out.
+    A concept the documents give no sentence to ask about (a heading's topic that no sentence
+    names, "Responses and beliefs") is left out too: its section's title announces it, and
+    explaining it would only repeat the section's sentences and delay the next question."""
     by_id = {c.chunk_id: c for c in chunks}
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     first_pos: dict[tuple[int, str], tuple[int, int]] = {}
     for concept in sorted(analysis.concepts, key=lambda c: _position(_home(c, by_id))):
         home = _home(concept, by_id)
-        if home is None:
+        if home is None or not has_source(chunks, concept.name):
             continue
         group = (home.document_id, home.section or "Overview")
         groups[group].append(concept.name)

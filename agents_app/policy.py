@@ -5,7 +5,8 @@ where it is on the concept in focus, `Event` what just happened, and TRANSITIONS
 table of the machine, which teaching move comes next and which stage follows. A concept is
 explained, then checked with a question; a miss brings a simpler explanation, a worked
 example and a new, easier question; a second miss marks the concept for review and the
-lesson moves on. So every `next` makes progress and no concept can trap the learner. After
+lesson moves on. Whatever the pace, the fourth lesson turn without a question asks one
+(`question_due`). So every `next` makes progress and no concept can trap the learner. After
 the last concept comes the summary; `next` after it starts a review of the weakest concepts.
 
 The tutor socket builds a TutorState from the session, acts on the Decision (the action,
@@ -73,6 +74,8 @@ class TutorState(BaseModel):
     concept_mastery: float = Field(0.0, ge=0.0, le=1.0)
     pace: float = Field(1.0, ge=0.5, le=1.5)
     explanations_since_question: int = Field(0, ge=0)
+    lesson_turns_since_question: int = Field(0, ge=0, description=(
+        "Lesson turns (replies to `next` or to an answer) since the last question, this one included."))
     askable: bool = Field(True, description="The documents give a sentence to ask about the concept in focus.")
 
 
@@ -82,6 +85,9 @@ class Decision(BaseModel):
     effect: Effect
     difficulty: Difficulty
     reason: str
+
+
+QUESTION_EVERY = 4  # SPEC 6: while concepts remain, a question at least every four lesson turns
 
 
 def explanations_before_question(pace: float) -> int:
@@ -108,6 +114,13 @@ def explained_enough(s: TutorState) -> bool:
     about (a second explanation would only delay the next question)."""
     return s.explanations_since_question >= explanations_before_question(s.pace) or (
         s.explanations_since_question >= 1 and not s.askable)
+
+
+def question_due(s: TutorState) -> bool:
+    """This turn would be the fourth lesson turn without a question, and the concept in focus
+    has been explained: check it now, whatever the pace (a pace changed between turns, or a
+    concept moved past with nothing to ask, would otherwise stretch the gap)."""
+    return s.lesson_turns_since_question >= QUESTION_EVERY and s.explanations_since_question >= 1
 
 
 def wants_example(s: TutorState) -> bool:
@@ -145,6 +158,7 @@ TRANSITIONS: dict[tuple[Stage, Event], list[Step]] = {
     (S.TEACH, E.NEXT): [
         Step(plan_done, A.SUMMARY, S.ENDED, reason="every concept of the plan is done"),
         Step(explained_enough, A.ASK_QUESTION, S.CHECK, reason="explained at this pace: check understanding"),
+        Step(question_due, A.ASK_QUESTION, S.CHECK, reason="four lesson turns since the last question: check now"),
         Step(always, A.EXPLAIN, None, reason="continue the lesson"),
     ],
     (S.TEACH, E.NO_QUESTION): [Step(always, A.MOVE_ON, S.TEACH, F.ADVANCE, "no question source: taught, move on")],

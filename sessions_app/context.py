@@ -42,13 +42,14 @@ class TutorContext(BaseModel):
     summary: str = Field(default="", max_length=20_000)
     # The lesson: its plan, the objective in focus (plan_position) and its concept being
     # taught (concept_position), objectives done, and what the orchestration policy reads
-    # (agents_app.policy.TutorState): the stage of its state machine and a counter.
+    # (agents_app.policy.TutorState): the stage of its state machine and its counters.
     plan: PlanResult | None = None
     focus: FocusObjective | None = None
     concept_position: int = Field(default=0, ge=0)
     stage: Stage = Stage.TEACH
     done_objectives: list[str] = Field(default_factory=list, max_length=500)
     explanations_since_question: int = Field(default=0, ge=0)
+    lesson_turns_since_question: int = Field(default=0, ge=0)  # replies to `next` or an answer, this one included
     hints: int = Field(default=0, ge=0)  # given on the waiting question
     covered: list[str] = Field(default_factory=list, max_length=1000)  # concepts taught, in order
     review_later: list[str] = Field(default_factory=list, max_length=1000)  # not mastered after their tries

@@ -7,6 +7,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from agents_app import offline
+from agents_app.concepts import as_written
 from agents_app.errors import AgentError
 from agents_app.gateway import LLMGateway
 from agents_app.prompts import get_prompt, quote_passages
@@ -37,9 +38,21 @@ async def analyze_folder(gw: LLMGateway, ctx: CallContext, chunks: list[ChunkRef
         while len(partials) > 1:
             groups = _groups([p.model_dump_json() for p in partials], batch_chars)
             partials = await _gather([_merge(gw, ctx, settings, [partials[i] for i in g], ordered) for g in groups])
-        return partials[0]
+        return _as_written(partials[0], ordered)
 
     return await gw.run(ctx, llm=llm, offline=lambda: offline.analyze(ordered))
+
+
+def _as_written(analysis: AnalysisResult, chunks: list[ChunkRef]) -> AnalysisResult:
+    """The model's concept names as the documents write them mid-sentence, as the offline
+    analysis names them ("Leaves" from a heading is "leaves" beside "stroma"; "Calvin cycle",
+    "ATP" keep their capitals); two names that then coincide are one concept."""
+    prose = " ".join(c.text for c in chunks)
+    named: dict[str, Any] = {}
+    for concept in analysis.concepts:
+        name = as_written(concept.name, prose)[0]
+        named.setdefault(name, concept.model_copy(update={"name": name}))
+    return analysis.model_copy(update={"concepts": list(named.values())})
 
 
 def batches(chunks: list[ChunkRef], budget: int) -> list[list[ChunkRef]]:

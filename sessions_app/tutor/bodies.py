@@ -37,6 +37,8 @@ def lesson_body(trigger: str, *, help_mode: str | None = None) -> Body:
         assert lesson is not None
         if lesson.context.plan is None and trigger != "user_message":
             await _plan(turn, lesson)
+        if trigger == "next":
+            flow.count_lesson_turn(lesson.context)
         await _move(turn, lesson, EVENTS[trigger], help_mode)
 
     return body
@@ -54,8 +56,6 @@ async def _move(turn: Turn, lesson: Lesson, event: policy.Event, help_mode: str 
     decision = policy.decide(flow.policy_state(lesson, event, help_mode, askable=askable))
     if decision.action in (policy.Action.MOVE_ON, policy.Action.REVIEW):
         flow.apply(lesson, decision)
-        if event is policy.Event.NO_QUESTION:
-            flow.moved_past_unaskable(lesson.context)
         await _move(turn, lesson, policy.Event.NEXT)
         return
     await MOVES[decision.action](turn, lesson, decision)
@@ -146,7 +146,7 @@ async def _ask(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
         await _move(turn, lesson, policy.Event.NO_QUESTION)
         return
     turn.kind = "question"
-    context.explanations_since_question = context.hints = 0
+    context.explanations_since_question = context.lesson_turns_since_question = context.hints = 0
     context.last_action = "asked"
     add_exchange(context, turn.message, question.prompt)
     turn.message = ""
@@ -264,6 +264,7 @@ def answer_body(question: models.Question, *, option_index: int | None, text: st
         answer: int | str = option_index if option_index is not None else (text or "")
         grade = await quiz.grade_answer(get_gateway(), turn.call, graded, answer)
         context = lesson.context
+        flow.count_lesson_turn(context)
         if grade.feedback in recent_replies(context):  # two questions quoting one sentence: say which
             grade = grade.model_copy(update={"feedback": f"On {question.concept}: {grade.feedback}"})
         context.last_action = "evaluated"

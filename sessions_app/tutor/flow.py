@@ -33,7 +33,8 @@ def policy_state(lesson: Lesson, event: policy.Event, help_mode: str | None, *, 
     return policy.TutorState(
         stage=stage(context), event=event, help_mode=help_mode, has_concept=concept is not None,
         concept_mastery=lesson.mastery.get(concept or "", 0.0), pace=context.pace,
-        explanations_since_question=context.explanations_since_question, askable=askable,
+        explanations_since_question=context.explanations_since_question,
+        lesson_turns_since_question=context.lesson_turns_since_question, askable=askable,
     )
 
 
@@ -45,11 +46,10 @@ def asks_whether_askable(context: TutorContext, event: policy.Event) -> bool:
             and 1 <= context.explanations_since_question < policy.explanations_before_question(context.pace))
 
 
-def moved_past_unaskable(context: TutorContext) -> None:
-    """After a concept nothing could be asked about, the next one is checked after a single
-    explanation whatever the pace: the learner has already waited through that concept's
-    (else a feedback and three explanations would go by without a question)."""
-    context.explanations_since_question = policy.explanations_before_question(context.pace) - 1
+def count_lesson_turn(context: TutorContext) -> None:
+    """A reply to `next` or to an answer: one more lesson turn since the last question (asking
+    one sets the count back to zero). The policy asks once the count would reach four."""
+    context.lesson_turns_since_question += 1
 
 
 def apply(lesson: Lesson, decision: policy.Decision) -> None:

@@ -48,6 +48,16 @@ def test_the_analyzer_reasks_when_a_concept_cites_an_unknown_chunk(gateway, llm)
     assert "999" in llm.chat_requests()[1]["messages"][-1]["content"]
 
 
+def test_the_analyzers_concept_names_are_written_as_the_documents_write_them(gateway, llm):
+    """A model that copies a heading's capitals ("Inertia", "Friction") gets the names the
+    sentences use, so the mastery page does not mix "Inertia" with "net force"."""
+    reply = partial("Inertia", [CHUNKS[0].chunk_id])
+    reply["concepts"] += [{**reply["concepts"][0], "name": name} for name in ("inertia", "Newton's first law")]
+    llm.script(json_reply(reply))
+    analysis = run(analyze_folder(gateway, CTX, CHUNKS))
+    assert [c.name for c in analysis.concepts] == ["inertia", "Newton's first law"]
+
+
 def plan_json(*objectives: tuple[str, list[str], list[str]]) -> dict:
     return {"title": "Motion", "description": "Newton's laws step by step.",
             "sections": [{"title": f"Part {oid}", "objectives": [

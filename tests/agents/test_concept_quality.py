@@ -7,7 +7,7 @@ from __future__ import annotations
 from agents_app import offline
 from agents_app.extraction import extract
 from agents_app.chunking import chunk
-from agents_app.concepts import find_concepts
+from agents_app.concepts import as_written, find_concepts
 from agents_app.schemas import ChunkRef
 from tests.agents.concept_set import document_chunks, key_concepts, score
 from tests.agents.sample_docs import PRINTING
@@ -52,3 +52,25 @@ def test_a_place_met_only_as_the_setting_of_events_is_not_a_concept():
     assert "Europe" not in names and "Johannes Gutenberg" in names
     # A term is written as a teacher writes it mid-sentence; names keep their capitals.
     assert "woodblock printing" in names and "literacy" in names
+
+
+def test_a_counted_noun_is_no_concept_of_its_own():
+    """"six molecules of carbon dioxide" counts molecules: without the count only the generic
+    "molecules" was left, and it reached the mastery page."""
+    names = {c.name for c in offline.analyze(document_chunks("fixtures/docs/photosynthesis.md")).concepts}
+    assert "molecules" not in names and {"carbon dioxide", "stroma", "leaves"} <= names
+
+
+def test_a_place_in_a_list_after_a_place_word_or_after_the_is_a_setting_too():
+    text = ("The plague swept across Asia, Europe and North Africa in 1347. Ships carried it to the ports of the "
+            "Adriatic. Ships left the Adriatic. "
+            "Merchants traded with Caffa. The siege of Caffa lasted a year.")
+    names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
+    assert "North Africa" not in names and "Caffa" in names
+    assert "Adriatic" in names  # once not a setting ("left the Adriatic"): still a concept
+
+
+def test_a_terms_words_keep_the_capitals_the_sentences_always_give_them():
+    prose = "Serfdom slowly declined in western Europe. The Black Death struck. Painters drew the Dance of Death."
+    assert as_written("western Europe", prose)[0] == "western Europe"
+    assert as_written("Death toll", prose)[0] == "death toll"  # "Death" only ever inside a name

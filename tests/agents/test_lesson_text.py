@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from agents_app.lesson_text import hint, skipped, summary, teach, weakest_concepts
+from agents_app.schemas import ChunkRef
 from tests.agents.sample_docs import PRINTING, load_chunks
 
 CHUNKS = load_chunks("photosynthesis")
@@ -79,3 +80,56 @@ def test_a_smaller_step_never_repeats_a_one_part_sentence_as_its_first_part():
     assert "Johannes Gutenberg was a goldsmith from Mainz." in text and "First just this part" not in text
     definition, _ = teach("help_stuck", "chlorophyll", CHUNKS)
     assert "First just this part: “Chlorophyll is the green pigment”." in definition
+
+
+PLAGUE = [ChunkRef(chunk_id=900 + n, document_id=9, order=n, section=section, text=text) for n, (section, text) in
+          enumerate([
+              ("Origins", "The Black Death was a pandemic of bubonic plague that swept across Europe. "
+                          "The disease is caused by a bacterium which lives in wild rodents such as marmots and rats."),
+              ("Later outbreaks", "The Black Death was only the first wave. Plague returned every few decades."),
+              ("Art and memory", "Painters covered church walls with the Dance of Death. "
+                                 "Tombs began to show the body of the dead person as a rotting corpse."),
+          ])]
+
+
+def test_an_example_of_a_concept_is_about_it_not_any_example_of_its_passage():
+    """"such as marmots and rats" is an example of rodents, not of the Black Death."""
+    text, _ = teach("example", "Black Death", PLAGUE)
+    assert "marmots" not in text and "no worked example of Black Death" in text
+    again, _ = teach("example", "Black Death", PLAGUE, said=text, recent=text)
+    assert "marmots" not in again
+
+
+def test_a_remark_with_was_only_is_no_definition_so_simpler_gives_the_definition():
+    text, _ = teach("help_simpler", "Black Death", PLAGUE)
+    assert text.startswith("(offline mode) Put simply: The Black Death was a pandemic")
+
+
+def test_with_nothing_new_to_say_the_tutor_does_not_say_so_in_the_same_words_each_time():
+    said, texts = " ".join(c.text for c in PLAGUE), []
+    for concept in ("art", "memory"):  # a heading's topics, every sentence under it said already
+        text, cited = teach("explain", concept, PLAGUE, said=said, recent=said)
+        assert not cited  # every sentence on it was just said: nothing new
+        said += " " + text
+        texts.append(text.replace(concept, "X"))
+    assert texts[0] != texts[1], texts
+
+
+def test_a_heading_topic_no_sentence_names_is_taught_from_the_passage_under_that_heading():
+    text, _ = teach("explain", "memory", PLAGUE, opening="Next: memory. ")
+    assert text.startswith("(offline mode) Next: memory. Painters covered church walls with the Dance of Death.")
+
+
+def test_an_explanation_does_not_bring_back_a_sentence_said_before_that_is_not_about_its_concept():
+    said, _ = teach("explain", "Black Death", PLAGUE)
+    text, _ = teach("explain", "bacterium", PLAGUE, said=said, recent="")
+    assert "The Black Death was a pandemic" not in text and "bacterium" in text
+
+
+def test_simpler_supports_the_definition_with_a_sentence_about_the_concept_said_a_while_ago():
+    chunks = [ChunkRef(chunk_id=1, document_id=1, order=0, section="Origins", text=(
+        "The Black Death was a pandemic of bubonic plague. It is the deadliest pandemic in history. "
+        "In 1346 a Mongol army besieged Caffa."))]
+    said = "The Black Death was a pandemic of bubonic plague. It is the deadliest pandemic in history."
+    text, _ = teach("help_simpler", "Black Death", chunks, said=said, recent="")
+    assert "deadliest" in text and "Caffa" not in text

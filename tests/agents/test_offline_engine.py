@@ -198,3 +198,15 @@ def test_a_document_of_one_giant_word_is_analysed_without_a_crash():
     text = "Plate tectonics moves the crust. " + "x" * 300_000 + " Subduction recycles the crust."
     analysis = offline.analyze([ChunkRef(chunk_id=1, document_id=1, order=0, text=text, page=1)])
     assert analysis.concepts and all(len(c.name) <= 80 for c in analysis.concepts)
+
+
+def test_the_offline_plan_leaves_out_a_heading_topic_no_sentence_names():
+    """"Leaves and gas exchange": no sentence says "gas exchange", so nothing can be asked about
+    it; two such topics in a row gave four lesson turns without a question."""
+    from tests.agents.concept_set import document_chunks
+
+    chunks = document_chunks("fixtures/docs/photosynthesis.md")
+    analysis = offline.analyze(chunks)
+    assert "gas exchange" in [c.name for c in analysis.concepts]
+    planned = [c for o in offline.plan(analysis, chunks, {}).objectives() for c in o.concepts]
+    assert "gas exchange" not in planned and "stomata" in planned

@@ -92,6 +92,17 @@ def test_pace_sets_how_much_is_explained_before_a_question():
     assert decide(slow.model_copy(update={"askable": False})).action is A.ASK_QUESTION
 
 
+def test_the_fourth_lesson_turn_without_a_question_asks_one_whatever_the_pace():
+    """A pace slowed between turns (after a feedback, an explanation and a concept moved past
+    with nothing to ask) must not bring a fourth lesson turn without a question."""
+    slowed = TutorState(stage=S.TEACH, event=E.NEXT, pace=0.75, explanations_since_question=1,
+                        lesson_turns_since_question=4)
+    assert decide(slowed).action is A.ASK_QUESTION
+    assert decide(slowed.model_copy(update={"lesson_turns_since_question": 3})).action is A.EXPLAIN
+    # A concept not explained yet is explained first, however long since the last question.
+    assert decide(slowed.model_copy(update={"explanations_since_question": 0})).action is A.EXPLAIN
+
+
 def test_the_decision_carries_a_difficulty_from_mastery_and_pace():
     assert decide(TutorState(event=E.NEXT, concept_mastery=0.1)).difficulty == "easy"
     assert decide(TutorState(event=E.NEXT, concept_mastery=0.8, pace=1.2)).difficulty == "hard"

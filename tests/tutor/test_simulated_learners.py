@@ -59,6 +59,17 @@ def test_a_simulated_learner_keeps_every_invariant(persona, document, api, learn
     assert lesson.questions > 0
 
 
+def test_a_pace_changed_between_turns_still_brings_a_question_every_four_lesson_turns(
+        api, learner, connect, offline_server, media_root, transactional_db):
+    """Regression: on this document and rhythm the pace went to 1.5 before a feedback, a concept
+    was moved past with nothing to ask, and the pace went to 0.75 before the next `next`: the
+    slower pace explained once more, the fourth lesson turn without a question."""
+    path = next(p for p in DOCS if p.name == "newtons_laws.md")
+    session = actions.start_session(learner, ingest(api, learner, path))
+    lesson = run_lesson(connect(session.pk, url=offline_server), PERSONAS["changes_pace"], answer_key, [], seed=0)
+    assert lesson.ended and not violations(lesson, PERSONAS["changes_pace"]), transcript(lesson)
+
+
 def test_a_missed_question_brings_a_simpler_explanation_an_example_a_new_question_then_the_next_concept(
         api, learner, connect, offline_server, media_root, transactional_db):
     session = actions.start_session(learner, ingest(api, learner, DOCS[0]))
