@@ -14,7 +14,7 @@ def built(settings, tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/folders/3/mastery", "/learn/12", "/quizzes/4/results",
-                                  "/sessions/12/analysis"])
+                                  "/sessions/12/analysis", "/invite/Zk3_q-8xYtP2mW0aLd9s1Q"])
 def test_client_routes_answer_the_app_with_its_security_headers(client, settings, built, path):
     settings.ALLOWED_HOSTS = ["tutor.example.org"]
     response = client.get(path, HTTP_HOST="tutor.example.org")

@@ -3,10 +3,11 @@ import { lazy, Suspense } from "preact/compat";
 import { useEffect } from "preact/hooks";
 import "./styles/app.css";
 import { signedIn, signOut } from "./api/http";
-import { match, navigate, onLinkClick, path } from "./router";
+import { match, navigate, nextPath, onLinkClick, path } from "./router";
 import { Login, Register } from "./pages/Auth";
 import { Subjects } from "./pages/Subjects";
 import { Folder } from "./pages/Folder";
+import { InvitePage } from "./pages/Invite";
 import { QuizPage } from "./pages/Quiz";
 import { SessionAnalysisPage } from "./pages/SessionAnalysis";
 import { Toasts } from "./ui/toast";
@@ -31,11 +32,12 @@ function Header() {
 function Page() {
   const route = match(path.value);
   const open = route.page === "login" || route.page === "register";
+  const invite = route.page === "invite"; // asks a signed-out visitor to sign in, then comes back
   useEffect(() => {
-    if (!signedIn.value && !open) navigate(`/login`, true);
-    if (signedIn.value && open) navigate("/", true);
+    if (!signedIn.value && !open && !invite) navigate(`/login`, true);
+    if (signedIn.value && open) navigate(nextPath(), true); // the one way on after signing in
   }, [signedIn.value, open]);
-  if (!signedIn.value && !open) return null;
+  if (!signedIn.value && !open && !invite) return null;
   switch (route.page) {
     case "login": return <Login />;
     case "register": return <Register />;
@@ -44,6 +46,7 @@ function Page() {
     case "quiz": return <QuizPage id={route.id} results={route.results} />;
     case "learn": return <Suspense fallback={<p class="loading">Loading the lesson…</p>}><Learn id={route.id} /></Suspense>;
     case "analysis": return <SessionAnalysisPage id={route.id} />;
+    case "invite": return <InvitePage code={route.code} />;
     default: return <main class="page"><h1>Page not found</h1><p><a href="/">Back to your subjects</a></p></main>;
   }
 }

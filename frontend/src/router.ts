@@ -3,11 +3,18 @@ import { signal } from "@preact/signals";
 
 export const path = signal(location.pathname);
 
+/** Go to a path of the app; `to` may carry a query (`/login?next=...`), the route is its path. */
 export function navigate(to: string, replace = false): void {
-  if (to === location.pathname) return;
+  if (to === location.pathname + location.search) return;
   history[replace ? "replaceState" : "pushState"](null, "", to);
-  path.value = to;
+  path.value = location.pathname;
   window.scrollTo(0, 0);
+}
+
+/** Where to go after signing in: `?next=` when it is a path of this app, else the subjects. */
+export function nextPath(search: string = location.search): string {
+  const next = new URLSearchParams(search).get("next") ?? "";
+  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }
 
 addEventListener("popstate", () => {
@@ -22,6 +29,7 @@ export type Route =
   | { page: "quiz"; id: number; results: boolean }
   | { page: "learn"; id: number }
   | { page: "analysis"; id: number }
+  | { page: "invite"; code: string }
   | { page: "missing" };
 
 export const FOLDER_TABS = ["documents", "overview", "plan", "mastery", "quizzes", "sessions"] as const;
@@ -33,6 +41,7 @@ export function match(p: string): Route {
   if (parts.length === 0) return { page: "subjects" };
   if (parts[0] === "login" && parts.length === 1) return { page: "login" };
   if (parts[0] === "register" && parts.length === 1) return { page: "register" };
+  if (parts[0] === "invite" && parts.length === 2) return { page: "invite", code: parts[1] };
   if (!Number.isInteger(id) || id <= 0) return { page: "missing" };
   if (parts[0] === "folders" && parts.length <= 3) {
     const tab = (parts[2] ?? "documents") as FolderTab;
@@ -54,5 +63,5 @@ export function onLinkClick(e: MouseEvent): void {
   if (url.pathname === location.pathname && url.hash) return;
   if (url.origin !== location.origin || url.pathname.startsWith("/api/") || url.pathname.startsWith("/static/")) return;
   e.preventDefault();
-  navigate(url.pathname);
+  navigate(url.pathname + url.search);
 }

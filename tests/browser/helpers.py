@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from typing import Any
+
+import httpx
+
+from tests.conftest import access_token
+from tests.support.waiting import wait_for
 
 WIDE = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -51,3 +57,30 @@ def next_until_question(page: Any, tries: int = 6) -> Any:
         if card.count() and card.get_by_role("button").first.is_enabled():
             return card
     raise AssertionError("the tutor asked no question")
+
+
+def draw_rect(page, at: tuple[float, float]) -> str:  # type: ignore[no-untyped-def]
+    """Draw a rectangle at fractions `at` of the board; its object id."""
+    board = page.get_by_label("Whiteboard")
+    before = set(board.locator('g[data-source="user"]').evaluate_all("gs => gs.map(g => g.dataset.id)"))
+    page.get_by_role("button", name="Rectangle").click()
+    box = board.bounding_box()
+    x, y = box["x"] + box["width"] * at[0], box["y"] + box["height"] * at[1]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 40, steps=4)
+    page.mouse.up()
+    page.get_by_role("button", name="Move").click()
+    return wait_for(lambda: set(board.locator('g[data-source="user"]').evaluate_all(
+        "gs => gs.map(g => g.dataset.id)")) - before, 5, "the drawn rectangle").pop()
+
+
+def exported(url: str, learner, session_id: int) -> ET.Element:  # type: ignore[no-untyped-def]
+    response = httpx.get(f"{url}/api/v1/sessions/{session_id}/board/export.svg", timeout=10,
+                         headers={"Authorization": f"Bearer {access_token(learner)}"})
+    assert response.status_code == 200, response.text
+    return ET.fromstring(response.text)
+
+
+def export_ids(url: str, learner, session_id: int) -> set[str]:  # type: ignore[no-untyped-def]
+    return {g.get("data-id") for g in exported(url, learner, session_id) if g.get("data-id")}

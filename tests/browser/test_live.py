@@ -1,41 +1,10 @@
 """The Learn page across a server crash, with a second browser, and to its end."""
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
-import httpx
-
-from tests.browser.helpers import next_turn, next_until_question, open_lesson, sign_in
+from tests.browser.helpers import draw_rect, export_ids, exported, next_turn, next_until_question, open_lesson, sign_in
 from tests.support.waiting import wait_for
 from tests.conftest import access_token
 from tests.support.servers import free_port, start_daphne, stop
-
-
-def draw_rect(page, at: tuple[float, float]) -> str:  # type: ignore[no-untyped-def]
-    """Draw a rectangle at fractions `at` of the board; its object id."""
-    board = page.get_by_label("Whiteboard")
-    before = set(board.locator('g[data-source="user"]').evaluate_all("gs => gs.map(g => g.dataset.id)"))
-    page.get_by_role("button", name="Rectangle").click()
-    box = board.bounding_box()
-    x, y = box["x"] + box["width"] * at[0], box["y"] + box["height"] * at[1]
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + 60, y + 40, steps=4)
-    page.mouse.up()
-    page.get_by_role("button", name="Move").click()
-    return wait_for(lambda: set(board.locator('g[data-source="user"]').evaluate_all(
-        "gs => gs.map(g => g.dataset.id)")) - before, 5, "the drawn rectangle").pop()
-
-
-def exported(url: str, learner, session_id: int) -> ET.Element:  # type: ignore[no-untyped-def]
-    response = httpx.get(f"{url}/api/v1/sessions/{session_id}/board/export.svg", timeout=10,
-                         headers={"Authorization": f"Bearer {access_token(learner)}"})
-    assert response.status_code == 200, response.text
-    return ET.fromstring(response.text)
-
-
-def export_ids(url: str, learner, session_id: int) -> set[str]:  # type: ignore[no-untyped-def]
-    return {g.get("data-id") for g in exported(url, learner, session_id) if g.get("data-id")}
 
 
 def test_a_killed_server_loses_nothing_drawn_meanwhile_and_duplicates_no_chat_item(server_env, page, lesson, learner):

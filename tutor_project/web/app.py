@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 # Routes of the client's router (frontend/src/router.ts).
-CLIENT_ROUTES = r"^(?:|login|register|folders/.*|learn/.*|quizzes/.*|sessions/.*)$"
+CLIENT_ROUTES = r"^(?:|login|register|folders/.*|learn/.*|quizzes/.*|sessions/.*|invite/.*)$"
 
 NOT_BUILT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>AI Tutor</title></head>
 <body><h1>AI Tutor: the web app is not built</h1>

@@ -10,7 +10,8 @@ export type ConceptMastery = S["ConceptMastery"];
 export type Quiz = S["Quiz"];
 export type QuizQuestion = S["QuestionPublic"];
 export type Attempt = S["Attempt"];
-export type Session = S["Session"];
+// folder_name and owner: asked of the API (a member cannot read the owner's folder); absent until then.
+export type Session = S["Session"] & { folder_name?: string; owner?: { id: number; username: string } };
 export type SessionAnalysis = S["SessionAnalysis"];
 export type Job = S["Job"];
 export type User = S["User"];
@@ -24,6 +25,12 @@ export type Analysis = {
 };
 export type Objective = { id: string; title: string; description: string; concepts: string[]; estimated_minutes: number };
 export type LessonPlan = { title: string; description: string; sections: { title: string; objectives: Objective[] }[] };
+
+// Shared sessions (SPEC 11).
+export type ShareRole = S["MemberRoleEnum"];
+export type Invite = S["Invite"];
+export type InvitePreview = S["InvitePreview"];
+export type Member = S["Member"];
 
 export const endpoints = {
   me: () => api<User>("auth/me/"),
@@ -54,4 +61,13 @@ export const endpoints = {
   startSession: (folderId: number) => api<Session>("sessions/", { method: "POST", body: { folder_id: folderId } }),
   endSession: (id: number) => api<Session>(`sessions/${id}/end/`, { method: "POST" }),
   sessionAnalysis: (id: number) => api<SessionAnalysis>(`sessions/${id}/analysis/`),
+  invites: (sessionId: number) => api<Page<Invite>>(`sessions/${sessionId}/invites/?limit=200`).then((p) => p.results),
+  createInvite: (sessionId: number, role: ShareRole, expiresIn: number) =>
+    api<Invite>(`sessions/${sessionId}/invites/`, { method: "POST", body: { role, expires_in: expiresIn } }),
+  invite: (code: string) => api<InvitePreview>(`invites/${encodeURIComponent(code)}/`),
+  revokeInvite: (code: string) => api<void>(`invites/${encodeURIComponent(code)}/`, { method: "DELETE" }),
+  acceptInvite: (code: string) =>
+    api<S["Accepted"]>(`invites/${encodeURIComponent(code)}/accept/`, { method: "POST" }),
+  members: (sessionId: number) => api<Page<Member>>(`sessions/${sessionId}/members/?limit=200`).then((p) => p.results),
+  removeMember: (sessionId: number, userId: number) => api<void>(`sessions/${sessionId}/members/${userId}/`, { method: "DELETE" }),
 };

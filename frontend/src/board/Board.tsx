@@ -68,7 +68,9 @@ function Presence({ session }: { session: BoardSession }) {
   const peers = usePeers(session);
   return peers.length > 0 ? (
     <span class="presence" aria-label="Also here">
-      {peers.map((p) => <span key={p.clientId} class="peer" style={{ borderColor: p.color }}>{p.name}</span>)}
+      {peers.map((p) => (
+        <span key={p.clientId} class="peer" style={{ borderColor: p.color }} title={p.role}>{p.name}{p.role && <span class="sr-only">, {p.role}</span>}</span>
+      ))}
     </span>
   ) : null;
 }
@@ -134,6 +136,8 @@ export const Board = memo(function Board(props: {
   session: BoardSession; answered: Set<string>; onOption: (objectId: string) => void; active: boolean;
   /** Someone else (the tutor, another learner) drew. */
   onDrawn: () => void;
+  /** A viewer: pan, zoom and follow the board, but no tool that writes and no answering. */
+  readOnly: boolean;
 }) {
   const { session } = props;
   const svgRef = useRef<SVGSVGElement>(null);
@@ -148,6 +152,11 @@ export const Board = memo(function Board(props: {
   onDrawn.current = props.onDrawn;
   const answeredRef = useRef(props.answered);
   answeredRef.current = props.answered;
+  const readOnly = useRef(props.readOnly);
+  readOnly.current = props.readOnly;
+  /** An option of this question cannot be chosen (answered, or this user only views). */
+  const closed = (questionId: number | string | null | undefined) =>
+    readOnly.current || (!!questionId && answeredRef.current.has(String(questionId)));
   const touchedView = useRef(0);
   const [tool, setTool] = useState<Tool>("move");
   const [view, setView] = useState<View>(WHOLE);
@@ -228,7 +237,7 @@ export const Board = memo(function Board(props: {
         g.setAttribute("role", "button");
         g.setAttribute("aria-label", `Answer: ${label}`);
         g.classList.add("option");
-        if (value.metadata.question_id && answeredRef.current.has(String(value.metadata.question_id))) g.setAttribute("aria-disabled", "true");
+        if (closed(value.metadata.question_id)) g.setAttribute("aria-disabled", "true");
       }
       if (value.kind === "latex") upgradeLatex(g, value);
       map.set(key, g);
@@ -292,25 +301,28 @@ export const Board = memo(function Board(props: {
     };
   }, [session]);
 
-  // Answered questions' options are disabled.
+  // Answered questions' options are disabled, and every option for a viewer; a viewer has only Move (pan).
   useEffect(() => {
     nodes.current.forEach((g, id) => {
       const q = session.objects.get(id)?.metadata?.question_id;
       if (!g.classList.contains("option") || !q) return;
-      if (props.answered.has(String(q))) g.setAttribute("aria-disabled", "true");
+      if (closed(q)) g.setAttribute("aria-disabled", "true");
       else g.removeAttribute("aria-disabled");
     });
-  }, [props.answered]);
+    if (props.readOnly) setTool("move");
+  }, [props.answered, props.readOnly]);
 
   // The pane became visible (phone tabs): its size changed.
   useEffect(() => { if (props.active) fitNow(); }, [props.active]);
 
   function option(target: EventTarget | null): string | null {
+    if (readOnly.current) return null;
     const g = (target as Element | null)?.closest?.("g.option");
     return g && g.getAttribute("aria-disabled") !== "true" ? g.getAttribute("data-id") : null;
   }
 
   function userObject(target: EventTarget | null): string | null {
+    if (readOnly.current) return null;
     const g = (target as Element | null)?.closest?.('g[data-source="user"]');
     return g?.getAttribute("data-id") ?? null;
   }
@@ -391,7 +403,7 @@ export const Board = memo(function Board(props: {
   }
 
   function onKeyDown(e: KeyboardEvent): void {
-    const mod = e.ctrlKey || e.metaKey;
+    const mod = (e.ctrlKey || e.metaKey) && !readOnly.current; // undo and redo write
     if (mod && e.key.toLowerCase() === "z") {
       e.preventDefault();
       e.shiftKey ? session.undo.redo() : session.undo.undo();
@@ -445,13 +457,14 @@ export const Board = memo(function Board(props: {
     <div class="board">
       <div class="board-tools" role="toolbar" aria-label="Drawing tools">
         {TOOLS.map(([key, label, icon]) => (
-          <button key={key} type="button" class="tool" aria-pressed={tool === key} aria-label={label} title={label} onClick={() => setTool(key)}>
+          <button key={key} type="button" class="tool" aria-pressed={tool === key} aria-label={label} title={label} onClick={() => setTool(key)}
+            disabled={props.readOnly && key !== "move"}>
             <span aria-hidden="true">{icon}</span>
           </button>
         ))}
         <span class="sep" />
-        <button type="button" class="tool" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => session.undo.undo()}>↶</button>
-        <button type="button" class="tool" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo} onClick={() => session.undo.redo()}>↷</button>
+        <button type="button" class="tool" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!canUndo || props.readOnly} onClick={() => session.undo.undo()}>↶</button>
+        <button type="button" class="tool" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo || props.readOnly} onClick={() => session.undo.redo()}>↷</button>
         <button type="button" class="tool" aria-label="Zoom in" onClick={() => setView(zoom(view, 0.8, { x: view.x + view.w / 2, y: view.y + view.h / 2 }))}>+</button>
         <button type="button" class="tool" aria-label="Zoom out" onClick={() => setView(zoom(view, 1.25, { x: view.x + view.w / 2, y: view.y + view.h / 2 }))}>−</button>
         <button type="button" class="tool wide" onClick={fitNow}>Fit</button>
@@ -488,7 +501,7 @@ export const Board = memo(function Board(props: {
           {asked.options.map((o) => {
             const q = session.objects.get(o.id)?.metadata?.question_id;
             return (
-              <button key={o.id} type="button" class="board-answer" disabled={!!q && props.answered.has(String(q))}
+              <button key={o.id} type="button" class="board-answer" disabled={closed(q)}
                 onClick={() => props.onOption(o.id)}>{o.text}</button>
             );
           })}

@@ -9,9 +9,14 @@ import { invalidReason } from "./validate";
 
 export const LOCAL = Symbol("learner");
 export type BoardStatus = "connecting" | "connected" | "disconnected" | "signed-out" | "closed";
-export type Peer = { clientId: number; name: string; color: string; cursor: { x: number; y: number } | null; tool?: string };
+export type Peer = {
+  clientId: number; name: string; role?: string; color: string; cursor: { x: number; y: number } | null; tool?: string;
+};
 
 const COLORS = ["#b91c1c", "#1d4ed8", "#047857", "#7c3aed", "#b45309", "#be185d", "#0e7490"];
+
+/** A person's colour: their cursor on the board and their mark in the presence list. */
+export const userColor = (userId: number): string => COLORS[userId % COLORS.length];
 
 export class BoardSession {
   readonly doc = new Y.Doc();
@@ -23,6 +28,7 @@ export class BoardSession {
   private lastCursor = 0;
   private cursorTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshed = false;
+  private role = "owner";
 
   constructor(
     private readonly sessionId: number,
@@ -42,7 +48,8 @@ export class BoardSession {
     addEventListener("online", this.wake);
     document.addEventListener("visibilitychange", this.wake);
     provider.awareness.setLocalState({
-      user: { id: this.user.id, name: this.user.name, color: COLORS[this.user.id % COLORS.length] }, cursor: null, tool: "move",
+      // The server sets `name` and `role` from the signed-in member in what it relays.
+      user: { id: this.user.id, name: this.user.name, color: userColor(this.user.id) }, cursor: null, tool: "move",
     });
     provider.on("status", ({ status }: { status: string }) => {
       if (status === "connected") {
@@ -90,8 +97,14 @@ export class BoardSession {
     return `u${this.user.id}-${this.doc.clientID.toString(36)}-${Date.now().toString(36)}-${(this.counter++).toString(36)}-${kind}`;
   }
 
+  /** This user's role in the session (from the tutor socket's session.state): a viewer writes nothing. */
+  setRole(role: string): void {
+    this.role = role;
+  }
+
   /** Write (create or replace) a learner's object, once it passes the spec; else the reason. */
   write(obj: BoardObject): string | null {
+    if (this.role === "viewer") return "viewers cannot draw"; // the server would drop it too
     const reason = invalidReason(obj, obj.id);
     if (reason) return reason;
     this.doc.transact(() => this.objects.set(obj.id, obj), LOCAL);
@@ -99,7 +112,7 @@ export class BoardSession {
   }
 
   remove(id: string): void {
-    if (this.objects.get(id)?.metadata?.source !== "user") return; // the tutor's drawings stay
+    if (this.role === "viewer" || this.objects.get(id)?.metadata?.source !== "user") return; // the tutor's drawings stay
     this.doc.transact(() => this.objects.delete(id), LOCAL);
   }
 
@@ -125,7 +138,10 @@ export class BoardSession {
     const out: Peer[] = [];
     awareness.getStates().forEach((state, clientId) => {
       if (clientId === awareness.clientID || !state?.user) return;
-      out.push({ clientId, name: String(state.user.name ?? "someone"), color: String(state.user.color ?? "#333"), cursor: state.cursor ?? null, tool: state.tool });
+      out.push({
+        clientId, name: String(state.user.name ?? "someone"), role: state.user.role ? String(state.user.role) : undefined,
+        color: String(state.user.color ?? "#333"), cursor: state.cursor ?? null, tool: state.tool,
+      });
     });
     return out;
   }

@@ -1,7 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, logIn } from "../api/http";
 import { endpoints } from "../api/endpoints";
-import { navigate } from "../router";
 import { ErrorText, message } from "../ui/common";
 
 function Field(props: { label: string; name: string; type?: string; value: string; onInput: (v: string) => void; errors?: string[]; autocomplete: string }) {
@@ -33,8 +32,7 @@ function AuthForm({ mode }: { mode: "login" | "register" }) {
     setFields({});
     try {
       if (register) await endpoints.register(username, password);
-      await logIn(username, password);
-      navigate("/");
+      await logIn(username, password); // signed in, the app's gate goes on to ?next= (main.tsx)
     } catch (err) {
       if (err instanceof ApiError && Object.keys(err.fields).length) setFields(err.fields);
       else setError(err instanceof ApiError && err.status === 401 ? "Wrong username or password." : message(err));
@@ -54,7 +52,8 @@ function AuthForm({ mode }: { mode: "login" | "register" }) {
         <ErrorText text={error} />
         <button type="submit" class="primary" disabled={busy}>{register ? "Create account" : "Log in"}</button>
       </form>
-      <p>{register ? <>Already have an account? <a href="/login">Log in</a></> : <>New here? <a href="/register">Create an account</a></>}</p>
+      <p>{register ? <>Already have an account? <a href={`/login${location.search}`}>Log in</a></>
+        : <>New here? <a href={`/register${location.search}`}>Create an account</a></>}</p>
     </main>
   );
 }

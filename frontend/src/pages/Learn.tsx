@@ -1,6 +1,7 @@
 // The lesson: the streamed, cited chat and the live board, surviving reconnects.
+import { lazy, Suspense } from "preact/compat";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
-import { endpoints, type Document } from "../api/endpoints";
+import { endpoints, type Document, type User } from "../api/endpoints";
 import { signOut } from "../api/http";
 import { Board } from "../board/Board";
 import { BoardSession, type BoardStatus } from "../board/session";
@@ -11,8 +12,12 @@ import { newClientId } from "../tutor/outbox";
 import { initialChat, reduce, type ChatItem, type ChatState, type LocalAction } from "../tutor/reducer";
 import { TutorSocket, type SocketStatus } from "../tutor/socket";
 import { ChatMessage } from "../ui/chat";
-import { Confirm } from "../ui/common";
+import { Confirm, message } from "../ui/common";
+import { People } from "../ui/people";
 import { toast } from "../ui/toast";
+
+// The owner's Share dialog: loaded when first opened.
+const ShareDialog = lazy(() => import("../ui/share"));
 
 type Action = ServerEvent | { type: "pong" } | LocalAction | { type: "batch"; frames: (ServerEvent | { type: "pong" })[] };
 
@@ -61,6 +66,10 @@ export function Learn({ id }: { id: number }) {
   const [tutorStatus, setTutorStatus] = useState<SocketStatus>("connecting");
   const [boardStatus, setBoardStatus] = useState<BoardStatus>("connecting");
   const [board, setBoard] = useState<BoardSession | null>(null);
+  const [me, setMe] = useState<User | null>(null);
+  const [ownerName, setOwnerName] = useState("");
+  const [sharing, setSharing] = useState(false);
+  const [confirmLeave, setConfirmLeave] = useState(false);
   const [docs, setDocs] = useState<Document[]>([]);
   const [folderName, setFolderName] = useState("");
   const [text, setText] = useState("");
@@ -100,6 +109,7 @@ export function Learn({ id }: { id: number }) {
     let live = true;
     endpoints.me().then((me) => {
       if (!live) return;
+      setMe(me);
       session = new BoardSession(id, { id: me.id, name: me.username }, setBoardStatus);
       setBoard(session);
       void session.start();
@@ -108,11 +118,21 @@ export function Learn({ id }: { id: number }) {
   }, [id]);
 
   const folderId = chat.session?.folder_id;
+  const role = chat.role;
+  const owner = role === "owner";
+  const viewer = role === "viewer";
+  useEffect(() => { if (role) board?.setRole(role); }, [board, role]);
   useEffect(() => {
-    if (!folderId) return;
-    endpoints.documents(folderId).then(setDocs, () => undefined);
-    endpoints.folder(folderId).then((f) => setFolderName(f.name), () => undefined);
-  }, [folderId]);
+    if (!folderId || !role) return;
+    if (owner) {
+      endpoints.documents(folderId).then(setDocs, () => undefined);
+      endpoints.folder(folderId).then((f) => setFolderName(f.name), () => undefined);
+      return;
+    }
+    // A member may not read the owner's folder: the session names it and its owner.
+    endpoints.session(id).then((s) => setFolderName(s.folder_name ?? ""), () => undefined);
+    endpoints.members(id).then((all) => setOwnerName(all.find((m) => m.role === "owner")?.username ?? ""), () => undefined);
+  }, [folderId, owner]);
 
   useEffect(() => {
     if (chat.ended) navigate(`/sessions/${id}/analysis`);
@@ -148,6 +168,11 @@ export function Learn({ id }: { id: number }) {
     paceTimer.current = setTimeout(() => send({ type: "pace", value }), 400); // the socket allows 20 frames/s
   };
 
+  const leave = () => {
+    if (!me) return;
+    endpoints.removeMember(id, me.id).then(() => navigate("/"), (e) => toast(message(e), "error"));
+  };
+
   const endLesson = () => {
     socket.current?.send({ type: "session.end" });
     // session.ended leads to the analysis; if it does not come (socket down), end over REST.
@@ -180,13 +205,20 @@ export function Learn({ id }: { id: number }) {
   return (
     <main id="main" class="learn" style={{ "--split": `${split}%` }}>
       <header class="learn-head">
-        <a href={folderId ? `/folders/${folderId}` : "/"} class="back" aria-label="Back to the subject">‹</a>
+        <a href={folderId && owner ? `/folders/${folderId}` : "/"} class="back" aria-label={owner ? "Back to the subject" : "Back to your subjects"}>‹</a>
         <div class="learn-title">
-          <h1>{folderName || "Lesson"}</h1>
+          <h1>{folderName || (ownerName ? `${ownerName}'s lesson` : "Lesson")}</h1>
           {focus && <p class="focus">Now: {focus}</p>}
         </div>
+        {(chat.participants.length > 1 || (role && !owner)) && <People participants={chat.participants} me={me?.id ?? null} />}
         <Badge tutor={tutorStatus} board={boardStatus} onRetry={() => { socket.current?.retry(); board?.reconnect(); }} />
-        <button type="button" class="danger" onClick={() => setConfirmEnd(true)} disabled={!!ended}>End session</button>
+        {owner && (
+          <>
+            <button type="button" onClick={() => setSharing(true)} disabled={!!ended}>Share</button>
+            <button type="button" class="danger" onClick={() => setConfirmEnd(true)} disabled={!!ended}>End<span class="phone-hidden"> session</span></button>
+          </>
+        )}
+        {role && !owner && <button type="button" onClick={() => setConfirmLeave(true)} disabled={!me}>Leave</button>}
       </header>
       <div class="pane-tabs" role="tablist" aria-label="Lesson view">
         <button type="button" role="tab" aria-selected={pane === "chat"} onClick={() => setPane("chat")}>Chat</button>
@@ -197,50 +229,67 @@ export function Learn({ id }: { id: number }) {
       <div class="learn-body">
         <section class={`chat-pane${pane === "chat" ? " shown" : ""}`} aria-label="Chat">
           <div class="chat-log" ref={scroll.ref} onScroll={scroll.onScroll} role="log" aria-live="polite" aria-label="Lesson conversation">
-            {chat.items.length === 0 && tutorStatus === "open" && (
-              <p class="muted hello">Press <strong>Next</strong> to start the lesson, or ask the tutor anything.</p>
+            {chat.items.length === 0 && tutorStatus === "open" && (viewer
+              ? <p class="muted hello">The lesson has not started yet: it appears here as it happens.</p>
+              : <p class="muted hello">Press <strong>Next</strong> to start the lesson, or ask the tutor anything.</p>
             )}
             {chat.items.map((item) => (
-              <ChatMessage key={item.key} item={item} docName={docName} onRetry={retry}
+              <ChatMessage key={item.key} item={item} docName={docName} onRetry={retry} me={me?.id ?? null} readOnly={viewer}
                 feedback={item.question ? chat.feedback[item.question.id] : undefined}
                 chosen={item.question ? chosen[item.question.id] : undefined} onAnswer={answer} />
             ))}
             {chat.notice && <p class="notice" role="alert">{chat.notice}</p>}
           </div>
           {!scroll.following && <button type="button" class="jump" onClick={scroll.jump}>Jump to latest</button>}
+          {viewer && (
+            <p class="read-only" id="read-only-note">
+              You are viewing — only {ownerName || "the owner"} and editors can write.
+            </p>
+          )}
           <div class="controls">
-            <button type="button" class="primary" disabled={!!running || !!ended} onClick={() => send({ type: "next" })}>Next</button>
-            <details class="help">
+            <button type="button" class="primary" disabled={!!running || !!ended || viewer} onClick={() => send({ type: "next" })}>Next</button>
+            {viewer ? <button type="button" disabled>Help</button> : <details class="help">
               <summary role="button" aria-label="Help">Help</summary>
               <div class="help-menu">
                 <button type="button" disabled={!!running} onClick={(e) => { send({ type: "help", mode: "stuck" }); (e.currentTarget as HTMLElement).closest("details")!.open = false; }}>I'm stuck</button>
                 <button type="button" disabled={!!running} onClick={(e) => { send({ type: "help", mode: "example" }); (e.currentTarget as HTMLElement).closest("details")!.open = false; }}>Show an example</button>
                 <button type="button" disabled={!!running} onClick={(e) => { send({ type: "help", mode: "simpler" }); (e.currentTarget as HTMLElement).closest("details")!.open = false; }}>Explain it simpler</button>
               </div>
-            </details>
-            {running && <button type="button" onClick={() => send({ type: "cancel", turn_id: running })}>Stop</button>}
-            <label class="pace">Pace <input type="range" min={0.5} max={1.5} step={0.1} value={pace} aria-valuetext={`${pace.toFixed(1)}×`}
+            </details>}
+            {running && <button type="button" disabled={viewer} onClick={() => send({ type: "cancel", turn_id: running })}>Stop</button>}
+            <label class="pace">Pace <input type="range" min={0.5} max={1.5} step={0.1} value={pace} aria-valuetext={`${pace.toFixed(1)}×`} disabled={viewer}
               onInput={(e) => onPace(Number((e.target as HTMLInputElement).value))} /> <span aria-hidden="true">{pace.toFixed(1)}×</span></label>
           </div>
           <form class="composer" onSubmit={(e) => { e.preventDefault(); if (text.trim()) { sendMessage(text.trim()); setText(""); } }}>
             <label class="sr-only" for="composer">Message</label>
-            <textarea id="composer" rows={2} value={text} maxLength={4000} placeholder="Ask a question or answer in your own words…" disabled={!!ended}
+            <textarea id="composer" rows={2} value={text} maxLength={4000} disabled={!!ended || viewer}
+              placeholder={viewer ? "Viewers cannot write" : "Ask a question or answer in your own words…"}
+              aria-describedby={viewer ? "read-only-note" : undefined}
               onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
               onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); (e.currentTarget as HTMLTextAreaElement).form!.requestSubmit(); } }} />
-            <button type="submit" class="primary" disabled={!text.trim() || !!ended}>Send</button>
+            <button type="submit" class="primary" disabled={!text.trim() || !!ended || viewer}>Send</button>
           </form>
         </section>
         <div class="divider" role="separator" aria-orientation="vertical" aria-label="Resize chat and board" tabIndex={0}
           aria-valuenow={Math.round(split)} aria-valuemin={25} aria-valuemax={70} onKeyDown={onDividerKey} onPointerDown={onDividerDrag} />
         <section class={`board-pane${pane === "board" ? " shown" : ""}`} aria-label="Board">
           {board ? <Board session={board} answered={answered} onOption={onBoardOption} active={pane === "board"}
-            onDrawn={onDrawn} /> : <p class="loading">Connecting the board…</p>}
+            onDrawn={onDrawn} readOnly={viewer} /> : <p class="loading">Connecting the board…</p>}
         </section>
       </div>
       <Confirm open={confirmEnd} title="End this lesson?" confirm="End lesson" onClose={() => setConfirmEnd(false)}
         onConfirm={endLesson}>
         <p>You will see how it went: strengths, gaps and what to do next.</p>
       </Confirm>
+      <Confirm open={confirmLeave} title="Leave this lesson?" confirm="Leave lesson" onClose={() => setConfirmLeave(false)}
+        onConfirm={leave}>
+        <p>You will need a new invite link to come back.</p>
+      </Confirm>
+      {sharing && (
+        <Suspense fallback={null}>
+          <ShareDialog sessionId={id} onClose={() => setSharing(false)} presence={chat.participants} />
+        </Suspense>
+      )}
     </main>
   );
 }

@@ -1,6 +1,30 @@
 import { useState } from "preact/hooks";
 import { endpoints, type Folder } from "../api/endpoints";
-import { Confirm, ErrorText, message, useLoad } from "../ui/common";
+import { Confirm, ErrorText, message, useLoad, when } from "../ui/common";
+import { SessionAction } from "./Sessions";
+
+/** Lessons other people shared with this learner, with the role they have in each. */
+function SharedWithMe() {
+  const [sessions] = useLoad(() => endpoints.sessions().then((all) => all.filter((s) => s.role && s.role !== "owner")), []);
+  if (!sessions?.length) return null;
+  return (
+    <section aria-labelledby="shared-heading">
+      <h2 id="shared-heading">Shared with you</h2>
+      <ul class="list">
+        {sessions.map((s) => (
+          <li key={s.id} class="card row spread shared-session">
+            <span>
+              <strong>{s.folder_name || `Lesson ${s.id}`}</strong>{s.owner && <> · {s.owner.username}'s lesson</>}{" "}
+              <span class={`role role-${s.role}`}>{s.role}</span>
+              <span class="muted"> · started {when(s.started_at)} · {s.status}</span>
+            </span>
+            <SessionAction session={s} resume="Open" />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 function SubjectRow({ folder, reload }: { folder: Folder; reload: () => void }) {
   const [editing, setEditing] = useState(false);
@@ -75,6 +99,7 @@ export function Subjects() {
         </div>
       )}
       <ul class="subjects">{folders?.map((f) => <SubjectRow key={f.id} folder={f} reload={reload} />)}</ul>
+      <SharedWithMe />
     </main>
   );
 }

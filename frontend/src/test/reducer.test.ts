@@ -102,3 +102,40 @@ describe("the chat reducer", () => {
     expect(s.items[0]).toMatchObject({ status: "failed", error: "Wait" });
   });
 });
+
+describe("a shared session", () => {
+  const ada = { user_id: 1, username: "ada", role: "owner" };
+  const bob = { user_id: 2, username: "bob", role: "viewer" };
+
+  it("takes the role and who is here from session.state, then follows presence frames", () => {
+    let s = run([{ ...state(1), role: "viewer", participants: [ada, bob] }]);
+    expect(s.role).toBe("viewer");
+    expect(s.participants.map((p) => p.username)).toEqual(["ada", "bob"]);
+    s = run([{ type: "presence", participants: [ada] }], s);
+    expect(s.participants).toEqual([ada]);
+    expect(s.lastSeq).toBe(1); // presence is not stored: no seq, nothing dropped after it
+  });
+
+  it("names who wrote a message and who asked for a turn", () => {
+    const editor = { user_id: 3, username: "cy", role: "editor" };
+    const s = run([
+      { ...state(2, [{ seq: 2, role: "learner", kind: "message", status: "complete", text: "Why?", turn_id: "t1",
+        client_id: "c1", citations: [], board_object_ids: [], author: editor }]), role: "owner", participants: [ada, editor] },
+      { type: "turn.started", seq: 3, turn_id: "t1", in_reply_to: "c1", asked_by: editor },
+    ]);
+    expect(s.items.map((i) => [i.role, i.author?.username])).toEqual([["learner", "cy"], ["tutor", "cy"]]);
+  });
+
+  it("shows another member's message, carried by its turn.started, once and before the reply", () => {
+    const editor = { user_id: 3, username: "cy", role: "editor" };
+    const started = { type: "turn.started", seq: 2, turn_id: "t1", in_reply_to: "c9", asked_by: editor, text: "Why green?" };
+    const s = run([state(1), started, started]);
+    expect(s.items.map((i) => [i.role, i.text, i.author?.username])).toEqual([["learner", "Why green?", "cy"], ["tutor", "", "cy"]]);
+  });
+
+  it("applies a refusal that is not stored (seq null) without moving last_seq", () => {
+    const s = run([state(5), { type: "error", seq: null, code: "read_only", message: "You are viewing", retryable: false, in_reply_to: null, turn_id: null }]);
+    expect(s.notice).toBe("You are viewing");
+    expect(s.lastSeq).toBe(5);
+  });
+});

@@ -1,8 +1,12 @@
 // The chat as a pure function of the tutor socket's events (SPEC 6): one item per
 // turn_id, stored events deduplicated by seq, streamed text applied by offset.
 import type {
-  CitationOut, Feedback, HistoryItem, MasteryItem, QuestionOut, ServerEvent, SessionInfo,
+  CitationOut, Feedback, HistoryItem, MasteryItem, Person, QuestionOut, ServerEvent, SessionInfo,
 } from "../contracts/tutor-server";
+
+/** Someone in a shared session (SPEC 11), with their role in it. */
+export type Participant = Person;
+export type MemberRole = Person["role"];
 
 export type ItemStatus = "sending" | "streaming" | "complete" | "cancelled" | "failed";
 
@@ -18,6 +22,8 @@ export type ChatItem = {
   question?: QuestionOut;
   feedback?: Feedback;
   error?: string;
+  /** The person who wrote a learner item; for a tutor turn, the person who asked for it. */
+  author?: Participant;
   /** Streamed pieces that arrived ahead of the text they continue: offset -> text. */
   ahead?: Record<number, string>;
 };
@@ -33,6 +39,10 @@ export type ChatState = {
   runningTurn: string | null;
   ended: string | null;
   notice: string;
+  /** This user's role in the session, from session.state (null until it comes). */
+  role: MemberRole | null;
+  /** Everyone connected now (session.state, then each presence frame). */
+  participants: Participant[];
 };
 
 export type LocalAction =
@@ -41,7 +51,7 @@ export type LocalAction =
 
 export const initialChat: ChatState = {
   items: [], lastSeq: 0, session: null, focus: null, mastery: [], pendingQuestion: null,
-  feedback: {}, runningTurn: null, ended: null, notice: "",
+  feedback: {}, runningTurn: null, ended: null, notice: "", role: null, participants: [],
 };
 
 type Frame = ServerEvent | { type: "pong" };
@@ -51,7 +61,7 @@ function fromHistory(h: HistoryItem): ChatItem {
     key: h.role === "learner" && h.client_id ? h.client_id : h.turn_id || `seq${h.seq}`,
     role: h.role, kind: h.kind, status: h.status, text: h.text,
     turnId: h.turn_id || undefined, clientId: h.client_id ?? undefined,
-    citations: (h.citations ?? []) as unknown as CitationOut[],
+    citations: (h.citations ?? []) as unknown as CitationOut[], author: h.author ?? undefined,
   };
 }
 
@@ -102,6 +112,7 @@ function fromState(state: ChatState, ev: Extract<ServerEvent, { type: "session.s
     ...state, items: [...items, ...unsent], lastSeq: Math.max(ev.last_seq, ev.seq), session: ev.session,
     focus: ev.focus ?? null, mastery: ev.mastery, pendingQuestion: pending, runningTurn: running?.turn_id ?? null,
     ended: ev.session.status === "active" ? null : state.ended ?? "queued",
+    role: ev.role, participants: ev.participants,
   };
 }
 
@@ -113,10 +124,10 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
       return updateLearner(state, ev.clientId, { status: "failed", error: ev.reason });
     case "pong":
       return state;
+    case "presence":
+      return { ...state, participants: ev.participants };
     case "text.delta":
       return upsertTurn(state, ev.turn_id, (it) => applyDelta(it, ev.offset, ev.text));
-    case "presence":
-      return state; // who is connected (shared sessions): not part of the chat
   }
   if (ev.type === "session.state") return fromState(state, ev);
   if (ev.seq !== null) { // null: an error to this socket alone, not stored (a viewer's write)
@@ -125,8 +136,16 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
   }
   switch (ev.type) {
     case "turn.started": {
-      const next = updateLearner(state, ev.in_reply_to, { status: "complete", error: undefined });
-      return { ...upsertTurn(next, ev.turn_id, (it) => it), runningTurn: ev.turn_id };
+      const { asked_by: askedBy, text } = ev;
+      // Someone else's message (or this user's from another tab) arrives with its turn.
+      const mine = state.items.some((it) => it.role === "learner" && it.clientId === ev.in_reply_to);
+      const next = mine || !text
+        ? updateLearner(state, ev.in_reply_to, { status: "complete", error: undefined })
+        : { ...state, items: [...state.items, {
+          key: ev.in_reply_to, clientId: ev.in_reply_to, role: "learner" as const, kind: "message", status: "complete" as const,
+          text, citations: [], author: askedBy ?? undefined,
+        }] };
+      return { ...upsertTurn(next, ev.turn_id, (it) => (askedBy ? { ...it, author: askedBy } : it)), runningTurn: ev.turn_id };
     }
     case "turn.completed":
       return {

@@ -53,6 +53,7 @@ export function Confirm(props: { open: boolean; title: string; children?: Compon
   );
 }
 
-export function when(iso: string | null | undefined): string {
-  return iso ? new Date(iso).toLocaleString() : "";
+/** A date and time in the reader's locale; `short` without seconds, for dates far off. */
+export function when(iso: string | null | undefined, short = false): string {
+  return iso ? new Date(iso).toLocaleString(undefined, short ? { dateStyle: "medium", timeStyle: "short" } : undefined) : "";
 }
