@@ -31,7 +31,8 @@ def sessions_of(user: AbstractBaseUser) -> QuerySet[TutorSession]:
     member_role = Subquery(memberships.filter(session=OuterRef("pk")).values("role")[:1])
     return TutorSession.objects.filter(
         Q(learner=user) | Q(pk__in=memberships.values("session_id")), folder__deleted_at__isnull=True,
-    ).annotate(role=Coalesce(member_role, Value(SessionRole.OWNER.value), output_field=CharField()))
+    ).annotate(role=Coalesce(member_role, Value(SessionRole.OWNER.value), output_field=CharField())
+               ).select_related("folder", "learner")
 
 
 def get_folder_for_user(user: AbstractBaseUser, pk: object) -> Folder:
@@ -44,7 +45,7 @@ def get_document_for_user(user: AbstractBaseUser, pk: object) -> Document:
 
 def get_session_for_user(user: AbstractBaseUser, pk: object) -> TutorSession:
     """A session the user owns or is a member of (its `role` says which); 404 otherwise."""
-    return get_or_404(sessions_of(user).select_related("folder"), pk)
+    return get_or_404(sessions_of(user), pk)
 
 
 def owner_only() -> DomainError:

@@ -79,6 +79,11 @@ class SessionCreateSerializer(serializers.Serializer):
     folder_id = serializers.IntegerField(min_value=1)
 
 
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
 class SessionSerializer(serializers.ModelSerializer):
     """A session as sessions_app.access.sessions_of reads it, with the reader's `role` in it."""
 
@@ -87,11 +92,13 @@ class SessionSerializer(serializers.ModelSerializer):
     pace = serializers.FloatField(source="context.pace", read_only=True)
     role = serializers.ChoiceField(choices=SessionRole.choices, read_only=True,
                                    help_text="Yours: owner, or the role a shared session gave you.")
+    folder_name = serializers.CharField(source="folder.name", read_only=True)
+    owner = UserRefSerializer(source="learner", read_only=True)
 
     class Meta:
         model = TutorSession
         fields = [
-            "id", "folder_id", "status", "role", "focus", "pace", "turn_count", "last_event_seq",
+            "id", "folder_id", "folder_name", "owner", "status", "role", "focus", "pace", "turn_count", "last_event_seq",
             "started_at", "last_activity_at", "ended_at",
         ]
         read_only_fields = fields
@@ -119,11 +126,6 @@ class InviteSerializer(serializers.ModelSerializer):
 
     def get_url(self, invite: SessionInvite) -> str:
         return f"/invite/{invite.code}"
-
-
-class UserRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
 
 
 class InvitedSessionSerializer(serializers.Serializer):

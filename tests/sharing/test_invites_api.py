@@ -69,6 +69,9 @@ def test_accepting_joins_with_the_role_and_the_session_is_listed_with_it(shared,
     assert accepted.status_code == 200 and accepted.json() == {"session_id": session.pk, "role": "viewer"}
     [listed] = outsider.get("/api/v1/sessions/").json()["results"]
     assert listed["id"] == session.pk and listed["role"] == "viewer"
+    # What the member's lists and Learn page name it by: the owner's subject and the owner.
+    assert (listed["folder_name"], listed["owner"]) == (session.folder.name, {"id": shared["owner"].pk,
+                                                                               "username": shared["owner"].username})
     assert outsider.get(f"/api/v1/sessions/{session.pk}/").json()["role"] == "viewer"
     assert owner.get("/api/v1/sessions/").json()["results"][0]["role"] == "owner"
     upgrade = invite(owner, session, "editor").json()["code"]
