@@ -181,7 +181,7 @@ def open_connection(session_id: int, user_id: int, process: str) -> int:
     """A tutor socket of the session opened on `process`: the user is connected (presence)."""
     with transaction.atomic():
         row = SessionConnection.objects.create(session_id=session_id, user_id=user_id, process=process)
-        _ring_presence(session_id)
+        _ring_presence(session_id, user_id)
     return row.pk
 
 
@@ -190,7 +190,7 @@ def close_connection(connection_id: int) -> None:
         row = SessionConnection.objects.filter(pk=connection_id).first()
         if row is not None:
             row.delete()
-            _ring_presence(row.session_id)
+            _ring_presence(row.session_id, row.user_id)
 
 
 def renew_connections(process: str, *, stale_after: float) -> None:
@@ -201,10 +201,16 @@ def renew_connections(process: str, *, stale_after: float) -> None:
     SessionConnection.objects.filter(seen_at__lt=now - timedelta(seconds=stale_after)).delete()
 
 
-def _ring_presence(session_id: int) -> None:
-    """After commit, the session's sockets on every process hear who is connected now."""
-    transaction.on_commit(lambda: event_log.ring(event_log.group_name(session_id),
-                                                 {"type": event_log.PRESENCE, "session_id": session_id}))
+def _ring_presence(session_id: int, user_id: int) -> None:
+    """After commit, the session's sockets on every process hear who is connected now. Not when
+    the owner of a session without members comes or goes: its only participant is its owner,
+    whom every socket's session.state names already, and reading who is connected cost every
+    socket's opening and closing another trip to the database. (A removed member's socket
+    closing still rings: the others must see them go.)"""
+    if SessionMember.objects.filter(session_id=session_id).exists() \
+            or not TutorSession.objects.filter(pk=session_id, learner_id=user_id).exists():
+        transaction.on_commit(lambda: event_log.ring(event_log.group_name(session_id),
+                                                     {"type": event_log.PRESENCE, "session_id": session_id}))
 
 
 # --- the tutor socket ----------------------------------------------------------------
