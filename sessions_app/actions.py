@@ -145,8 +145,12 @@ def create_invite(session: TutorSession, *, role: str, expires_in: timedelta) ->
 
 
 def revoke_invite(invite: SessionInvite) -> None:
-    """No one joins through the invite from now on; who joined stays (remove_member removes them)."""
-    SessionInvite.objects.filter(pk=invite.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    """No one joins through the invite from now on, and whoever joined through it leaves: their
+    sockets of the session close on every process (SPEC 11)."""
+    with transaction.atomic():
+        SessionInvite.objects.filter(pk=invite.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        for member in SessionMember.objects.filter(invite=invite):
+            remove_member(member)
 
 
 def accept_invite(invite: SessionInvite, user: AbstractBaseUser) -> SessionMember:

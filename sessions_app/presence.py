@@ -27,8 +27,13 @@ def _live_connections(session_id: int):  # type: ignore[no-untyped-def]
 def participants(session_id: int) -> list[dict]:
     """Everyone connected now, once each: the owner first, then members as they joined; {user_id, username, role}."""
     session = TutorSession.objects.select_related("learner").get(pk=session_id)
+    people = _people(session)
+    if len(people) == 1:
+        # Nobody was invited: whoever asks (a socket opening, or hearing presence) is the
+        # owner's, so the owner is connected; every socket's opening read it otherwise.
+        return people
     online = set(_live_connections(session_id).values_list("user_id", flat=True))
-    return [person for person in _people(session) if person["user_id"] in online]
+    return [person for person in people if person["user_id"] in online]
 
 
 def members(session: TutorSession) -> list[dict]:

@@ -312,7 +312,8 @@ class InviteDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, code: str) -> Response:
-        """Revoke: nobody joins through it any more (the owner only; anyone else gets 404)."""
+        """Revoke: nobody joins through it any more, and who joined through it leaves (the owner
+        only; anyone else gets 404)."""
         actions.revoke_invite(get_invite_for_owner(request.user, code))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

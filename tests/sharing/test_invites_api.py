@@ -99,11 +99,13 @@ def test_expired_revoked_own_and_ended_invites_are_refused(shared, client_for):
     assert not SessionMember.objects.filter(user=shared["outsider"]).exists()
 
 
-def test_revoking_an_invite_keeps_who_joined(shared, client_for):
+def test_revoking_an_invite_removes_who_joined_through_it(shared, client_for):
     owner, session = client_for(shared["owner"]), shared["session"]
-    for listed in owner.get(f"/api/v1/sessions/{session.pk}/invites/").json()["results"]:
-        owner.delete(f"/api/v1/invites/{listed['code']}/")
-    assert SessionMember.objects.filter(session=session).count() == 2
+    viewers_invite = SessionMember.objects.get(session=session, user=shared["viewer"]).invite
+    assert owner.delete(f"/api/v1/invites/{viewers_invite.code}/").status_code == 204
+    assert list(SessionMember.objects.filter(session=session).values_list("user_id", flat=True)) == [
+        shared["editor"].pk]  # the editor joined through another invite
+    assert client_for(shared["viewer"]).get(f"/api/v1/sessions/{session.pk}/").status_code == 404
 
 
 def test_members_are_listed_owner_first_for_owner_and_members(shared, client_for):

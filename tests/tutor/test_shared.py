@@ -125,6 +125,22 @@ def test_a_removed_members_socket_closes_within_a_second(connect, tutor_server, 
     assert connect(tutor_session.pk, user=people["viewer"]).close_code() == 4403
 
 
+def test_revoking_the_invite_a_member_joined_through_closes_their_socket_within_a_second(connect, tutor_server,
+                                                                                         tutor_session, people,
+                                                                                         learner):
+    from sessions_app.models import SessionMember
+
+    viewer = connect(tutor_session.pk, user=people["viewer"])
+    started(viewer)
+    code = SessionMember.objects.get(session=tutor_session, user=people["viewer"]).invite.code
+    revoked_at = time.monotonic()
+    response = httpx.delete(f"{tutor_server}/api/v1/invites/{code}/",
+                            headers={"Authorization": f"Bearer {access_token(learner)}"})
+    assert response.status_code == 204
+    assert viewer.close_code(timeout=5) == 4403
+    assert time.monotonic() - revoked_at < 1.0
+
+
 def test_an_editors_answer_is_graded_for_all_and_moves_no_mastery(connect, offline_server, tutor_session, people):
     owner = connect(tutor_session.pk, url=offline_server)
     editor = connect(tutor_session.pk, user=people["editor"], url=offline_server)

@@ -65,7 +65,7 @@ export default function ShareDialog({ sessionId, onClose, presence }: {
   }
   const revoke = (code: string) => act(endpoints.revokeInvite(code).then(() => {
     if (created?.code === code) setCreated(null);
-    return loadInvites();
+    return Promise.all([loadInvites(), loadMembers()]);  // who joined through the link leaves with it
   }));
   const remove = (userId: number) => act(endpoints.removeMember(sessionId, userId).then(loadMembers));
 
@@ -104,7 +104,8 @@ export default function ShareDialog({ sessionId, onClose, presence }: {
                 <span class="muted"> · {i.accepted_count} joined</span></span>
               <span class="row nowrap">
                 <button type="button" aria-label={`Copy the ${i.role} link`} onClick={async () => { setCreated(i); setNote(await copy(linkOf(i), null)); }}>Copy</button>
-                <button type="button" class="danger" onClick={() => revoke(i.code)}>Revoke</button>
+                <button type="button" class="danger" title="Stop this link; whoever joined through it leaves the lesson"
+                  onClick={() => revoke(i.code)}>Revoke</button>
               </span>
             </li>
           ))}
