@@ -191,10 +191,11 @@ def open_connection(session_id: int, user_id: int, process: str) -> int:
 
 def close_connection(connection_id: int) -> None:
     with transaction.atomic():
-        row = SessionConnection.objects.filter(pk=connection_id).first()
-        if row is not None:
-            row.delete()
-            _ring_presence(row.session_id, row.user_id)
+        rows = SessionConnection.objects.filter(pk=connection_id)
+        closed = rows.values_list("session_id", "user_id").first()
+        if closed is not None:
+            rows.delete()
+            _ring_presence(*closed)
 
 
 def renew_connections(process: str, *, stale_after: float) -> None:
@@ -211,8 +212,7 @@ def _ring_presence(session_id: int, user_id: int) -> None:
     whom every socket's session.state names already, and reading who is connected cost every
     socket's opening and closing another trip to the database. (A removed member's socket
     closing still rings: the others must see them go.)"""
-    if SessionMember.objects.filter(session_id=session_id).exists() \
-            or not TutorSession.objects.filter(pk=session_id, learner_id=user_id).exists():
+    if TutorSession.objects.filter(Q(members__isnull=False) | ~Q(learner_id=user_id), pk=session_id).exists():
         transaction.on_commit(lambda: event_log.ring(event_log.group_name(session_id),
                                                      {"type": event_log.PRESENCE, "session_id": session_id}))
 
