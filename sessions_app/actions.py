@@ -416,9 +416,11 @@ def grade_session_answer(session: TutorSession, context: TutorContext, question:
         )
         _add_message(session, role=Message.Role.LEARNER, kind="answer", turn_id=turn_id, text=answer_text,
                      payload={"question_id": question.pk, "option_index": option_index}, **_authored(author))
-        moved = [("mastery.updated", {"turn_id": turn_id, "changes": [update_mastery(
-            session.learner_id, session.folder_id, question.concept, grade.correct, wrong_answer=answer_text)]})] \
-            if by_owner else []
+        moved = []
+        if by_owner:
+            change = update_mastery(session.learner_id, session.folder_id, question.concept, grade.correct,
+                                    wrong_answer=answer_text)
+            moved = [("mastery.updated", {"turn_id": turn_id, "changes": [change]})]
         context.pending_question_id = None
         feedback = {"turn_id": turn_id, "question_id": question.pk, "correct": grade.correct,
                     "correct_option_index": question.correct_index if question.kind == "mcq" else None,

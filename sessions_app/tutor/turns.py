@@ -139,8 +139,8 @@ HERE: weakref.WeakValueDictionary[str, Turn] = weakref.WeakValueDictionary()
 
 
 def start(turn: Turn, body: Body) -> None:
-    """Run a turn whose turn.started is stored, in its own task."""
-    requests.hear()
+    """Run a turn whose turn.started is stored, in its own task (the process hears requests to
+    its turns from its first socket on: sessions_app.tutor.consumer)."""
     task = asyncio.create_task(run(turn, body))
     RUNNING[turn.turn_id] = (turn, task)
     metrics.TURNS.inc()
