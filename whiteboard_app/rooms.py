@@ -216,8 +216,7 @@ class Room:
                 return
             self._check_awareness(peer, entries)
             user = peer.identity.awareness_user()
-            entries = [(c, clock, state if state == "null" else protocol.stamped(state, user))
-                       for c, clock, state in entries]
+            entries = [(c, clock, protocol.stamped(state, user)) for c, clock, state in entries]
             peer.client_ids.update(c for c, _, state in entries if state != "null")
             self._remember_awareness(entries)
             self._announce(entries)
