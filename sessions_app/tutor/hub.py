@@ -57,7 +57,6 @@ class Hub:
         self._hearing: asyncio.Task | None = None
         self._catching_up: asyncio.Task | None = None
         self._presence_changed: set[int] = set()  # sessions whose participants to read and announce
-        self._announced: dict[int, list[dict]] = {}  # the participants last announced, by session
         self._announcing: asyncio.Task | None = None
         self._renewed = 0.0
 
@@ -84,7 +83,6 @@ class Hub:
         if sockets:
             return
         self._sockets.pop(delivery.session_id, None)
-        self._announced.pop(delivery.session_id, None)
         if self._channel is not None and self._channel.done() and self._channel.exception() is None:
             try:
                 await get_channel_layer().group_discard(group_name(delivery.session_id), self._channel.result())
@@ -135,9 +133,9 @@ class Hub:
             except Exception:  # the database is away: the next change announces again
                 logger.warning("could not read who is in session %s", session_id, exc_info=True)
                 continue
-            if people == self._announced.get(session_id) or session_id not in self._sockets:
+            if session_id not in self._sockets:
                 continue
-            self._announced[session_id] = people
+            # Each socket's delivery passes it on only if it is news to that socket.
             frame = Presence(participants=people).model_dump(mode="json")
             for delivery in self._sockets[session_id]:
                 delivery.inbox.put_nowait({"type": PRESENCE, "frame": frame})
