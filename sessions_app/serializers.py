@@ -157,7 +157,7 @@ class MemberSerializer(serializers.Serializer):
     username = serializers.CharField()
     role = serializers.ChoiceField(choices=SessionRole.choices)
     joined_at = serializers.DateTimeField()
-    online = serializers.BooleanField(help_text="Has a tutor or board socket of the session open now.")
+    online = serializers.BooleanField(help_text="Has a tutor socket of the session open now.")
 
 
 class AuthorSerializer(serializers.Serializer):
