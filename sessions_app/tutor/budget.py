@@ -57,15 +57,38 @@ def take(user_id: int, *, now: float | None = None) -> bool:
 
 
 def _take(user_id: int, now: float) -> bool:
-    window, into = divmod(now, WINDOW_SECONDS)
-    current = _key(user_id, int(window))
-    cache.add(current, 0, timeout=3 * WINDOW_SECONDS)
-    count = cache.incr(current)  # counted first, so concurrent takers cannot all slip through
-    previous = cache.get(_key(user_id, int(window) - 1), 0)
+    minute, into = divmod(now, WINDOW_SECONDS)
+    current = _key(user_id, int(minute))
+    try:
+        count = cache.incr(current)  # counted first, so concurrent takers cannot all slip through
+    except ValueError:  # the minute's first turn (or its counter expired)
+        count = 1 if cache.add(current, 1, timeout=3 * WINDOW_SECONDS) else cache.incr(current)
+    previous = _last_minute.count(user_id, int(minute))
     if count + previous * (1 - into / WINDOW_SECONDS) > settings.TUTOR_LLM_TURNS_PER_MINUTE:
         cache.decr(current)
         return False
     return True
+
+
+class _LastMinute:
+    """The learners' counts of the minute before the current one, read from the cache once per
+    learner and process: a minute that is over no longer counts up, and each take saves a trip
+    to the cache (the budget is taken before every model turn, while the learner waits)."""
+
+    def __init__(self) -> None:
+        self._minute = -1
+        self._counts: dict[int, int] = {}
+
+    def count(self, user_id: int, minute: int) -> int:
+        if minute != self._minute:  # a new minute: the old counts are history (races drop a read, no more)
+            self._minute, self._counts = minute, {}
+        counts = self._counts
+        if user_id not in counts:
+            counts[user_id] = cache.get(_key(user_id, minute - 1), 0)
+        return counts[user_id]
+
+
+_last_minute = _LastMinute()
 
 
 async def give_back_llm_turn(user_id: int, *, now: float | None = None) -> None:
