@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from agents_app import mastery as bkt
@@ -350,17 +350,12 @@ def _finish_turn(session: TutorSession, context: TutorContext, *, turn_id: str, 
                  citations: list[dict], content: dict, before: list[tuple[str, dict]]) -> Message:
     announced = turn_end_events(turn_id=turn_id, kind=kind, status=status, text=text, citations=citations,
                                 content=content, before=before)
-    # One counter update numbers the tutor's message and the events together.
-    counters = event_log.bump_counters(session.pk, messages=1, events=len(announced))
+    # One statement numbers the tutor's message and the events, and ends the turn on the session.
+    counters = event_log.bump_counters(session.pk, messages=1, events=len(announced),
+                                       end=event_log.TurnEnd(turn_id, context))
     message = Message.objects.create(session=session, seq=counters.last_message_seq, role=Message.Role.TUTOR,
                                      kind=kind, status=status, turn_id=turn_id, text=text, citations=citations,
                                      payload=content)
-    # The bump holds the row lock: whether this turn is still the running one cannot change
-    # before commit (a newer turn may have taken over from it).
-    cleared = {"running_turn_id": "", "running_text": "", "running_saved_at": None} \
-        if counters.running_turn_id == turn_id else {}
-    TutorSession.objects.filter(pk=session.pk).update(
-        context=context, turn_count=F("turn_count") + 1, last_activity_at=timezone.now(), **cleared)
     event_log.record(session.pk, announced, bumped=counters)
     return message
 

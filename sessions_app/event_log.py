@@ -33,6 +33,7 @@ from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from django.utils import timezone
 
+from sessions_app.context import TutorContext
 from sessions_app.models import SessionEvent, TutorSession
 from sessions_app.protocol import EVENT_MODELS
 
@@ -68,27 +69,38 @@ class Counters(NamedTuple):
     running_saved_at: datetime | None
 
 
-def bump_counters(session_id: int, *, events: int = 0, messages: int = 0, claim: str = "") -> Counters:
+class TurnEnd(NamedTuple):
+    """A turn ending in the bump's statement: the session's context after it."""
+
+    turn_id: str
+    context: TutorContext
+
+
+def bump_counters(session_id: int, *, events: int = 0, messages: int = 0, claim: str = "",
+                  end: TurnEnd | None = None) -> Counters:
     """Add to a session's event and message counters in one statement (the row lock it takes
     serialises writers until the caller commits); the row after the bump. With `claim`, the
     same statement makes that turn the running one if the session is active and runs none:
-    its `running_turn_id` then says whether it did."""
-    table = connection.ops.quote_name(TutorSession._meta.db_table)
-    claiming, claim_params = "", []
-    if claim:  # SET's right-hand sides all read the row as it was before the statement
-        free = "running_turn_id = '' AND status = %s"
-        claiming = (f", running_turn_id = CASE WHEN {free} THEN %s ELSE running_turn_id END"
-                    f", running_text = CASE WHEN {free} THEN '' ELSE running_text END"
-                    f", running_saved_at = CASE WHEN {free} THEN %s ELSE running_saved_at END")
+    its `running_turn_id` then says whether it did. With `end`, it stores the context the turn
+    ends with, counts the turn, and clears the running turn if it is still that one (a newer
+    turn may have taken over): a turn's end costs one statement on the session, not two."""
+    field = TutorSession._meta.get_field
+    now = field("running_saved_at").get_db_prep_value(timezone.now(), connection)
+    assignments = ["last_event_seq = last_event_seq + %s", "last_message_seq = last_message_seq + %s"]
+    params: list[Any] = [events, messages]
+    if claim:
         active = TutorSession.Status.ACTIVE.value
-        now = TutorSession._meta.get_field("running_saved_at").get_db_prep_value(timezone.now(), connection)
-        claim_params = [active, claim, active, active, now]
+        _set_running_if("running_turn_id = '' AND status = %s", [active], (claim, "", now), assignments, params)
+    if end:
+        _set_running_if("running_turn_id = %s", [end.turn_id], ("", "", None), assignments, params)
+        assignments += ["context = %s", "turn_count = turn_count + 1", "last_activity_at = %s"]
+        params += [field("context").get_db_prep_value(end.context, connection), now]
+    table = connection.ops.quote_name(TutorSession._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_event_seq = last_event_seq + %s, last_message_seq = last_message_seq + %s"
-            f"{claiming} WHERE id = %s "
+            f"UPDATE {table} SET {', '.join(assignments)} WHERE id = %s "
             "RETURNING last_event_seq, last_message_seq, status, running_turn_id, running_saved_at",
-            [events, messages, *claim_params, session_id],
+            [*params, session_id],
         )
         row = cursor.fetchone()
     if row is None:
@@ -97,6 +109,15 @@ def bump_counters(session_id: int, *, events: int = 0, messages: int = 0, claim:
     if saved_at is not None and timezone.is_naive(saved_at):  # SQLite's cursor: UTC, without its zone
         saved_at = timezone.make_aware(saved_at, dt_timezone.utc)
     return Counters(*row[:4], saved_at)
+
+
+def _set_running_if(condition: str, condition_params: list[Any], running: tuple[str, str, Any],
+                    assignments: list[str], params: list[Any]) -> None:
+    """Assign the running turn's id, text and saved time where `condition` holds of the row as
+    it was before the statement (SET's right-hand sides all read that row)."""
+    for column, value in zip(("running_turn_id", "running_text", "running_saved_at"), running):
+        assignments.append(f"{column} = CASE WHEN {condition} THEN %s ELSE {column} END")
+        params += [*condition_params, value]
 
 
 def record(session_id: int, events: list[tuple[str, dict[str, Any]]], *, bumped: Counters | None = None
