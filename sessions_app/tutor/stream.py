@@ -65,8 +65,13 @@ class TextStream:
         self._said.append(piece)
         self.length += len(piece)
         self._pending.append(piece)
-        if self._publisher is None or self._publisher.done():
-            self._publisher = asyncio.create_task(self._publish_after_window())
+        if self._publisher is not None and not self._publisher.done():
+            return  # out at the end of the window, with what comes meanwhile
+        wait = self._last_publish + COALESCE_SECONDS - time.monotonic()
+        if wait > 0:
+            self._publisher = asyncio.create_task(self._publish_after(wait))
+        elif (delta := self._hand_out()) is not None:  # the window is open: out now, not a loop trip later
+            self._publisher = asyncio.create_task(self._ring(delta))
 
     async def flush(self) -> None:
         """Publish what is pending now (before a drawing is announced, and at the end)."""
@@ -93,13 +98,19 @@ class TextStream:
         saver.discard(self)
         await self.flush()
 
-    async def _publish_after_window(self) -> None:
-        await asyncio.sleep(max(0.0, self._last_publish + COALESCE_SECONDS - time.monotonic()))
+    async def _publish_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
         await self._publish()
 
     async def _publish(self) -> None:
+        if (delta := self._hand_out()) is not None:
+            await self._ring(delta)
+
+    def _hand_out(self) -> dict | None:
+        """Hand what is pending to this process's sockets of the session; the delta when sockets
+        on other processes follow the turn too."""
         if not self._pending:
-            return
+            return None
         piece, offset = "".join(self._pending), self._published
         self._pending.clear()
         self._published += len(piece)
@@ -109,10 +120,12 @@ class TextStream:
         hub.hand_here(delta)
         metrics.PIECES_HERE.inc()
         self._followed_elsewhere = self._followed_elsewhere or self.turn_id in _asked
-        if self._followed_elsewhere:
-            metrics.PIECES_PUBLISHED.inc()
-            await asyncio.shield(event_log.aring(event_log.group_name(self.session_id),
-                                                 {**delta, "origin": event_log.ORIGIN}))
+        return delta if self._followed_elsewhere else None
+
+    async def _ring(self, delta: dict) -> None:
+        metrics.PIECES_PUBLISHED.inc()
+        elsewhere = {**delta, "origin": event_log.ORIGIN}
+        await asyncio.shield(event_log.aring(event_log.group_name(self.session_id), elsewhere))
 
 
 class Saver:
