@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
+
+from tutor_project.realtime.database import db
 
 CLOSE_UNAUTHENTICATED = 4401
 # Both sockets tell "not yours" from "gone" (REST gives both the same 404); see sessions_app.access.
@@ -42,7 +43,6 @@ def bearer_token(scope: Scope) -> str | None:
     return None
 
 
-@database_sync_to_async
 def user_for_token(raw_token: str) -> AbstractBaseUser | None:
     try:
         token = AccessToken(raw_token)
@@ -63,7 +63,7 @@ class JWTAuthMiddleware:
             await self.app(scope, receive, send)
             return
         raw_token = token_from_scope(scope)
-        user = await user_for_token(raw_token) if raw_token else None
+        user = await db(user_for_token)(raw_token) if raw_token else None
         if user is None:
             await _accept_and_close(receive, send, CLOSE_UNAUTHENTICATED)
             return

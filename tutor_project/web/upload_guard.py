@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
+from tutor_project.realtime.database import db
 from tutor_project.realtime.ws_auth import Scope, bearer_token, user_for_token
 
 UPLOAD_PATH = re.compile(r"^/api/v1/folders/[^/]+/documents/$")
@@ -57,7 +58,7 @@ async def _refusal(scope: Scope) -> tuple[int, str, str] | None:
     token = bearer_token(scope)
     if token is None:
         return 401, "not_authenticated", "Authentication credentials were not provided."
-    if await user_for_token(token) is None:
+    if await db(user_for_token)(token) is None:
         return 401, "token_not_valid", "Given token not valid for any token type"
     raw_length = _header(scope, b"content-length")
     if raw_length is None:
