@@ -4,10 +4,11 @@ The lesson teaches the plan's concepts one at a time, in the documents' order. `
 where it is on the concept in focus, `Event` what just happened, and TRANSITIONS, the one
 table of the machine, which teaching move comes next and which stage follows. A concept is
 explained, then checked with a question; a miss brings a simpler explanation, a worked
-example and a new, easier question; a second miss marks the concept for review and the
-lesson moves on. Whatever the pace, the fourth lesson turn without a question asks one
-(`question_due`). So every `next` makes progress and no concept can trap the learner. After
-the last concept comes the summary; `next` after it starts a review of the weakest concepts.
+example and a new, easier question (the simpler explanation alone when the documents give no
+new question); a second miss marks the concept for review and the lesson moves on. Whatever
+the pace, the fourth lesson turn without a question asks one (`question_due`). So every
+`next` makes progress and no concept can trap the learner. After the last concept comes the
+summary; `next` after it starts a review of the weakest concepts.
 
 The tutor socket builds a TutorState from the session, acts on the Decision (the action,
 then its effect on the plan position) and stores the new stage.
@@ -77,6 +78,8 @@ class TutorState(BaseModel):
     lesson_turns_since_question: int = Field(0, ge=0, description=(
         "Lesson turns (replies to `next` or to an answer) since the last question, this one included."))
     askable: bool = Field(True, description="The documents give a sentence to ask about the concept in focus.")
+    retry_askable: bool = Field(True, description=(
+        "A new, easier question on the concept in focus can be made (none asked before says the same)."))
 
 
 class Decision(BaseModel):
@@ -123,6 +126,10 @@ def question_due(s: TutorState) -> bool:
     return s.lesson_turns_since_question >= QUESTION_EVERY and s.explanations_since_question >= 1
 
 
+def no_retry_question(s: TutorState) -> bool:
+    return not s.retry_askable
+
+
 def wants_example(s: TutorState) -> bool:
     return s.help_mode == "example"
 
@@ -167,7 +174,12 @@ TRANSITIONS: dict[tuple[Stage, Event], list[Step]] = {
     (S.CHECK, E.WRONG): [Step(always, A.GIVE_FEEDBACK, S.SIMPLER, reason="missed: remediate")],
     (S.CHECK, E.NEXT): [Step(always, A.SKIP_QUESTION, S.SIMPLER, reason="question skipped: show the answer")],
     (S.CHECK, E.HELP): [Step(always, A.HINT, None, reason="help with the waiting question")],
-    (S.SIMPLER, E.NEXT): [Step(always, A.HELP_SIMPLER, S.EXAMPLE, reason="struggling: a simpler explanation")],
+    (S.SIMPLER, E.NEXT): [
+        # Without an easier question to end on, an example would be the fourth turn without one.
+        Step(no_retry_question, A.HELP_SIMPLER, S.TEACH, F.REVIEW_LATER,
+             "struggling, no new question left: a simpler explanation, then review later"),
+        Step(always, A.HELP_SIMPLER, S.EXAMPLE, reason="struggling: a simpler explanation"),
+    ],
     (S.SIMPLER, E.HELP): _help(S.EXAMPLE, after_example=S.RETRY),
     (S.EXAMPLE, E.NEXT): [Step(always, A.EXAMPLE, S.RETRY, reason="struggling: a worked example")],
     (S.EXAMPLE, E.HELP): _help(None, after_example=S.RETRY),

@@ -2,18 +2,20 @@
 
 - Several questions per concept when asked for more than the concepts (each from another
   sentence); never more than the documents support, and never a repeat.
-- Difficulty changes the question: easy asks to recall a term from its definition; medium
-  blanks the term in a sentence (in a few wordings); hard gives a two-sentence passage or an
-  example to apply the term to, with distractors of the same kind (sharing its head word or
-  its section).
+- Difficulty changes the question: easy asks to recall a term from its definition, or else
+  blanks it in the sentence that first uses it, naming the part of the documents as a hint;
+  medium blanks the term in another sentence (in a few wordings), the last that uses it; hard
+  gives a two-sentence passage or an example to apply the term to, with distractors of the same
+  kind (sharing its head word or its section).
 - A sentence that refers back ("Under the oceans this builds…") is shown after the one it
   refers to.
 - Options look alike, so none stands out: names with names and terms with terms, as many
   words as the answer where the folder has such terms, each written as the concept finder
   names it (terms in lower case), only terms the text uses in its sentences (not a bare
   heading such as "Consequences").
-- No grammatical give-aways: "a"/"an" before a blank becomes "a(n)", and distractors have the
-  grammatical number of the answer.
+- No grammatical give-aways: "a"/"an" before a blank becomes "a(n)"; distractors have the
+  grammatical number of the answer, and the number the stem asks for ("_____ are…") where it
+  asks for one; a distractor repeats a word of the stem only when the answer does.
 - Every question cites the chunk and the sentence it was built from.
 """
 from __future__ import annotations
@@ -38,6 +40,12 @@ OPTIONS = 4
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
 _ARTICLE = re.compile(r"\b([Aa])n?\s+(?=" + BLANK + ")")
 _SINGULAR_ENDINGS = ("ss", "us", "is", "sis")
+_PLURALS = {"bacteria", "data", "criteria", "phenomena", "people", "children", "men", "women", "mice", "teeth", "feet"}
+_EITHER = {"species", "series", "means", "sheep", "fish", "deer", "aircraft"}
+_A_BLANK = re.compile(r"\b[Aa]\(n\)\s+" + BLANK)
+# The verb after the blank, unless the blank ends a list ("Uranus and _____ are").
+_BLANK_SINGULAR = re.compile(r"(?<!\band )(?<!\bor )" + BLANK + r"\s+(?:is|was|has|does)\b")
+_BLANK_PLURAL = re.compile(r"(?<!\band )(?<!\bor )" + BLANK + r"\s+(?:are|were|have|do)\b")
 _COPULA = re.compile(r"^\s*(?:,\s*)?(?:is|are|was|were|refers to|means)\s+(?P<rest>.+?)[.!]?$", re.IGNORECASE)
 # "the clergy, the Second Estate was the nobility…": a list of definitions, not one meaning.
 _MORE_DEFINITIONS = re.compile(r"[,;]\s*(?:and\s+)?(?:the|an?)\s+[\w\s\-]{1,40}?\s+(?:is|are|was|were)\b")
@@ -95,6 +103,13 @@ def make_questions(chunks: list[ChunkRef], concepts: list[str], *, count: int, d
 def has_source(chunks: list[ChunkRef], concept: str) -> bool:
     """Whether the documents give a sentence to ask about the concept (a heading alone gives none)."""
     return bool(_sources_about(concept, _sources(chunks, [concept]), "medium"))
+
+
+def can_ask_again(chunks: list[ChunkRef], concept: str, existing: list[str]) -> bool:
+    """Whether an easy question on the concept that is none of `existing` can be made, multiple
+    choice or free: what the retry after a miss asks."""
+    return any(make_questions(chunks, [concept], count=1, difficulty="easy", kinds=(kind,), existing=existing)
+               for kind in ("mcq", "free"))
 
 
 @dataclass(frozen=True)
@@ -161,15 +176,19 @@ def _sources_about(concept: str, quotable: list[Source], difficulty: Difficulty)
     key = phrase_key(concept)
     found = [q for q in quotable if key in q.grams and blank(q.sentence, concept) != q.sentence]
 
-    def rank(source: Source) -> tuple[bool, int]:
+    position = {id(source): index for index, source in enumerate(found)}
+
+    def rank(source: Source) -> tuple[bool, int, int]:
         # A stem that still shows a word of the answer ("metal type" for "movable type") hints at it.
         leaks = bool(set(key) & set(terms(blank(source.sentence, concept))))
         defining = phrase_key(defined_term(source.sentence) or "") == key
         if difficulty == "easy":
-            return leaks, 0 if defining else 1
+            return leaks, 0 if defining else 1, 0
         if difficulty == "hard":
-            return leaks, 0 if source.is_example else 2 if defining else 1
-        return leaks, 1 if defining and len(found) > 1 else 0
+            return leaks, 0 if source.is_example else 2 if defining else 1, 0
+        # Medium starts from the last mention, easy from the first, where the text introduces the
+        # concept: the two differ whenever the concept has two sentences.
+        return leaks, 1 if defining and len(found) > 1 else 0, -position[id(source)]
 
     return sorted(found, key=rank)
 
@@ -185,14 +204,39 @@ def _question(concept: str, kind: str, source: Source, vocabulary: list[Term], d
                             rubric=rubric or [concept], **common)
     answer = next((t for t in vocabulary if phrase_key(t.name) == phrase_key(concept)), None) or _term(
         concept, source.chunk.section, source.sentence)
-    distractors = _distractors(answer, source, vocabulary, hard=difficulty == "hard")
+    prompt = _prompt(concept, source, difficulty)
+    number = _stem_number(_passage(prompt))
+    if number is not None and number not in _numbers(answer.name):
+        # "If _____ do get in": the answer as the sentence writes it ("pathogens"), not as the
+        # concept is named ("pathogen"), or it is the one option that does not fit.
+        written = re.search(term_pattern(concept), source.sentence, flags=re.IGNORECASE)
+        if written:
+            answer = Term(written.group(0) if answer.proper else written.group(0).lower(), answer.section,
+                          answer.proper)
+    distractors = [d for d in _distractors(answer, source, vocabulary, hard=difficulty == "hard",
+                                           stem=set(terms(_passage(prompt).replace(BLANK, " "))))
+                   if number is None or number in _numbers(d)]
     if len(distractors) < OPTIONS - 1:
         return None
     options = [answer.name, *distractors[: OPTIONS - 1]]
     shift = int(hashlib.sha256(source.sentence.encode()).hexdigest(), 16) % len(options)
     options = options[shift:] + options[:shift]
-    return QuizQuestion(kind="mcq", prompt=_prompt(concept, source, difficulty), options=options,
+    return QuizQuestion(kind="mcq", prompt=prompt, options=options,
                         correct_index=options.index(answer.name), reference_answer="", rubric=[], **common)
+
+
+def _passage(prompt: str) -> str:
+    """The quoted part of a stem (what the documents say), or the whole stem."""
+    match = re.search(r"“(.*)”", prompt)
+    return match.group(1) if match else prompt
+
+
+def _stem_number(passage: str) -> bool | None:
+    """Whether the stem wants a plural (True) or a singular (False) in its blanks, or leaves it
+    open (also when one blank wants each: "A(n) _____ is a vessel…; _____ have valves…")."""
+    singular = bool(_A_BLANK.search(passage) or _BLANK_SINGULAR.search(passage))
+    plural = bool(_BLANK_PLURAL.search(passage))
+    return None if singular == plural else plural
 
 
 def _prompt(concept: str, source: Source, difficulty: Difficulty) -> str:
@@ -205,6 +249,11 @@ def _prompt(concept: str, source: Source, difficulty: Difficulty) -> str:
         if meaning and not leans:
             return f"Which term does your text define as “{meaning}”?"
         return f"Which term does your text define like this? “{shown}”"
+    section = source.chunk.section.rsplit(" > ", 1)[-1]  # "Book > Chapter": the innermost heading
+    if difficulty == "easy" and section and not set(terms(section)) & set(phrase_key(concept)):
+        # No definition to recall: the blank with a hint, the part of the documents it comes from
+        # (unless the heading names the answer).
+        return f"From the part of your documents on {section}: which term belongs in the blank? “{shown}”"
     if difficulty != "hard":
         form = _MEDIUM_STEMS[int(hashlib.sha256(source.sentence.encode()).hexdigest(), 16) % len(_MEDIUM_STEMS)]
         return form.format(passage=shown).replace("this sentence", "this passage" if leans else "this sentence")
@@ -237,16 +286,25 @@ def blank(sentence: str, concept: str) -> str:
     return _ARTICLE.sub(lambda m: f"{m.group(1)}(n) ", blanked)
 
 
-def _plural(term: str) -> bool:
+def _numbers(term: str) -> frozenset[bool]:
+    """The grammatical numbers the term can take (True: plural): both for "species", "physics"."""
     last = term.split()[-1].lower() if term.split() else ""
-    return last.endswith("s") and not last.endswith(_SINGULAR_ENDINGS)
+    if last in _EITHER or last.endswith("ics"):
+        return frozenset({True, False})
+    return frozenset({last in _PLURALS or (last.endswith("s") and not last.endswith(_SINGULAR_ENDINGS))})
 
 
-def _distractors(answer: Term, source: Source, vocabulary: list[Term], *, hard: bool) -> list[str]:
+def _plural(term: str) -> bool:
+    return _numbers(term) == {True}
+
+
+def _distractors(answer: Term, source: Source, vocabulary: list[Term], *, hard: bool, stem: set[str]) -> list[str]:
     """Other key terms of the folder that do not occur in the question and share no word with the
     answer: names for a name and terms for a term first; for hard questions, those of the same
-    kind (same head word, then same section); then those of the answer's grammatical number and
-    word count, then those closest in length."""
+    kind (same head word, then same section); then, when the answer repeats a word of the `stem`
+    (its terms), those that repeat one too (the answer alone would stand out; none that repeats one
+    when the answer does not: it could not be the answer); then those of the answer's grammatical
+    number and word count, then those closest in length."""
     # A term the question shows is no choice: a stem may show the sentence before (hard ones the
     # one after too).
     shown = f"{source.before} {source.sentence} {source.after}" if hard else (
@@ -255,12 +313,15 @@ def _distractors(answer: Term, source: Source, vocabulary: list[Term], *, hard: 
     concept = answer.name
     concept_key = phrase_key(concept)
     head = concept_key[-1:] if concept_key else ()
+    leaks = bool(set(concept_key) & stem)
     candidates, taken = [], {concept_key}
     for term in vocabulary:
         key = phrase_key(term.name)
         if key in taken or contains(sentence_terms, key) or (set(key) & set(concept_key) and key[-1:] != head):
             continue
         if set(key) & set(concept_key) and contains(list(key), concept_key):
+            continue
+        if set(key) & stem and not leaks:  # "printing with woodblock printing": plainly not the answer
             continue
         taken.add(key)
         candidates.append(term)
@@ -269,6 +330,8 @@ def _distractors(answer: Term, source: Source, vocabulary: list[Term], *, hard: 
         same_kind = (phrase_key(term.name)[-1:] != head, term.section != source.chunk.section) if hard else ()
         # Another number or another word count each singles the answer out: the fewest of both.
         unlike = (_plural(term.name) != _plural(concept)) + abs(len(term.name.split()) - len(concept.split()))
-        return (term.proper != answer.proper, *same_kind, unlike, abs(len(term.name) - len(concept)), term.name)
+        repeats = bool(set(terms(term.name)) & stem) != leaks
+        return (term.proper != answer.proper, *same_kind, repeats, unlike, abs(len(term.name) - len(concept)),
+                term.name)
 
     return [t.name for t in sorted(candidates, key=closeness)]

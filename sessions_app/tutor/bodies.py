@@ -47,18 +47,28 @@ def lesson_body(trigger: str, *, help_mode: str | None = None) -> Body:
 async def _move(turn: Turn, lesson: Lesson, event: policy.Event, help_mode: str | None = None) -> None:
     """Decide the next move and make it; a move without a turn of its own (moving on, starting
     the review) changes the lesson's position and decides again."""
-    askable = True
-    if flow.asks_whether_askable(lesson.context, event):
-        concept = lesson.context.concept()
-        assert concept is not None
-        chunks = await db(pipeline.folder_chunks)(lesson.session.folder_id)
-        askable = questions.has_source(chunks, concept)
-    decision = policy.decide(flow.policy_state(lesson, event, help_mode, askable=askable))
+    decision = policy.decide(flow.policy_state(lesson, event, help_mode, **await _question_facts(lesson, event)))
     if decision.action in (policy.Action.MOVE_ON, policy.Action.REVIEW):
         flow.apply(lesson, decision)
         await _move(turn, lesson, policy.Event.NEXT)
         return
     await MOVES[decision.action](turn, lesson, decision)
+
+
+async def _question_facts(lesson: Lesson, event: policy.Event) -> dict[str, bool]:
+    """What the documents allow to ask about the concept in focus, read only when the decision
+    can turn on it: whether they give a sentence to ask about, or a new question for the retry."""
+    context = lesson.context
+    concept = context.concept()
+    if flow.asks_whether_askable(context, event):
+        assert concept is not None
+        return {"askable": questions.has_source(await db(pipeline.folder_chunks)(lesson.session.folder_id), concept)}
+    if flow.asks_whether_retry_askable(context, event):
+        assert concept is not None
+        chunks = await db(pipeline.folder_chunks)(lesson.session.folder_id)
+        asked = await db(_asked_prompts)(lesson.session)
+        return {"retry_askable": questions.can_ask_again(chunks, concept, asked)}
+    return {}
 
 
 async def _plan(turn: Turn, lesson: Lesson) -> None:

@@ -26,8 +26,8 @@ def stage(context: TutorContext) -> policy.Stage:
     return context.stage
 
 
-def policy_state(lesson: Lesson, event: policy.Event, help_mode: str | None, *, askable: bool = True
-                 ) -> policy.TutorState:
+def policy_state(lesson: Lesson, event: policy.Event, help_mode: str | None, *, askable: bool = True,
+                 retry_askable: bool = True) -> policy.TutorState:
     context = lesson.context
     concept = context.concept()
     return policy.TutorState(
@@ -35,6 +35,7 @@ def policy_state(lesson: Lesson, event: policy.Event, help_mode: str | None, *, 
         concept_mastery=lesson.mastery.get(concept or "", 0.0), pace=context.pace,
         explanations_since_question=context.explanations_since_question,
         lesson_turns_since_question=context.lesson_turns_since_question, askable=askable,
+        retry_askable=retry_askable,
     )
 
 
@@ -44,6 +45,11 @@ def asks_whether_askable(context: TutorContext, event: policy.Event) -> bool:
     concept = context.concept()
     return (event is policy.Event.NEXT and stage(context) is policy.Stage.TEACH and concept in context.covered
             and 1 <= context.explanations_since_question < policy.explanations_before_question(context.pace))
+
+
+def asks_whether_retry_askable(context: TutorContext, event: policy.Event) -> bool:
+    """Whether the decision may turn on a new, easier question being left: a `next` after a miss."""
+    return event is policy.Event.NEXT and stage(context) is policy.Stage.SIMPLER and context.concept() is not None
 
 
 def count_lesson_turn(context: TutorContext) -> None:

@@ -27,6 +27,7 @@ def step(stage: Stage, event: Event, **state) -> tuple[Action, Stage, Effect]:
     (S.CHECK, E.NEXT, {}, (A.SKIP_QUESTION, S.SIMPLER, F.NONE)),
     (S.CHECK, E.HELP, dict(help_mode="stuck"), (A.HINT, S.CHECK, F.NONE)),
     (S.SIMPLER, E.NEXT, {}, (A.HELP_SIMPLER, S.EXAMPLE, F.NONE)),
+    (S.SIMPLER, E.NEXT, dict(retry_askable=False), (A.HELP_SIMPLER, S.TEACH, F.REVIEW_LATER)),
     (S.EXAMPLE, E.NEXT, {}, (A.EXAMPLE, S.RETRY, F.NONE)),
     (S.RETRY, E.NEXT, {}, (A.ASK_QUESTION, S.RECHECK, F.NONE)),
     (S.RETRY, E.NO_QUESTION, {}, (A.MOVE_ON, S.TEACH, F.REVIEW_LATER)),
@@ -67,6 +68,16 @@ def test_a_learner_who_always_misses_reaches_a_question_within_four_turns_and_mo
         stage = decision.stage
     assert turns == [A.GIVE_FEEDBACK, A.HELP_SIMPLER, A.EXAMPLE, A.ASK_QUESTION, A.GIVE_FEEDBACK]
     assert stage is S.TEACH and decide(TutorState(stage=S.RECHECK, event=E.WRONG)).effect is F.REVIEW_LATER
+
+
+def test_a_miss_with_no_new_question_left_moves_on_after_the_simpler_explanation():
+    """A worked example would make the feedback, the simpler explanation, the example and the
+    next concept's explanation four turns without a question."""
+    missed = decide(TutorState(stage=S.CHECK, event=E.WRONG))
+    simpler = decide(TutorState(stage=missed.stage, event=E.NEXT, retry_askable=False))
+    after = decide(TutorState(stage=simpler.stage, event=E.NEXT))
+    assert [missed.action, simpler.action, after.action] == [A.GIVE_FEEDBACK, A.HELP_SIMPLER, A.EXPLAIN]
+    assert simpler.effect is F.REVIEW_LATER
 
 
 def test_the_easier_question_is_easy():
