@@ -75,7 +75,7 @@ def plan(analysis: AnalysisResult, chunks: list[ChunkRef], mastery: dict[str, fl
     by_id = {c.chunk_id: c for c in chunks}
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     first_pos: dict[tuple[int, str], tuple[int, int]] = {}
-    for concept in sorted(analysis.concepts, key=lambda c: _position(_home(c, by_id))):
+    for concept in sorted(analysis.concepts, key=lambda c: _place(c, by_id)):
         home = _home(concept, by_id)
         if home is None or not has_source(chunks, concept.name):
             continue
@@ -105,6 +105,14 @@ def _home(concept: Concept, by_id: dict[int, ChunkRef]) -> ChunkRef | None:
     sources = sorted((by_id[i] for i in concept.source_chunk_ids if i in by_id), key=_position)
     definition = normalise(concept.definition)
     return next((c for c in sources if definition and definition in normalise(c.text)), sources[0] if sources else None)
+
+
+def _place(concept: Concept, by_id: dict[int, ChunkRef]) -> tuple[int, int, int]:
+    """Where the documents teach a concept: its home passage, then where in the passage it first
+    appears (a passage often introduces several, and the lesson follows the text)."""
+    home = _home(concept, by_id)
+    at = home.text.lower().find(concept.name.lower()) if home else -1
+    return (*_position(home), at if at >= 0 else 1 << 30)
 
 
 def _position(chunk: ChunkRef | None) -> tuple[int, int]:

@@ -191,6 +191,11 @@ def test_the_plan_starts_at_the_first_section_and_teaches_each_term_where_it_is_
     assert titles == [s for s in sections if s in titles]
     where = {name: o.title for o in plan.objectives() for name in o.concepts}
     assert where["sea-floor spreading"] == "Plate Tectonics > Divergent boundaries"  # named again in the last one
+    # Within a section too, concepts come in the order the text introduces them.
+    text = normalise(" ".join(c.text for c in chunks))
+    for objective in plan.objectives():
+        firsts = [text.find(normalise(name)) for name in objective.concepts]
+        assert firsts == sorted(firsts), (objective.title, objective.concepts)
 
 
 def test_a_document_of_one_giant_word_is_analysed_without_a_crash():
