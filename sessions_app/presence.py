@@ -26,7 +26,12 @@ def _live_connections(session_id: int):  # type: ignore[no-untyped-def]
 
 def participants(session_id: int) -> list[dict]:
     """Everyone connected now, once each: the owner first, then members as they joined; {user_id, username, role}."""
-    session = TutorSession.objects.select_related("learner").get(pk=session_id)
+    return participants_of(TutorSession.objects.select_related("learner").get(pk=session_id))
+
+
+def participants_of(session: TutorSession) -> list[dict]:
+    """`participants` of a session read with its learner."""
+    session_id = session.pk
     people = _people(session)
     if len(people) == 1:
         # Nobody was invited: whoever asks (a socket opening, or hearing presence) is the
