@@ -52,7 +52,8 @@ _PLACE_LINKS = frozenset({"in", "of", "across", "throughout", "at", "to", "from"
 _LIST_BEFORE = re.compile(r"(?:(?<=\s)[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+))+$")
 _NAME_LINKS = frozenset({"of", "the", "and"})  # inside a capitalised name: "Battle of the Somme"
 _LEADING = re.compile(
-    r"^(?:(?:the|an?|this|these|those|its|their|each|every|both|two|three|four|five|six|seven|eight|nine|ten)\s+)+",
+    r"^(?:(?:the|an?|this|these|those|its|their|each|every|both|single|several|many|few|various|two|three|four|five|six"
+    r"|seven|eight|nine|ten)\s+)+",
     re.IGNORECASE)
 _OWNER = re.compile(r"^[A-Z][\w\-]*'s\s+(?=[A-Z])")  # "Germany's Schlieffen Plan", not "Newton's first law"
 # A noun phrase usually follows one of these (or opens the sentence): "the carbon dioxide", "of sea water".
