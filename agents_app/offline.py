@@ -75,8 +75,9 @@ def plan(analysis: AnalysisResult, chunks: list[ChunkRef], mastery: dict[str, fl
     by_id = {c.chunk_id: c for c in chunks}
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     first_pos: dict[tuple[int, str], tuple[int, int]] = {}
-    for concept in sorted(analysis.concepts, key=lambda c: _place(c, by_id)):
-        home = _home(concept, by_id)
+    homes = {id(c): _home(c, by_id) for c in analysis.concepts}
+    for concept in sorted(analysis.concepts, key=lambda c: _place(c, homes[id(c)])):
+        home = homes[id(concept)]
         if home is None or not has_source(chunks, concept.name):
             continue
         group = (home.document_id, home.section or "Overview")
@@ -107,10 +108,9 @@ def _home(concept: Concept, by_id: dict[int, ChunkRef]) -> ChunkRef | None:
     return next((c for c in sources if definition and definition in normalise(c.text)), sources[0] if sources else None)
 
 
-def _place(concept: Concept, by_id: dict[int, ChunkRef]) -> tuple[int, int, int]:
+def _place(concept: Concept, home: ChunkRef | None) -> tuple[int, int, int]:
     """Where the documents teach a concept: its home passage, then where in the passage it first
     appears (a passage often introduces several, and the lesson follows the text)."""
-    home = _home(concept, by_id)
     at = home.text.lower().find(concept.name.lower()) if home else -1
     return (*_position(home), at if at >= 0 else 1 << 30)
 

@@ -105,11 +105,14 @@ def has_source(chunks: list[ChunkRef], concept: str) -> bool:
     return bool(_sources_about(concept, _sources(chunks, [concept]), "medium"))
 
 
+LESSON_KINDS = ("mcq", "free")  # a lesson asks multiple choice, else free response
+
+
 def can_ask_again(chunks: list[ChunkRef], concept: str, existing: list[str]) -> bool:
-    """Whether an easy question on the concept that is none of `existing` can be made, multiple
-    choice or free: what the retry after a miss asks."""
+    """Whether an easy question on the concept that is none of `existing` can be made, of a
+    lesson's kinds: what the retry after a miss asks."""
     return any(make_questions(chunks, [concept], count=1, difficulty="easy", kinds=(kind,), existing=existing)
-               for kind in ("mcq", "free"))
+               for kind in LESSON_KINDS)
 
 
 @dataclass(frozen=True)

@@ -175,9 +175,9 @@ async def _ask(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
 async def _new_question(turn: Turn, chunks: list, concept: str, difficulty: str, asked: list[str]
                         ) -> schemas.QuizQuestion | None:
     """A question on the concept not asked before: multiple choice, else free response."""
-    for kinds in (("mcq",), ("free",)):
+    for kind in questions.LESSON_KINDS:
         try:
-            made = await quiz.create_quiz(get_gateway(), turn.call, chunks, [concept], count=1, kinds=kinds,
+            made = await quiz.create_quiz(get_gateway(), turn.call, chunks, [concept], count=1, kinds=(kind,),
                                           difficulty=difficulty, existing=asked)
         except AgentError as exc:
             if exc.code != "no_questions":

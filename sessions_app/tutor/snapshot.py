@@ -78,7 +78,8 @@ def lesson_outline(session: TutorSession, mastery: dict[str, float]) -> tuple[Pl
     stored = LessonPlan.objects.filter(folder_id=session.folder_id).first()
     if stored is None:
         return None, None
-    return (plan := PlanResult.model_validate(stored.data)), choose_focus(plan, mastery, context.pace)
+    plan = PlanResult.model_validate(stored.data)
+    return plan, choose_focus(plan, mastery, context.pace)
 
 
 def history_item(message: Message) -> dict[str, Any]:
