@@ -65,10 +65,14 @@ async def _question_facts(lesson: Lesson, event: policy.Event) -> dict[str, bool
         return {"askable": questions.has_source(await db(pipeline.folder_chunks)(lesson.session.folder_id), concept)}
     if flow.asks_whether_retry_askable(context, event):
         assert concept is not None
-        chunks = await db(pipeline.folder_chunks)(lesson.session.folder_id)
-        asked = await db(_asked_prompts)(lesson.session)
-        return {"retry_askable": questions.can_ask_again(chunks, concept, asked)}
+        return {"retry_askable": await db(_can_ask_again)(lesson.session, concept)}
     return {}
+
+
+def _can_ask_again(session: models.TutorSession, concept: str) -> bool:
+    """questions.can_ask_again for the session's folder and questions, in one trip off the loop
+    (making the candidate questions is CPU work the sockets' loop should not wait on)."""
+    return questions.can_ask_again(pipeline.folder_chunks(session.folder_id), concept, _asked_prompts(session))
 
 
 async def _plan(turn: Turn, lesson: Lesson) -> None:
