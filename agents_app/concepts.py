@@ -55,6 +55,8 @@ _LEADING = re.compile(
     r"^(?:(?:the|an?|this|these|those|its|their|each|every|both|single|several|many|few|various|two|three|four|five|six"
     r"|seven|eight|nine|ten)\s+)+",
     re.IGNORECASE)
+# "the second line", "a later dose": a place in a sequence, not a name ("First World War" is one).
+_ORDINAL = re.compile(r"^(?:first|second|third|fourth|fifth|last|next|later|earlier|final|former|latter|other|further)\s")
 _OWNER = re.compile(r"^[A-Z][\w\-]*'s\s+(?=[A-Z])")  # "Germany's Schlieffen Plan", not "Newton's first law"
 # A noun phrase usually follows one of these (or opens the sentence): "the carbon dioxide", "of sea water".
 _PHRASE_OPENERS = frozenset({"the", "a", "an", "of", "in", "on", "by", "with", "from", "into", "through", "and",
@@ -94,6 +96,8 @@ def clean_term(text: str) -> str | None:
     text = _OWNER.sub("", _LEADING.sub("", _NUMBERING.sub("", text)))
     tokens = words(text)
     if not tokens or len(tokens) > MAX_TERM_WORDS or re.search(r"[,;:!?()\[\]]", text):
+        return None
+    if _ORDINAL.match(text):
         return None
     if len(text) > MAX_TERM_CHARS:  # a "word" that long is extraction debris (or an attack), not a name
         return None

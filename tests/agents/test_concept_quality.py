@@ -74,3 +74,14 @@ def test_a_terms_words_keep_the_capitals_the_sentences_always_give_them():
     prose = "Serfdom slowly declined in western Europe. The Black Death struck. Painters drew the Dance of Death."
     assert as_written("western Europe", prose)[0] == "western Europe"
     assert as_written("Death toll", prose)[0] == "death toll"  # "Death" only ever inside a name
+
+
+def test_a_place_in_a_sequence_is_no_concept_but_a_name_that_starts_with_one_is():
+    """"The second line is the adaptive response" defines a step, not a term: "second line" and
+    "later dose" were taught and asked as concepts of a new document on vaccines."""
+    text = ("The First World War began in 1914. The First World War ended in 1918. "
+            "The second line is the adaptive response. The second line is slower. "
+            "A booster is a second or later dose. A later dose raises the number of memory cells.")
+    names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
+    assert "First World War" in names and "booster" in names
+    assert not {"second line", "later dose"} & names
