@@ -4,10 +4,12 @@ review later, the review after the summary), and what a lesson turn says about i
 functions over the context and mastery, no I/O."""
 from __future__ import annotations
 
+import re
+
 from agents_app import lesson_text, policy, schemas
 from agents_app.agents import planner
+from agents_app.concepts import phrase_key
 from agents_app.mastery import MASTERED
-from agents_app.text import normalise
 from sessions_app.context import TutorContext
 from sessions_app.tutor.turns import Lesson
 
@@ -138,6 +140,9 @@ def opening(context: TutorContext, concept: str) -> str:
     if context.explanations_since_question > 0 and concept in context.covered:
         return f"More on {concept}. "
     title = context.focus.title.split(" > ")[-1] if context.focus else ""  # the heading, not its path
-    if context.concept_position == 0 and title and normalise(title) != normalise(concept):
+    if context.concept_position == 0 and title:
+        if phrase_key(title) == phrase_key(concept):  # the heading names it: "the immune system", once
+            article = re.match(r"(?:the|an?) ", title, flags=re.IGNORECASE)
+            return f"Let us start with {article.group().lower() if article else ''}{concept}. "
         return f"{title}: let us start with {concept}. "
     return f"Next: {concept}. "
