@@ -55,8 +55,9 @@ _DEFINITION = re.compile(
     r"is\s+called|are\s+called|(?:is|are)\s+(?:made|formed|built)\b)",
     re.IGNORECASE,
 )
-_CALLED = re.compile(r"\b(?:is|are|was|were) (?:called|known as) (?:the |an? )?(?P<term>[\w'\- ]{2,60}?)[.,;]",
-                     re.IGNORECASE)
+# Not a phrasal verb: "are called into action", "was called off".
+_CALLED = re.compile(r"\b(?:is|are|was|were) (?:called|known as) (?!(?:into|in|on|upon|off|out|up|for|back|away)\b)"
+                     r"(?:the |an? )?(?P<term>[\w'\- ]{2,60}?)[.,;]", re.IGNORECASE)
 # The kind of words that answer a "who" / "when" / "how many" question: a person's name (two
 # capitalised words, not at the sentence start), a year or date, a number.
 _ANSWER_KINDS = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from agents_app import offline
 from agents_app.agents.teacher import cite
-from agents_app.quotes import QUOTE_CHARS, asked_term, best_quote
+from agents_app.quotes import QUOTE_CHARS, asked_term, best_quote, defined_term
 from tests.agents.sample_docs import all_chunks
 
 PASSAGE = (
@@ -77,3 +77,9 @@ def test_a_who_question_quotes_the_sentence_that_names_the_person():
 def test_a_markdown_table_row_is_quoted_under_its_header_without_the_rule_line():
     table = "| Volcano type | Slope |\n|---|---|\n| Shield volcano | Gentle |\n| Cinder cone | Steep |"
     assert best_quote(table, "What slope does a cinder cone have?") == "Volcano type | Slope; Cinder cone | Steep"
+
+
+def test_a_phrasal_verb_after_called_defines_nothing():
+    assert defined_term("The tiny pores on a leaf are called stomata.") == "stomata"
+    assert defined_term("Only the cells that match a new germ are called into action.") is None
+    assert defined_term("The match was called off, because of the rain.") is None
