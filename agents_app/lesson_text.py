@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from agents_app.concepts import MAX_SENTENCE_CHARS, ngrams, phrase_key
 from agents_app.offline import PREFIX
 from agents_app.questions import blank  # the quiz's own blanking, so hints hide what questions hide
-from agents_app.quotes import refers_back
+from agents_app.quotes import defined_term, refers_back
 from agents_app.schemas import ChunkRef
 from agents_app.text import content_words, sentences, stem, terms
 
@@ -98,6 +98,9 @@ def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = ""
     if action == "example" and picks and picks[0].text in said and _gives_example(picks[0]):
         lead = f"Your documents give this one example of {concept}, so once more: "  # not shown as if new
     text, cited = _compose(action, concept, picks, lead, opening, passages, said)
+    if action == "help_simpler" and text in said:  # asked again: other support, or the definition alone
+        picks, lead = _simpler(concept, pool, found, said, near)
+        text, cited = _compose(action, concept, picks, lead, opening, passages, said)
     if recent and text in recent:  # the same move twice in a row: another sentence, not the same words
         other = [s for s in near + far if s.text not in recent][:1]
         text, cited = _compose(action, concept, other, lead, opening, passages, said)
@@ -159,9 +162,17 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     candidates = [s for s in _unique(fresh + near) if s.text != first[0].text and s.text not in recent
                   and (s.follows(first[0]) or not refers_back(s.text))]
     naming = {s.text for s in found}
-    support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.text not in naming,
+    # The definition of another term opens a new point ("An antibody is…" after "A plasma cell
+    # is…"): the weakest support, and the explanation of that term would find its words used up.
+    support = sorted(candidates, key=lambda s: (_defines_another(s, concept), not s.follows(first[0]),
+                                                s.text not in naming,
                                                 s.chunk.chunk_id != first[0].chunk.chunk_id, len(s.text)))[:1]
     return first + support, "Put simply: "
+
+
+def _defines_another(sentence: Sentence, concept: str) -> bool:
+    term = defined_term(sentence.text)
+    return term is not None and phrase_key(term) != phrase_key(concept)
 
 
 def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,

@@ -133,3 +133,27 @@ def test_simpler_supports_the_definition_with_a_sentence_about_the_concept_said_
     said = "The Black Death was a pandemic of bubonic plague. It is the deadliest pandemic in history."
     text, _ = teach("help_simpler", "Black Death", chunks, said=said, recent="")
     assert "deadliest" in text and "Caffa" not in text
+
+
+VACCINES = [ChunkRef(chunk_id=1, document_id=1, order=0, section="Antibodies", text=(
+    "When a B cell meets its antigen, it turns into plasma cells. "
+    "A plasma cell is a B cell that releases antibodies into the blood. "
+    "An antibody is a Y-shaped protein that locks onto one antigen. "
+    "Killer T cells do a different job: they destroy infected cells. "
+    "Some cells remain as memory cells."))]
+
+
+def test_simpler_asked_again_gives_the_definition_with_other_support_not_the_same_words():
+    first, _ = teach("help_simpler", "plasma cell", VACCINES)
+    said = f"{first} Which term is missing here? ..."
+    again, _ = teach("help_simpler", "plasma cell", VACCINES, said=said, recent="Which term is missing here? ...")
+    assert again != first and "A plasma cell is a B cell" in again
+
+
+def test_simpler_does_not_support_a_definition_with_the_definition_of_another_term():
+    """"Put simply: A plasma cell is… An antibody is…" used up the definition of antibody, and
+    the explanation of antibody that came next said nothing about antibodies."""
+    text, _ = teach("help_simpler", "plasma cell", VACCINES)
+    assert "A plasma cell is a B cell" in text and "An antibody is" not in text
+    after, _ = teach("explain", "antibody", VACCINES, said=text, recent=text, opening="Next: antibody. ")
+    assert "An antibody is a Y-shaped protein" in after
