@@ -183,3 +183,23 @@ def test_stop_ends_a_streaming_reply_and_keeps_its_partial_text(server_env, page
             assert page.get_by_role("button", name="Stop").count() == 0
     finally:
         model.stop()
+
+
+def test_a_question_skipped_with_next_is_closed_in_the_chat_and_on_the_board_also_after_a_reload(app_url, page, lesson):
+    """`next` over a waiting question shows its answer; its buttons stayed live, and a click
+    then answered a question the server no longer waited for."""
+    sign_in(page, app_url)
+    open_lesson(page, app_url, lesson.pk)
+    card = next_until_question(page)
+    turn_id = card.locator("xpath=ancestor::article").get_attribute("data-turn-id")
+    options = page.get_by_label("Whiteboard").locator('g[data-role="option"]')
+    options.first.wait_for()
+    assert options.first.get_attribute("aria-disabled") != "true"
+    next_turn(page)  # the skip
+    card = page.locator(f'article[data-turn-id="{turn_id}"]').get_by_role("group", name="Question:")
+    assert all(button.is_disabled() for button in card.get_by_role("button").all())
+    assert options.first.get_attribute("aria-disabled") == "true"
+    page.reload()
+    page.get_by_role("status").filter(has_text="Live").wait_for()
+    options.first.wait_for()
+    assert all(option.get_attribute("aria-disabled") == "true" for option in options.all())

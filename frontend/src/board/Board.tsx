@@ -133,7 +133,7 @@ function upgradeLatex(g: SVGGElement, spec: BoardObject): void {
 
 // Memoised: the Learn page re-renders on every streamed frame, the board need not.
 export const Board = memo(function Board(props: {
-  session: BoardSession; answered: Set<string>; onOption: (objectId: string) => void; active: boolean;
+  session: BoardSession; openQuestion: string | null; onOption: (objectId: string) => void; active: boolean;
   /** Someone else (the tutor, another learner) drew. */
   onDrawn: () => void;
   /** A viewer: pan, zoom and follow the board, but no tool that writes and no answering. */
@@ -150,13 +150,13 @@ export const Board = memo(function Board(props: {
   const gesture = useRef<Gesture | null>(null);
   const onDrawn = useRef(props.onDrawn);
   onDrawn.current = props.onDrawn;
-  const answeredRef = useRef(props.answered);
-  answeredRef.current = props.answered;
+  const openRef = useRef(props.openQuestion);
+  openRef.current = props.openQuestion;
   const readOnly = useRef(props.readOnly);
   readOnly.current = props.readOnly;
-  /** An option of this question cannot be chosen (answered, or this user only views). */
+  /** An option of this question cannot be chosen (not the waiting one, or this user only views). */
   const closed = (questionId: number | string | null | undefined) =>
-    readOnly.current || (!!questionId && answeredRef.current.has(String(questionId)));
+    readOnly.current || (!!questionId && String(questionId) !== openRef.current);
   const touchedView = useRef(0);
   const [tool, setTool] = useState<Tool>("move");
   const [view, setView] = useState<View>(WHOLE);
@@ -310,7 +310,7 @@ export const Board = memo(function Board(props: {
       else g.removeAttribute("aria-disabled");
     });
     if (props.readOnly) setTool("move");
-  }, [props.answered, props.readOnly]);
+  }, [props.openQuestion, props.readOnly]);
 
   // The pane became visible (phone tabs): its size changed.
   useEffect(() => { if (props.active) fitNow(); }, [props.active]);

@@ -1,6 +1,6 @@
 // The lesson: the streamed, cited chat and the live board, surviving reconnects.
 import { lazy, Suspense } from "preact/compat";
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { endpoints, type Document, type User } from "../api/endpoints";
 import { signOut } from "../api/http";
 import { Board } from "../board/Board";
@@ -182,7 +182,9 @@ export function Learn({ id }: { id: number }) {
     }, 3000);
   };
 
-  const answered = useMemo(() => new Set(Object.keys(chat.feedback)), [chat.feedback]);
+  // Only the waiting question takes an answer (the server's pending_question): one answered,
+  // skipped or asked before a reload is closed, in the chat and on the board.
+  const open = chat.pendingQuestion ? String(chat.pendingQuestion.id) : null;
   const docName = (docId: number) => docs.find((d) => d.id === docId)?.name ?? `Document ${docId}`;
   const running = chat.runningTurn;
   const focus = (chat.focus as { title?: string } | null)?.title;
@@ -236,6 +238,7 @@ export function Learn({ id }: { id: number }) {
             {chat.items.map((item) => (
               <ChatMessage key={item.key} item={item} docName={docName} onRetry={retry} me={me?.id ?? null} readOnly={viewer}
                 feedback={item.question ? chat.feedback[item.question.id] : undefined}
+                open={!!item.question && String(item.question.id) === open}
                 chosen={item.question ? chosen[item.question.id] : undefined} onAnswer={answer} />
             ))}
             {chat.notice && <p class="notice" role="alert">{chat.notice}</p>}
@@ -273,7 +276,7 @@ export function Learn({ id }: { id: number }) {
         <div class="divider" role="separator" aria-orientation="vertical" aria-label="Resize chat and board" tabIndex={0}
           aria-valuenow={Math.round(split)} aria-valuemin={25} aria-valuemax={70} onKeyDown={onDividerKey} onPointerDown={onDividerDrag} />
         <section class={`board-pane${pane === "board" ? " shown" : ""}`} aria-label="Board">
-          {board ? <Board session={board} answered={answered} onOption={onBoardOption} active={pane === "board"}
+          {board ? <Board session={board} openQuestion={open} onOption={onBoardOption} active={pane === "board"}
             onDrawn={onDrawn} readOnly={viewer} /> : <p class="loading">Connecting the board…</p>}
         </section>
       </div>

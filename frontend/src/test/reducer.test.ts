@@ -96,6 +96,26 @@ describe("the chat reducer", () => {
     expect(s.feedback[4].correct).toBe(true);
   });
 
+  it("next over a waiting question closes it: the skip's turn names the question", () => {
+    const question = { id: 4, kind: "mcq", prompt: "Which?", options: ["a", "b"], concept: "light" };
+    let s = run([
+      state(1),
+      { type: "question", seq: 2, turn_id: "t1", question, board_object_ids: [] },
+      { type: "turn.completed", seq: 3, turn_id: "t1", status: "complete", kind: "question", content: { text: "Which?", question_id: 4 }, citations: [] },
+    ]);
+    s = run([
+      { type: "turn.started", seq: 4, turn_id: "t2", in_reply_to: "help" },
+      { type: "turn.completed", seq: 5, turn_id: "t2", status: "complete", kind: "explanation", content: { text: "Hint: …", question_id: 4, action: "hint" }, citations: [] },
+    ], s);
+    expect(s.pendingQuestion?.id).toBe(4); // a hint on it: still waiting
+    s = run([
+      { type: "turn.started", seq: 6, turn_id: "t3", in_reply_to: "next" },
+      { type: "turn.completed", seq: 7, turn_id: "t3", status: "complete", kind: "feedback", content: { text: "Let us leave that question", question_id: 4, action: "skip_question" }, citations: [] },
+    ], s);
+    expect(s.pendingQuestion).toBeNull();
+    expect(s.feedback[4]).toBeUndefined();
+  });
+
   it("an error about a learner's message marks that message, not the chat", () => {
     let s = reduce(run([state(1)]), { type: "local.send", clientId: "c1", text: "x" });
     s = run([{ type: "error", seq: 2, code: "turn_in_progress", message: "Wait", retryable: true, in_reply_to: "c1", turn_id: null }], s);

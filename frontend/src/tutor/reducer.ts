@@ -153,6 +153,10 @@ export function reduce(state: ChatState, ev: Frame | LocalAction): ChatState {
           ...it, text: ev.content.text, status: ev.status, kind: ev.kind, citations: ev.citations, ahead: undefined,
         })),
         runningTurn: state.runningTurn === ev.turn_id ? null : state.runningTurn,
+        // Feedback on the waiting question without a grade closes it too (`next` over it: skipped);
+        // a hint on it names it and leaves it waiting.
+        pendingQuestion: ev.kind === "feedback" && ev.content.question_id === state.pendingQuestion?.id
+          ? null : state.pendingQuestion,
       };
     case "question":
       return { ...upsertTurn(state, ev.turn_id, (it) => ({ ...it, kind: "question", question: ev.question })), pendingQuestion: ev.question };

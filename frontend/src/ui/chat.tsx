@@ -24,10 +24,10 @@ export function Citation({ n, citation, docName }: { n: number; citation: Citati
   );
 }
 
-function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { correct: boolean; correct_option_index?: number | null }; onAnswer: (a: { option_index?: number; text?: string }) => void; chosen?: number; readOnly: boolean }) {
+function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { correct: boolean; correct_option_index?: number | null }; onAnswer: (a: { option_index?: number; text?: string }) => void; chosen?: number; readOnly: boolean; open: boolean }) {
   const [text, setText] = useState("");
   const { q, answered } = props;
-  const closed = !!answered || props.readOnly;
+  const closed = !props.open || props.readOnly;
   return (
     <div class={answered || !props.readOnly ? "question" : "question read-only"} role="group" aria-label={`Question: ${q.prompt}`}>
       {q.kind === "mcq" ? (
@@ -62,6 +62,8 @@ export function ChatMessage(props: {
   me: number | null;
   /** A viewer answers nothing. */
   readOnly: boolean;
+  /** The item's question is the one waiting for an answer. */
+  open: boolean;
 }) {
   const { item } = props;
   const streaming = item.status === "streaming";
@@ -86,7 +88,7 @@ export function ChatMessage(props: {
         <p class="sources">Sources: {item.citations.map((c, i) => <Citation key={i} n={i + 1} citation={c} docName={props.docName} />)}</p>
       )}
       {item.question && <QuestionCard q={item.question} item={item} answered={props.feedback} chosen={props.chosen} readOnly={props.readOnly}
-        onAnswer={(a) => props.onAnswer(item.question!, a)} />}
+        open={props.open} onAnswer={(a) => props.onAnswer(item.question!, a)} />}
       {item.status === "sending" && <p class="state">sending…</p>}
       {item.status === "cancelled" && <p class="state">Stopped</p>}
       {item.status === "failed" && (
