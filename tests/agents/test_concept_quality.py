@@ -85,3 +85,11 @@ def test_a_place_in_a_sequence_is_no_concept_but_a_name_that_starts_with_one_is(
     names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
     assert "First World War" in names and "booster" in names
     assert not {"second line", "later dose"} & names
+
+
+def test_a_concepts_definition_that_opens_with_a_pronoun_comes_with_the_sentence_it_points_at():
+    text = ("The immune system is the body's defence against germs. Its first line is the innate response: skin, "
+            "mucus and fever. The innate response acts within hours. The innate response remembers nothing.")
+    found = {c.name: c.definition for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
+    assert found["innate response"] == ("The immune system is the body's defence against germs. Its first line is "
+                                        "the innate response: skin, mucus and fever.")
