@@ -78,10 +78,11 @@ def _fresh(found: list[Sentence], said: str) -> list[Sentence]:
 
 
 def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = "", recent: str = "",
-          opening: str = "") -> tuple[str, list[ChunkRef]]:
+          opening: str = "", introducing: bool = False) -> tuple[str, list[ChunkRef]]:
     """One lesson move on `concept` (explain, help_simpler, help_stuck, example), cited as [n].
     `said` is what the tutor said before and `recent` its last few turns: new sentences first
-    (those naming the concept, then the rest of its passages), then ones not said recently."""
+    (those naming the concept, then the rest of its passages), then ones not said recently.
+    An explanation `introducing` the concept (its first) always says what it is."""
     found = about(concept, passages)
     named = {s.text for s in found}
     # The concept's own passage: where the documents define it, else wherever they name it, else
@@ -92,7 +93,9 @@ def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = ""
     near = found + [s for s in others if s.chunk.chunk_id in home]  # the concept's own passages
     far = [s for s in others if s.chunk.chunk_id not in home]
     pool = _fresh(near, said) or _fresh(near, recent) or _fresh(far, said) or _fresh(far, recent) or found
-    picks, lead = _MOVES.get(action, _explain)(concept, pool, found, recent, near)
+    # Introducing the concept, its own sentences are new even when just said in support of
+    # another ("…a plasma cell. An antibody is…"): without them it would not say what it is.
+    picks, lead = _MOVES.get(action, _explain)(concept, pool, found, "" if introducing else recent, near)
     if action == "explain":  # a sentence said before, say the section's opening, is no support for a new point
         picks = picks[:1] + [s for s in picks[1:] if s.text in named or s.text not in said]
     if action == "example" and picks and picks[0].text in said and _gives_example(picks[0]):

@@ -44,6 +44,7 @@ class TeacherRequest(BaseModel):
     focus: FocusObjective | None = None
     concept: str = ""  # the concept of the focus being taught, for a lesson move
     opening: str = ""  # said first: a new section starts, or a review
+    introducing: bool = False  # a lesson move that explains the concept for the first time
     passages: list[ChunkRef] = []
     history: list[TranscriptTurn] = []
     board_summary: str = ""
@@ -126,7 +127,7 @@ async def _offline_turn(gw: LLMGateway, ctx: CallContext, settings: AgentSetting
             said = [t.text for t in request.history if t.role != "learner"]
             text, used = lesson_text.teach(request.action.value, request.concept, request.passages,
                                            said=" ".join(said), recent=" ".join(said[-REPEAT_WINDOW:]),
-                                           opening=request.opening)
+                                           opening=request.opening, introducing=request.introducing)
         else:
             text, used = _offline_answer(request)
     for piece in re.findall(r"\S+\s*", text):

@@ -104,10 +104,11 @@ async def _explain(turn: Turn, lesson: Lesson, decision: policy.Decision) -> Non
     concept = context.concept()
     assert concept is not None
     opening = flow.opening(context, concept)
+    introducing = concept not in context.covered
     context.explanations_since_question += 1
     context.covered = [*dict.fromkeys([*context.covered, concept])]
     context.last_action = "explained"
-    await _teach(turn, lesson, decision, concept=concept, opening=opening)
+    await _teach(turn, lesson, decision, concept=concept, opening=opening, introducing=introducing)
 
 
 async def _help(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
@@ -118,7 +119,7 @@ async def _help(turn: Turn, lesson: Lesson, decision: policy.Decision) -> None:
 
 
 async def _teach(turn: Turn, lesson: Lesson, decision: policy.Decision, *, concept: str | None,
-                 opening: str = "") -> None:
+                 opening: str = "", introducing: bool = False) -> None:
     context = lesson.context
     focus_terms = " ".join(context.focus.concepts) if context.focus else ""
     on_board = context.interaction_mode == "chat_and_whiteboard"
@@ -126,6 +127,7 @@ async def _teach(turn: Turn, lesson: Lesson, decision: policy.Decision, *, conce
     passages, board = await (turn.material or db(teaching_material)(lesson.session, query, on_board=on_board))
     request = teacher.TeacherRequest(
         action=decision.action, message=turn.message, focus=context.focus, concept=concept or "", opening=opening,
+        introducing=introducing,
         passages=passages, history=transcript_for_teacher(context), pace=context.pace, board_summary=board,
     )
     tools = {t.name: t for t in board_tools(turn.session_id, turn_id=turn.turn_id, on_drawn=turn.board_updated)} \

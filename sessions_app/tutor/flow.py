@@ -141,8 +141,9 @@ def opening(context: TutorContext, concept: str) -> str:
         return f"More on {concept}. "
     title = context.focus.title.split(" > ")[-1] if context.focus else ""  # the heading, not its path
     if context.concept_position == 0 and title:
-        if phrase_key(title) == phrase_key(concept):  # the heading names it: "the immune system", once
-            article = re.match(r"(?:the|an?) ", title, flags=re.IGNORECASE)
-            return f"Let us start with {article.group().lower() if article else ''}{concept}. "
+        article, named = re.match(r"((?:the|an?) )?(.*)", title, flags=re.IGNORECASE).groups()
+        if phrase_key(named) == phrase_key(concept) and len(named.split()) == len(concept.split()):
+            # The heading is the concept ("The immune system"): said once, with its article.
+            return f"Let us start with {(article or '').lower()}{concept}. "
         return f"{title}: let us start with {concept}. "
     return f"Next: {concept}. "

@@ -157,3 +157,15 @@ def test_simpler_does_not_support_a_definition_with_the_definition_of_another_te
     assert "A plasma cell is a B cell" in text and "An antibody is" not in text
     after, _ = teach("explain", "antibody", VACCINES, said=text, recent=text, opening="Next: antibody. ")
     assert "An antibody is a Y-shaped protein" in after
+
+
+def test_introducing_a_concept_says_what_it_is_even_when_the_turn_before_said_it_in_passing():
+    """The explanation of "plasma cell" goes on with the sentence after its definition, "An
+    antibody is…"; the explanation of antibody that came next began "Killer T cells…"."""
+    before, _ = teach("explain", "plasma cell", VACCINES, introducing=True)
+    assert "An antibody is" in before
+    text, _ = teach("explain", "antibody", VACCINES, said=before, recent=before, opening="Next: antibody. ",
+                    introducing=True)
+    assert text.startswith("(offline mode) Next: antibody. An antibody is a Y-shaped protein")
+    again, _ = teach("explain", "antibody", VACCINES, said=before + text, recent=before + text)
+    assert "An antibody is" not in again  # more on it, not its definition twice

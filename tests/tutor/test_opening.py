@@ -22,6 +22,7 @@ def test_a_heading_that_names_the_concept_is_said_once_in_its_own_words():
     assert opening(_at("Notes > The immune system", ["immune system"]), "immune system") == (
         "Let us start with the immune system. ")
     assert opening(_at("Photosynthesis", ["photosynthesis"]), "photosynthesis") == "Let us start with photosynthesis. "
+    assert opening(_at("What a vaccine does", ["vaccine"]), "vaccine") == "What a vaccine does: let us start with vaccine. "
 
 
 def test_later_concepts_of_a_section_open_with_next():
