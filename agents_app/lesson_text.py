@@ -289,10 +289,15 @@ def summary(covered: list[str], mastery: dict[str, float], review_later: list[st
     weakest = weakest_concepts(covered, mastery, review_later, mastered_at=mastered_at)[:weakest_count]
     parts = [f"That is the end of the lesson plan. We covered {len(covered)} "
              f"concept{'s' if len(covered) != 1 else ''}: {_join(covered) if covered else 'none'}."]
-    parts.append(f"You have mastered {len(mastered)} of them" + (f": {_join(mastered)}." if mastered else "."))
+    # "You have mastered 0 of them" read as a failure to a learner who got every question right:
+    # one right answer moves an estimate only part of the way.
+    parts.append(f"You have mastered {len(mastered)} of them: {_join(mastered)}." if mastered else
+                 f"None is mastered yet: that takes about {mastered_at:.0%} certainty, a few right answers on each.")
     if weakest:
-        shown = [f"{c} ({mastery.get(c, 0.0):.0%})" for c in weakest]
-        parts.append(f"The weakest are {_join(shown)}. Send next to review them, or ask me anything.")
+        estimates = {f"{mastery.get(c, 0.0):.0%}" for c in weakest}
+        shown = (f"{_join(weakest)} (each {estimates.pop()})" if len(estimates) == 1
+                 else _join([f"{c} ({mastery.get(c, 0.0):.0%})" for c in weakest]))
+        parts.append(f"To review first: {shown}. Send next to review them, or ask me anything.")
     else:
         parts.append("Nothing is left to review: send next to go over the least sure ones again, ask me anything, "
                      "or end the session to see its analysis.")

@@ -67,6 +67,16 @@ def test_the_summary_names_what_was_covered_mastered_and_weakest_and_offers_a_re
     assert weakest_concepts(["a"], {"a": 0.99}, [], mastered_at=0.95) == []
 
 
+def test_a_summary_with_nothing_mastered_yet_says_why_instead_of_a_bare_zero():
+    """Every question of the lesson answered right, one each: "You have mastered 0 of them. The
+    weakest are immune system (55%), innate response (55%)…" read as a failure."""
+    covered = ["immune system", "innate response", "antigen", "antibody"]
+    text, parts = summary(covered, dict.fromkeys(covered, 0.55), [], mastered_at=0.95)
+    assert parts["mastered"] == [] and "mastered 0" not in text
+    assert "None is mastered yet: that takes about 95% certainty, a few right answers on each." in text
+    assert "To review first: immune system, innate response and antigen (each 55%)." in text
+
+
 def test_without_an_example_the_move_shows_a_sentence_that_uses_the_concept():
     text, _ = teach("example", "scribes", PRINTING)
     assert "no worked example of scribes" in text and "scribes" in text.split("here is how they use it:")[1]
