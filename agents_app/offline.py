@@ -25,6 +25,7 @@ from agents_app.text import normalise, sentences, terms, words
 
 PREFIX = f"({OFFLINE_LABEL}) "
 _EXAMPLE_MARKERS = ("for example", "for instance", "such as", "e.g.")
+RELATED_SCORE = 0.5  # of the best passage's score: what an offline answer quotes beside it
 
 
 # --- concepts -------------------------------------------------------------------------
@@ -142,7 +143,10 @@ def explain(action: str, query: str, passages: list[ChunkRef]) -> tuple[str, lis
     Each passage gives its best quote (quotes.best_quote: a pronoun keeps the sentence it refers
     to); for "what is X?" the documents' own definition of X comes first; "example" prefers
     sentences that give one; "help_simpler" is the shortest definition and one sentence more."""
-    ranked = [c for c, _ in BM25Index(passages).search(query, k=3)] or passages[:2]
+    hits = BM25Index(passages).search(query, k=3)
+    # A passage far below the best matched a stray word ("response" in "a stronger response"):
+    # quoting it beside the answer reads as the tutor changing the subject.
+    ranked = [c for c, score in hits if score >= hits[0][1] * RELATED_SCORE] or passages[:2]
     picks = _definition_first(query, passages, [(_quote_for(action, query, chunk), chunk) for chunk in ranked])
     if action == "help_simpler":
         picks = _simplest(query, passages, picks)

@@ -215,3 +215,15 @@ def test_the_offline_plan_leaves_out_a_heading_topic_no_sentence_names():
     assert "gas exchange" in [c.name for c in analysis.concepts]
     planned = [c for o in offline.plan(analysis, chunks, {}).objectives() for c in o.concepts]
     assert "gas exchange" not in planned and "stomata" in planned
+
+
+def test_an_offline_answer_quotes_no_passage_that_matched_only_a_stray_word():
+    """"The innate response acts within hours?" was answered with it and with "An adjuvant… a
+    stronger response" and "the fast second response", which share only "response"."""
+    texts = ["The innate response acts within hours, but it treats every germ in much the same way. "
+             "The innate response does not remember germs.",
+             "An adjuvant is added to some vaccines to provoke a stronger response.",
+             "A later infection is met by the fast second response."]
+    chunks = [plain(t, chunk_id=i, order=i) for i, t in enumerate(texts)]
+    text, used = offline.explain("explain", "The innate response acts within hours?", chunks)
+    assert [c.chunk_id for c in used] == [0] and "adjuvant" not in text
