@@ -153,22 +153,22 @@ def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
 def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
              near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The shortest definition, and as its support the sentence after it, else the shortest
-    other sentence naming the concept, else the shortest of its passage."""
+    other sentence naming the concept; none when neither is left ("Memory cells can live for
+    decades" is no support for a plasma cell)."""
     definitions = sorted((s for s in found if s.defines), key=lambda s: len(s.text))
     first = (definitions or sorted(found, key=lambda s: len(s.text)))[:1]
     if not first:
         return [], ""
     # Support: what follows the definition ("It ..." refers to the concept there), else the
-    # shortest sentence that stands alone, from the definition's own passage first.
-    # A sentence about the concept said a while ago supports it better than a new one about
-    # something else ("In 1346 a Mongol army besieged Caffa" is no support for the Black Death).
-    candidates = [s for s in _unique(fresh + near) if s.text != first[0].text and s.text not in recent
-                  and (s.follows(first[0]) or not refers_back(s.text))]
+    # shortest other sentence naming the concept, from the definition's own passage first; one
+    # said a while ago supports it better than a new one about something else ("In 1346 a Mongol
+    # army besieged Caffa" is no support for the Black Death). The definition of another term
+    # opens a new point ("An antibody is…" after "A plasma cell is…"): no support for this one.
     naming = {s.text for s in found}
-    # The definition of another term opens a new point ("An antibody is…" after "A plasma cell
-    # is…"): the weakest support, and the explanation of that term would find its words used up.
-    support = sorted(candidates, key=lambda s: (_defines_another(s, concept), not s.follows(first[0]),
-                                                s.text not in naming,
+    candidates = [s for s in _unique(fresh + near) if s.text != first[0].text and s.text not in recent
+                  and (s.follows(first[0]) or (s.text in naming and not refers_back(s.text)))
+                  and not _defines_another(s, concept)]
+    support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.text not in naming,
                                                 s.chunk.chunk_id != first[0].chunk.chunk_id, len(s.text)))[:1]
     return first + support, "Put simply: "
 

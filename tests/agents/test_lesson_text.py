@@ -154,10 +154,13 @@ VACCINES = [ChunkRef(chunk_id=1, document_id=1, order=0, section="Antibodies", t
 
 
 def test_simpler_asked_again_gives_the_definition_with_other_support_not_the_same_words():
-    first, _ = teach("help_simpler", "plasma cell", VACCINES)
+    antigens = [ChunkRef(chunk_id=1, document_id=1, order=0, section="Antigens", text=(
+        "An antigen is a molecule that the immune system recognises as foreign. Each B cell fits just one antigen. "
+        "Vaccines show the body an antigen."))]
+    first, _ = teach("help_simpler", "antigen", antigens)
     said = f"{first} Which term is missing here? ..."
-    again, _ = teach("help_simpler", "plasma cell", VACCINES, said=said, recent="Which term is missing here? ...")
-    assert again != first and "A plasma cell is a B cell" in again
+    again, _ = teach("help_simpler", "antigen", antigens, said=said, recent="Which term is missing here? ...")
+    assert again != first and "An antigen is a molecule" in again
 
 
 def test_simpler_does_not_support_a_definition_with_the_definition_of_another_term():
@@ -165,6 +168,7 @@ def test_simpler_does_not_support_a_definition_with_the_definition_of_another_te
     the explanation of antibody that came next said nothing about antibodies."""
     text, _ = teach("help_simpler", "plasma cell", VACCINES)
     assert "A plasma cell is a B cell" in text and "An antibody is" not in text
+    assert "memory cells" not in text  # nor a sentence about something else
     after, _ = teach("explain", "antibody", VACCINES, said=text, recent=text, opening="Next: antibody. ")
     assert "An antibody is a Y-shaped protein" in after
 
