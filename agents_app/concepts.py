@@ -41,6 +41,7 @@ _APPOSITION = re.compile(
     r"|[a-z], the (?P<named>[a-z][a-z\-]{3,}), [a-z]"  # "the two upper chambers, the atria, receive"
 )
 _NAME = re.compile(r"(?<![\w'])(?:[A-Z][\w'\-]*\.?)(?:\s+(?:(?:of(?:\s+the)?|de|von|van)\s+)?[A-Z][\w'\-]*\.?)*")
+_NEXT_WORD = re.compile(r"\s+([a-z]+)")
 _ERA = re.compile(r"^(?:BCE?|AD|CE)\s+")  # "In 49 BC Julius Caesar crossed…"
 _NUMBERING = re.compile(r"^\s*(?:(?:chapter|part|unit|section|lesson)\s+)?[\dIVXivx]+(?:\.\d+)*[.):]?\s+")
 _DEMONYM = re.compile(r"(?:ish|ese|ian|French|Dutch|Greek|German)$")  # "French society": an adjective, not a topic
@@ -249,6 +250,9 @@ def _note_names(book: Book, prose: list[list[str]]) -> None:
         for sentence in said:
             for match in _NAME.finditer(sentence):
                 name = _ERA.sub("", match.group().rstrip("."))
+                after = _NEXT_WORD.match(sentence, match.end())
+                if re.search(r"\b[A-Z]$", name) and after and after.group(1) not in STOPWORDS:
+                    continue  # "Killer T" of "Killer T cells": the letter names a kind of the noun after it
                 if len(name.split()) == 1 and match.start() == 0:
                     continue
                 before = words(_LIST_BEFORE.sub("", sentence[:match.start()]))[-3:]

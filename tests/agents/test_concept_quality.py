@@ -93,3 +93,10 @@ def test_a_concepts_definition_that_opens_with_a_pronoun_comes_with_the_sentence
     found = {c.name: c.definition for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
     assert found["innate response"] == ("The immune system is the body's defence against germs. Its first line is "
                                         "the innate response: skin, mucus and fever.")
+
+
+def test_a_name_ending_in_a_letter_that_names_a_kind_of_noun_is_no_concept_but_vitamin_c_is():
+    text = ("After an infection most cells die. Killer T cells do a different job: they destroy infected cells. "
+            "Vitamin C is found in oranges. Sailors lacked Vitamin C on long voyages.")
+    names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
+    assert "Killer T" not in names and "Vitamin C" in names
