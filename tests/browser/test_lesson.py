@@ -198,7 +198,7 @@ def test_a_question_skipped_with_next_is_closed_in_the_chat_and_on_the_board_als
     next_turn(page)  # the skip
     card = page.locator(f'article[data-turn-id="{turn_id}"]').get_by_role("group", name="Question:")
     assert all(button.is_disabled() for button in card.get_by_role("button").all())
-    assert "read-only" in card.get_attribute("class")  # shown as closed, not only disabled
+    assert "closed" in card.get_attribute("class")  # shown as closed, not only disabled
     assert options.first.get_attribute("aria-disabled") == "true"
     page.reload()
     page.get_by_role("status").filter(has_text="Live").wait_for()

@@ -29,7 +29,7 @@ function QuestionCard(props: { q: QuestionOut; item: ChatItem; answered?: { corr
   const { q, answered } = props;
   const closed = !props.open || props.readOnly;
   return (
-    <div class={answered || !closed ? "question" : "question read-only"} role="group" aria-label={`Question: ${q.prompt}`}>
+    <div class={answered || !closed ? "question" : "question closed"} role="group" aria-label={`Question: ${q.prompt}`}>
       {q.kind === "mcq" ? (
         <div class="options">
           {q.options.map((o, i) => {
