@@ -81,13 +81,16 @@ def tutor_session(folder, learner):
 
 @pytest.fixture
 def connect(request, learner) -> Iterator[Callable[..., TutorClient]]:
-    """Opens clients, on the module's tutor_server unless given another `url`; closes them after the test."""
+    """Opens clients, on the module's tutor_server unless given another `url`; closes them after the test
+    and waits until the server has finished with them. `user=None` sends no token in the URL."""
     clients: list[TutorClient] = []
 
     def make(session_id: object, *, user=learner, token: str | None = None, url: str | None = None,
              **options) -> TutorClient:
         url = url or request.getfixturevalue("tutor_server")
-        client = TutorClient(url, session_id, token if token is not None else access_token(user), **options)
+        if token is None and user is not None:
+            token = access_token(user)
+        client = TutorClient(url, session_id, token, **options)
         clients.append(client)
         return client
 

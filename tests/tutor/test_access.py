@@ -1,7 +1,7 @@
 """Who may open the tutor socket: close codes after accept (SPEC 6)."""
 from __future__ import annotations
 
-from tests.tutor.client import TutorClient
+from tests.conftest import access_token
 
 
 def test_it_greets_the_owner_with_the_session_state(connect, tutor_session):
@@ -20,8 +20,8 @@ def test_it_closes_4401_for_a_bad_token(connect, tutor_session):
     assert connect(tutor_session.pk, token="not-a-jwt").close_code() == 4401
 
 
-def test_it_closes_4401_without_a_token(tutor_server, tutor_session):
-    assert TutorClient(tutor_server, tutor_session.pk, None).close_code() == 4401
+def test_it_closes_4401_without_a_token(connect, tutor_session):
+    assert connect(tutor_session.pk, user=None).close_code() == 4401
 
 
 def test_it_closes_4404_for_an_unknown_or_malformed_session(connect, tutor_session):
@@ -29,12 +29,6 @@ def test_it_closes_4404_for_an_unknown_or_malformed_session(connect, tutor_sessi
     assert connect("abc").close_code() == 4404
 
 
-def test_it_accepts_the_token_in_an_authorization_header(tutor_server, tutor_session, learner):
-    from tests.conftest import access_token
-
-    client = TutorClient(tutor_server, tutor_session.pk, None,
-                         additional_headers={"Authorization": f"Bearer {access_token(learner)}"})
-    try:
-        assert client.recv()["type"] == "session.state"
-    finally:
-        client.close()
+def test_it_accepts_the_token_in_an_authorization_header(connect, tutor_session, learner):
+    client = connect(tutor_session.pk, user=None, additional_headers={"Authorization": f"Bearer {access_token(learner)}"})
+    assert client.recv()["type"] == "session.state"
