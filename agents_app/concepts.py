@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from agents_app.quotes import defined_term, refers_back, units
+from agents_app.quotes import defined_term, units, with_referent
 from agents_app.schemas import ChunkRef
 from agents_app.text import STOPWORDS, content_words, sentences, stem, terms, words
 
@@ -372,8 +372,8 @@ def _credit(candidate: Candidate, chunk: ChunkRef, key: tuple[str, ...], occurre
     if not candidate.definition:
         said = sentences(chunk.text)
         at = next((i for i, s in enumerate(said) if contains(terms(s), key)), None)
-        if at is not None:  # "Its first line is the innate response…" with the sentence "Its" points at
-            candidate.definition = " ".join(said[at - 1:at + 1]) if at and refers_back(said[at]) else said[at]
+        if at is not None:
+            candidate.definition = with_referent(said[at - 1] if at else None, said[at])
     candidate.definition = candidate.definition[:MAX_SENTENCE_CHARS]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from agents_app.concepts import MAX_SENTENCE_CHARS, ngrams, phrase_key
 from agents_app.offline import PREFIX
 from agents_app.questions import blank  # the quiz's own blanking, so hints hide what questions hide
-from agents_app.quotes import defined_term, refers_back
+from agents_app.quotes import defined_term, refers_back, with_referent
 from agents_app.schemas import ChunkRef
 from agents_app.text import content_words, sentences, stem, terms
 
@@ -51,7 +51,7 @@ def about(concept: str, passages: list[ChunkRef]) -> list[Sentence]:
         if not key or key not in ngrams(terms(s.text), len(key)):
             continue
         before = every[position - 1] if position else None
-        text = f"{before.text} {s.text}" if before and s.follows(before) and refers_back(s.text) else s.text
+        text = with_referent(before.text if before and s.follows(before) else None, s.text)
         found.append(Sentence(text, s.chunk, s.index, _defines(s.text, key)))
     return found
 

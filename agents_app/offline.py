@@ -15,7 +15,7 @@ from agents_app.concepts import find_concepts
 from agents_app.questions import has_source
 from agents_app.errors import AgentError
 from agents_app.mastery import MASTERED, Difficulty
-from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, refers_back, units
+from agents_app.quotes import Unit, asked_term, best_quote, defined_term, defines, units, with_referent
 from agents_app.retrieval import BM25Index
 from agents_app.schemas import (
     OFFLINE_LABEL, ChunkRef, Concept, AnalysisResult, GradeResult, KeyTerm, PlanResult, LessonSection, Objective,
@@ -201,10 +201,7 @@ def _definition(term: str, passages: list[ChunkRef]) -> tuple[str, ChunkRef] | N
 
 
 def _with_referent(parts: list[Unit], index: int) -> str:
-    """The sentence, after the one its pronoun ("This tendency…", "In 1687 he…") refers to."""
-    if index and refers_back(parts[index].text):
-        return f"{parts[index - 1].text} {parts[index].text}"
-    return parts[index].text
+    return with_referent(parts[index - 1].text if index else None, parts[index].text)
 
 
 def _simplest(query: str, passages: list[ChunkRef], picks: list[tuple[str, ChunkRef]]

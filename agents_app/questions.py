@@ -30,7 +30,7 @@ from agents_app.concepts import (
     MAX_SENTENCE_CHARS, MAX_TERM_WORDS, as_written, contains, find_concepts, ngrams, phrase_key, term_pattern,
 )
 from agents_app.mastery import Difficulty
-from agents_app.quotes import Unit, defined_term, refers_back, units
+from agents_app.quotes import Unit, defined_term, refers_back, units, with_referent
 from agents_app.schemas import ChunkRef, QuizQuestion
 from agents_app.text import content_words, normalise, stem, terms
 
@@ -311,7 +311,7 @@ def _distractors(answer: Term, source: Source, vocabulary: list[Term], *, hard: 
     # A term the question shows is no choice: a stem may show the sentence before (hard ones the
     # one after too).
     shown = f"{source.before} {source.sentence} {source.after}" if hard else (
-        f"{source.before} {source.sentence}" if refers_back(source.sentence) else source.sentence)
+        with_referent(source.before, source.sentence))
     sentence_terms = terms(shown)
     concept = answer.name
     concept_key = phrase_key(concept)

@@ -232,6 +232,12 @@ def refers_back(sentence: str) -> bool:
     return lead[0] in _PRONOUN_START or (lead[0] in _OPENERS and any(w in _BURIED_PRONOUN for w in lead[1:]))
 
 
+def with_referent(before: str | None, sentence: str) -> str:
+    """The sentence, after the one before it when it refers back to it ("Its first line is…"):
+    the pronoun then has something to refer to. `before` is None at the start of a passage."""
+    return f"{before} {sentence}" if before and refers_back(sentence) else sentence
+
+
 def _scores(parts: list[Unit], wanted: set[str], rarity: Rarity | None) -> list[float]:
     """Matching query terms, rarer ones (in the passage, and in the folder) weighing more, repeats a
     little more, plus adjacent pairs of them."""
