@@ -104,7 +104,7 @@ async def _explain(turn: Turn, lesson: Lesson, decision: policy.Decision) -> Non
     concept = context.concept()
     assert concept is not None
     opening = flow.opening(context, concept)
-    introducing = concept not in context.covered
+    introducing = flow.introduces(context, concept)
     context.explanations_since_question += 1
     context.covered = [*dict.fromkeys([*context.covered, concept])]
     context.last_action = "explained"

@@ -134,10 +134,16 @@ def concept_for_help(context: TutorContext) -> str | None:
     return context.covered[-1]
 
 
+def introduces(context: TutorContext, concept: str) -> bool:
+    """Whether explaining the concept now is its first explanation: that one always says what the
+    concept is, even when its sentences were just said while explaining another."""
+    return concept not in context.covered
+
+
 def opening(context: TutorContext, concept: str) -> str:
     if context.reviewing:
         return f"Let us review {concept}. "
-    if context.explanations_since_question > 0 and concept in context.covered:
+    if context.explanations_since_question > 0 and not introduces(context, concept):
         return f"More on {concept}. "
     title = context.focus.title.split(" > ")[-1] if context.focus else ""  # the heading, not its path
     if context.concept_position == 0 and title:
