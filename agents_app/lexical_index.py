@@ -78,15 +78,16 @@ class FolderIndex:
         roots = (term[: -len(end)] for end in DERIVED_ENDINGS if term.endswith(end) and len(term) - len(end) >= 3)
         return next((root for root in roots if root in self.postings), term)
 
-    def rank(self, query_terms: set[str]) -> list[tuple[float, int]]:
-        """(BM25 score, chunk id) of every chunk matching a term, best first, ties by id."""
+    def rank(self, query_terms: dict[str, float]) -> list[tuple[float, int]]:
+        """(BM25 score, chunk id) of every chunk matching a term, best first, ties by id; each
+        term's score is multiplied by its weight in `query_terms`."""
         scores: dict[int, float] = {}
-        for term in query_terms:
+        for term, factor in query_terms.items():
             span = self.postings.get(term)
             if span is None:
                 continue
             start, stop = span
-            weight = idf(stop - start, len(self.ids))
+            weight = idf(stop - start, len(self.ids)) * factor
             for position, tf in zip(self.positions[start:stop], self.frequencies[start:stop]):
                 scores[position] = scores.get(position, 0.0) + bm25_term_score(
                     tf, self.lengths[position], self.average, weight)

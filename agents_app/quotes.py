@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from agents_app.everyday import query_terms
 from agents_app.text import content_words, sentences, terms, words
 
 QUOTE_CHARS = 300
@@ -146,7 +147,7 @@ def best_quote(text: str, query: str, limit: int = QUOTE_CHARS, rarity: Rarity |
     if not parts:
         return _cut(" ".join(text.split()), set(), limit)
     best, chosen = best_units(parts, query, rarity)
-    wanted = set(terms(query))
+    wanted = set(query_terms(query).weights())
     if len(chosen) == 1 or len(parts[best].shown) > limit - _ROOM:
         return _cut(parts[best].shown, wanted, limit)
     other = next(i for i in chosen if i != best)
@@ -166,7 +167,7 @@ def best_units(parts: list[Unit], query: str, rarity: Rarity | None = None) -> t
         return best, [best - 1, best]
     if parts[best].row:
         return best, [best]
-    candidates = [i for i in range(len(parts)) if i != best and scores[i] > 0 and not parts[i].row
+    candidates = [i for i in range(len(parts)) if i != best and scores[i] > (0.0, 0.0) and not parts[i].row
                   and (i == best + 1 or not refers_back(parts[i].text))
                   and (best not in definition or i > best)]
     second = max(candidates, key=lambda i: (scores[i], i == best + 1, -i), default=None)
@@ -175,10 +176,13 @@ def best_units(parts: list[Unit], query: str, rarity: Rarity | None = None) -> t
     return best, sorted({best} if second is None else {best, second})
 
 
-def _scored(parts: list[Unit], query: str, rarity: Rarity | None) -> tuple[list[float], set[int]]:
+def _scored(parts: list[Unit], query: str, rarity: Rarity | None) -> tuple[list[tuple[float, float]], set[int]]:
     """Each unit's score for the query, and which units define the term a "what is X?" asks for
-    (they win outright)."""
-    scores = _scores(parts, set(terms(query)), rarity)
+    (they win outright). A score is (by the query's own words, by their related words): the
+    learner's own words choose the sentence, related ones only break ties (see everyday)."""
+    wanted = query_terms(query)
+    unit_terms = [terms(p.shown) for p in parts]
+    scores = _scores(parts, wanted.own, rarity, unit_terms)
     answer_kind = _answer_kind(query)
     for index, part in enumerate(parts):
         if answer_kind is not None and answer_kind.search(part.text[1:]):
@@ -187,7 +191,7 @@ def _scored(parts: list[Unit], query: str, rarity: Rarity | None) -> tuple[list[
     definition = {i for i, part in enumerate(parts) if asked and defines(part.text, asked)}
     for index in definition:
         scores[index] += DEFINITION_BONUS
-    return scores, definition
+    return list(zip(scores, _scores(parts, wanted.related, rarity, unit_terms))), definition
 
 
 def _answer_kind(query: str) -> re.Pattern[str] | None:
@@ -238,18 +242,19 @@ def with_referent(before: str | None, sentence: str) -> str:
     return f"{before} {sentence}" if before and refers_back(sentence) else sentence
 
 
-def _scores(parts: list[Unit], wanted: set[str], rarity: Rarity | None) -> list[float]:
-    """Matching query terms, rarer ones (in the passage, and in the folder) weighing more, repeats a
-    little more, plus adjacent pairs of them."""
-    unit_terms = [terms(p.shown) for p in parts]
+def _scores(parts: list[Unit], wanted: Mapping[str, float], rarity: Rarity | None,
+            unit_terms: list[list[str]]) -> list[float]:
+    """Matching query terms (each by its weight), rarer ones (in the passage, and in the folder)
+    weighing more, repeats a little more, plus adjacent pairs of them. `unit_terms`: each
+    part's terms."""
     frequency = Counter(t for ts in unit_terms for t in set(ts))
     scores = []
     for part, ts in zip(parts, unit_terms):
         counts = Counter(t for t in ts if t in wanted)
-        score = sum((1.0 + math.log(len(parts) / frequency[t])) * (rarity(t) if rarity else 1.0)
+        score = sum(wanted[t] * (1.0 + math.log(len(parts) / frequency[t])) * (rarity(t) if rarity else 1.0)
                     * (1.0 + 0.3 * math.log(tf)) for t, tf in counts.items())
         pairs = {(a, b) for a, b in zip(ts, ts[1:])}
-        score += 0.5 * sum(1 for a, b in pairs if a in wanted and b in wanted and a != b)
+        score += 0.5 * sum(min(wanted[a], wanted[b]) for a, b in pairs if a in wanted and b in wanted and a != b)
         # A header row names the columns; the row under it holds the answer.
         scores.append(score / 2 if part.row and part.header is None else score)
     return scores

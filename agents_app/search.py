@@ -27,7 +27,7 @@ from agents_app.pipeline import chunk_ref
 from agents_app.quotes import Rarity, best_quote
 from agents_app.runs import CallContext
 from agents_app.schemas import ChunkRef
-from agents_app.text import terms
+from agents_app.everyday import query_terms
 from agents_app.wiring import get_gateway
 from sessions_app.models import Chunk, Document
 
@@ -64,8 +64,11 @@ def _ranking(folder_id: int, query: str) -> tuple[FolderIndex, list[tuple[float,
     """The folder's lexical index and its chunks ranked for the query."""
     ready = Chunk.objects.filter(document__folder_id=folder_id, document__status=Document.Status.READY)
     index = folder_index(folder_id, ready)
-    query_terms = {index.in_folder(term) for term in terms(query)}
-    ranking = index.rank(query_terms) if query_terms else []
+    weights: dict[str, float] = {}
+    for term, weight in query_terms(query).weights().items():
+        found = index.in_folder(term)
+        weights[found] = max(weight, weights.get(found, 0.0))
+    ranking = index.rank(weights) if weights else []
     semantic = _semantic(ready, query)
     return index, _fuse([ranking, semantic]) if semantic else ranking
 
