@@ -34,6 +34,11 @@ EMPHASIS, DEFINITION, HEADING, NAME, APPOSITION, PHRASE, OCCURRENCE = 3.0, 3.0, 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _CALLED = re.compile(r"\b(?:called|known as|termed) (?:the |an? )?(?P<term>[A-Za-z][\w'\- ]{1,60}?)(?=[.,;:)]|$)")
+# "Reef-building corals are called hard corals": the sentence gives one thing two names; the
+# name after "called" is the term, the words before it describe the same thing.
+_ALSO_CALLED = re.compile(r"^(?:(?:an?|the)\s+)?(?P<described>[A-Za-z][\w'\- ]{1,60}?)\s+(?:is|are|was|were)\s+"
+                          r"(?:also\s+)?(?:called|known as|termed)\s+(?:the |an? )?(?P<name>[A-Za-z][\w'\- ]{1,60}?)"
+                          r"(?=[.,;:)]|$)")
 _APPOSITION = re.compile(
     r"\b(?:the|an?|two|three|its|their) (?P<term>[a-z][a-z\-]{3,}), (?:who|which) "  # "two consuls, who led"
     # "the asthenosphere, a softer zone"
@@ -123,6 +128,22 @@ class Book:
 
     def __init__(self) -> None:
         self.candidates: dict[tuple[str, ...], Candidate] = {}
+        self.aliases: dict[tuple[str, ...], tuple[str, ...]] = {}  # another name's key -> the term's key
+
+    def alias(self, described: str, name: str) -> None:
+        """`described` names the same thing as the term `name` ("reef-building corals" and "hard corals")."""
+        described_term, name_term = clean_term(described), clean_term(name)
+        if described_term and name_term and phrase_key(described_term) != phrase_key(name_term):
+            self.aliases[phrase_key(described_term)] = phrase_key(name_term)
+
+    def merge_aliases(self) -> None:
+        """One concept for one thing: another name's candidate goes, its passages credited to the term."""
+        for other, term in self.aliases.items():
+            if other in self.candidates and term in self.candidates:
+                merged = self.candidates.pop(other)
+                kept = self.candidates[term]
+                kept.chunk_ids.extend(pk for pk in merged.chunk_ids if pk not in kept.chunk_ids)
+                kept.first_seen = min(kept.first_seen, merged.first_seen)
 
     def note(self, raw: str, bonus: float, *, strong: bool = False, definition: str = "") -> Candidate | None:
         term = clean_term(raw)
@@ -155,6 +176,7 @@ def find_concepts(chunks: list[ChunkRef]) -> list[Candidate]:
     if len(book.candidates) < MIN_CONCEPTS:
         _note_frequent_words(book, ordered)
     _count_occurrences(ordered, book.candidates)
+    book.merge_aliases()
     _drop_fragments(book.candidates)
     found = [c for c in book.candidates.values() if c.chunk_ids]
     found = sorted(found, key=lambda c: (-c.score, c.first_seen))[:_how_many(ordered)]
@@ -207,8 +229,11 @@ def _note_marked(book: Book, chunk: ChunkRef, said: list[str]) -> None:
     for match in _BOLD.finditer(chunk.text):
         book.note(match.group(1) or match.group(2), EMPHASIS, strong=True)
     for sentence in said:
+        also = _ALSO_CALLED.match(sentence)
+        if also:
+            book.alias(also.group("described"), also.group("name"))
         defined = defined_term(sentence)
-        if defined:
+        if defined and not (also and phrase_key(defined) == phrase_key(also.group("described"))):
             book.note(defined, DEFINITION, strong=True, definition=sentence)
         for match in _CALLED.finditer(sentence):
             book.note(match.group("term"), DEFINITION, strong=True, definition=sentence)

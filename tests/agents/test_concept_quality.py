@@ -100,3 +100,13 @@ def test_a_name_ending_in_a_letter_that_names_a_kind_of_noun_is_no_concept_but_v
             "Vitamin C is found in oranges. Sailors lacked Vitamin C on long voyages.")
     names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
     assert "Killer T" not in names and "Vitamin C" in names
+
+
+def test_a_thing_the_text_gives_two_names_is_one_concept_under_the_name_after_called():
+    """"Reef-building corals are called hard corals": a new document on coral reefs taught both,
+    one after the other, with the same sentence, and asked "Reef-building corals are called _____"."""
+    text = ("Reef-building corals are called hard corals. Each hard coral builds a cup of limestone. "
+            "Reef-building corals grow only in clear, shallow water. Hard corals grow slowly.")
+    found = {c.name: c for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
+    assert "hard corals" in found and "reef-building corals" not in found
+    assert found["hard corals"].definition == "Reef-building corals are called hard corals."
