@@ -235,10 +235,15 @@ def _note_marked(book: Book, chunk: ChunkRef, said: list[str]) -> None:
         defined = defined_term(sentence)
         if defined and not (also and phrase_key(defined) == phrase_key(also.group("described"))):
             book.note(defined, DEFINITION, strong=True, definition=sentence)
-        for match in _CALLED.finditer(sentence):
-            book.note(match.group("term"), DEFINITION, strong=True, definition=sentence)
+        for term in named(sentence):
+            book.note(term, DEFINITION, strong=True, definition=sentence)
         for match in _APPOSITION.finditer(sentence):
             book.note(match.group("term") or match.group("noun") or match.group("named"), APPOSITION)
+
+
+def named(sentence: str) -> list[str]:
+    """The terms a sentence introduces by name: "…tiny animals called polyps", "…known as the Terror"."""
+    return [match.group("term") for match in _CALLED.finditer(sentence)]
 
 
 def heading_topics(title: str) -> list[str]:

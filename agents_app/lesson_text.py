@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents_app.concepts import MAX_SENTENCE_CHARS, ngrams, phrase_key
+from agents_app.concepts import MAX_SENTENCE_CHARS, named, ngrams, phrase_key
 from agents_app.offline import PREFIX
 from agents_app.questions import blank  # the quiz's own blanking, so hints hide what questions hide
 from agents_app.quotes import defined_term, refers_back, with_referent
@@ -63,8 +63,10 @@ def _under_heading(concept: str, chunk: ChunkRef) -> bool:
 
 
 def _defines(text: str, key: tuple[str, ...]) -> bool:
+    """Whether the sentence says what the concept is: "X is…", or "…tiny animals called X"."""
     match = _DEFINES.match(text)
-    return match is not None and phrase_key(match.group("subject")) == key
+    return (match is not None and phrase_key(match.group("subject")) == key) or any(
+        phrase_key(term) == key for term in named(text))
 
 
 def _all_sentences(passages: list[ChunkRef]) -> list[Sentence]:
@@ -145,8 +147,10 @@ def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     definition = [s for s in named if s.defines][:1] or [s for s in fresh if s.defines][:1]
     rest = [s for s in _unique(named + fresh) if s not in definition
             and (not refers_back(s.text) or (definition and s.follows(definition[0])))]
-    if definition:  # what follows the definition in its own passage first
-        rest.sort(key=lambda s: (not s.follows(definition[0]), s.chunk.chunk_id != definition[0].chunk.chunk_id))
+    if definition:  # what follows the definition, then what names the concept, then its own passage
+        naming = {s.text for s in found}
+        rest.sort(key=lambda s: (not s.follows(definition[0]), s.text not in naming,
+                                 s.chunk.chunk_id != definition[0].chunk.chunk_id))
     return (definition + rest)[:EXPLAIN_SENTENCES], ""
 
 
@@ -174,8 +178,9 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
 
 
 def _defines_another(sentence: Sentence, concept: str) -> bool:
-    term = defined_term(sentence.text)
-    return term is not None and phrase_key(term) != phrase_key(concept)
+    """Whether the sentence defines or names another term ("…algae called zooxanthellae")."""
+    key = phrase_key(concept)
+    return any(phrase_key(term) != key for term in [defined_term(sentence.text) or "", *named(sentence.text)] if term)
 
 
 def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,

@@ -183,3 +183,27 @@ def test_introducing_a_concept_says_what_it_is_even_when_the_turn_before_said_it
     assert text.startswith("(offline mode) Next: antibody. An antibody is a Y-shaped protein")
     again, _ = teach("explain", "antibody", VACCINES, said=before + text, recent=before + text)
     assert "An antibody is" not in again  # more on it, not its definition twice
+
+
+
+def coral_chunks(*texts: str) -> list[ChunkRef]:
+    return [ChunkRef(chunk_id=n + 1, document_id=1, order=n, text=text) for n, text in enumerate(texts)]
+
+
+def test_a_sentence_that_names_the_concept_after_called_is_its_definition():
+    """A new document on coral reefs named its terms so ("tiny animals called polyps"): "simpler"
+    gave another sentence, and its support was the sentence naming zooxanthellae."""
+    chunks = coral_chunks("Each coral is a colony of tiny animals called polyps. Inside each polyp live algae called "
+                          "zooxanthellae. A polyp is a soft, tube-shaped animal a few millimetres across, with a ring "
+                          "of stinging tentacles around its mouth.")
+    text, _ = teach("help_simpler", "polyps", chunks)
+    assert text.startswith("(offline mode) Put simply: Each coral is a colony of tiny animals called polyps. [1]")
+    assert "zooxanthellae" not in text  # another term's naming sentence is no support
+
+
+def test_an_explanation_supports_the_definition_with_a_sentence_naming_the_concept_before_an_unrelated_one():
+    chunks = coral_chunks("A coral looks like a rock. A polyp is a tiny animal with tentacles. Corals grow in warm seas.",
+                          "Polyps catch plankton at night.")
+    said = "Corals grow in warm seas."  # what follows the definition was said already
+    text, _ = teach("explain", "polyps", chunks, said=said, introducing=True)
+    assert text == "(offline mode) A polyp is a tiny animal with tentacles. [1] Polyps catch plankton at night. [2]"
