@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from agents_app.everyday import query_terms
-from agents_app.text import content_words, sentences, terms, words
+from agents_app.text import STOPWORDS, content_words, sentences, terms, words
 
 QUOTE_CHARS = 300
 _ROOM = 60  # a second sentence is shown only when at least this much of it fits
@@ -233,7 +233,23 @@ def refers_back(sentence: str) -> bool:
     lead = words(sentence)[:_EARLY]
     if not lead:
         return False
-    return lead[0] in _PRONOUN_START or (lead[0] in _OPENERS and any(w in _BURIED_PRONOUN for w in lead[1:]))
+    if lead[0] in _PRONOUN_START:
+        return True
+    if lead[0] not in _OPENERS:
+        return False
+    at = next((i for i, w in enumerate(lead) if i and w in _BURIED_PRONOUN), None)
+    return at is not None and not _owner_before(lead[1:at], lead[at])
+
+
+def _owner_before(opening: list[str], pronoun: str) -> bool:
+    """Whether a possessive has its owner in the opening phrase: "When polyps die their skeletons
+    remain" (plural "their" after a plural noun), "As the volcano erupts its magma…"."""
+    nouns = [w for w in opening if w not in STOPWORDS and w.isalpha() and len(w) > 2]
+    if pronoun == "their":
+        return any(w.endswith("s") and not w.endswith("ss") for w in nouns)
+    if pronoun == "its":
+        return any(not w.endswith("s") or w.endswith("ss") for w in nouns)
+    return False
 
 
 def with_referent(before: str | None, sentence: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from agents_app import offline
 from agents_app.agents.teacher import cite
-from agents_app.quotes import QUOTE_CHARS, asked_term, best_quote, defined_term
+from agents_app.quotes import QUOTE_CHARS, asked_term, best_quote, defined_term, refers_back
 from tests.agents.sample_docs import all_chunks
 
 PASSAGE = (
@@ -32,6 +32,15 @@ def test_a_pronoun_after_an_opening_phrase_is_quoted_with_the_sentence_it_points
     # A pronoun whose antecedent is the sentence's own subject needs nothing before it.
     heart = "The lungs fill with air. The heart pumps its blood through two circuits of vessels."
     assert best_quote(heart, "How does the heart pump blood through circuits?").startswith("The heart pumps")
+
+
+def test_a_possessive_whose_owner_opens_the_sentence_points_at_nothing_before_it():
+    """"When polyps die their skeletons remain": "their" is the polyps'. Taken as pointing back, the
+    sentence was never used to explain coral reefs, and an unrelated one was."""
+    assert not refers_back("When polyps die their skeletons remain, and new polyps grow on top of them.")
+    assert not refers_back("As the volcano erupts its magma flows downhill.")
+    assert refers_back("During the war their army grew.")  # a war owns no army: theirs is someone said before
+    assert refers_back("After its collapse the empire split.")
 
 
 def test_what_is_x_quotes_the_documents_own_definition_first():
