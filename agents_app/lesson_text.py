@@ -147,8 +147,10 @@ def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     definition = [s for s in named if s.defines][:1] or [s for s in fresh if s.defines][:1]
     rest = [s for s in _unique(named + fresh) if s not in definition
             and (not refers_back(s.text) or (definition and s.follows(definition[0])))]
+    naming = {s.text for s in found}
+    if found:  # support names the concept or stands next to a sentence that does, not just anywhere in its passage
+        rest = [s for s in rest if s.text in naming or any(s.follows(f) or f.follows(s) for f in found)]
     if definition:  # what follows the definition, then what names the concept, then its own passage
-        naming = {s.text for s in found}
         rest.sort(key=lambda s: (not s.follows(definition[0]), s.text not in naming,
                                  s.chunk.chunk_id != definition[0].chunk.chunk_id))
     return (definition + rest)[:EXPLAIN_SENTENCES], ""

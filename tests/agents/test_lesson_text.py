@@ -207,3 +207,16 @@ def test_an_explanation_supports_the_definition_with_a_sentence_naming_the_conce
     said = "Corals grow in warm seas."  # what follows the definition was said already
     text, _ = teach("explain", "polyps", chunks, said=said, introducing=True)
     assert text == "(offline mode) A polyp is a tiny animal with tentacles. [1] Polyps catch plankton at night. [2]"
+
+
+def test_an_explanation_takes_no_support_from_elsewhere_in_the_passage():
+    """"Charles Darwin explained how atolls form in 1842. A barrier reef lies further out…": the
+    passage's other sentences say nothing of the concept; one next to its sentence may."""
+    chunks = coral_chunks("A fringing reef grows close to the shore. A barrier reef lies further out. The Great Barrier "
+                          "Reef is the largest reef system. An atoll is a ring of reef. Charles Darwin explained how "
+                          "atolls form in 1842.")
+    text, _ = teach("explain", "Charles Darwin", chunks, said="An atoll is a ring of reef.", introducing=True)
+    assert text == "(offline mode) Charles Darwin explained how atolls form in 1842. [1]"
+    text, _ = teach("explain", "Great Barrier Reef", chunks, introducing=True)
+    assert text == ("(offline mode) The Great Barrier Reef is the largest reef system. [1] "
+                    "An atoll is a ring of reef. [1]")
