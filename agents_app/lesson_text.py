@@ -207,7 +207,8 @@ def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     if again:
         return again[:1], f"Your documents give this one example of {concept}, so once more: "
     using = [s for s in fresh if s.text in named] or [s for s in _standalone(found) if s.text not in recent]
-    concrete = [s for s in using if re.search(r"\d|\s[A-Z][a-z]", s.text[1:]) and not s.defines]
+    # Concrete: a number or a name; a capital that opens a sentence ("… release. This makes…") is neither.
+    concrete = [s for s in using if re.search(r"\d|(?<![.!?])\s[A-Z][a-z]", s.text[1:]) and not s.defines]
     picks = (concrete or [s for s in using if not s.defines] or using)[:1]
     return picks, f"Your documents give no worked example of {concept}; here is how they use it: "
 

@@ -220,3 +220,13 @@ def test_an_explanation_takes_no_support_from_elsewhere_in_the_passage():
     text, _ = teach("explain", "Great Barrier Reef", chunks, introducing=True)
     assert text == ("(offline mode) The Great Barrier Reef is the largest reef system. [1] "
                     "An atoll is a ring of reef. [1]")
+
+
+def test_an_example_is_not_taken_for_concrete_because_it_comes_with_the_sentence_before_it():
+    """"…that people release. This makes seawater more acidic… for polyps" was given as the way the
+    documents use polyps: the capital of "This" read as a name."""
+    chunks = coral_chunks("Each coral is a colony of tiny animals called polyps. Each polyp builds a cup of limestone.",
+                          "The ocean absorbs carbon dioxide. This makes seawater acidic and leaves less carbonate for "
+                          "polyps.")
+    text, _ = teach("example", "polyps", chunks)
+    assert "here is how they use it: Each polyp builds a cup of limestone. [1]" in text
