@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from agents_app.quotes import defined_term, units, with_referent
 from agents_app.schemas import ChunkRef
-from agents_app.text import STOPWORDS, content_words, sentences, stem, terms, words
+from agents_app.text import STOPWORDS, contains, content_words, sentences, stem, terms, words
 
 MAX_CONCEPTS = 40
 MIN_CONCEPTS = 5
@@ -89,11 +89,6 @@ def phrase_key(phrase: str) -> tuple[str, ...]:
 def ngrams(tokens: list[str], longest: int) -> set[tuple[str, ...]]:
     """Every run of 1..longest tokens: phrase lookups become set lookups on large folders."""
     return {tuple(tokens[i : i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
-
-
-def contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
-    n = len(needle)
-    return any(tuple(haystack[i : i + n]) == needle for i in range(len(haystack) - n + 1))
 
 
 def clean_term(text: str) -> str | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
-from agents_app.text import stem, terms, words
+from agents_app.text import contains, stem, terms, words
 
 RELATED_WEIGHT = 0.5
 PHRASE_WEIGHT = 1.0
@@ -175,7 +175,7 @@ def query_terms(query: str) -> QueryTerms:
     own = dict.fromkeys(terms(query), 1.0)
     related: dict[str, float] = {}
     for keys, singles in _groups():
-        phrases = [key for key in keys if len(key) > 1 and _contains(tokens, key)]
+        phrases = [key for key in keys if len(key) > 1 and contains(tokens, key)]
         if phrases:
             for term in (t for key in phrases for t in key if t in own):
                 own[term] = RELATED_WEIGHT
@@ -185,8 +185,3 @@ def query_terms(query: str) -> QueryTerms:
             for term in singles:
                 related[term] = RELATED_WEIGHT
     return QueryTerms(MappingProxyType(own), MappingProxyType({t: w for t, w in related.items() if t not in own}))
-
-
-def _contains(tokens: tuple[str, ...], key: tuple[str, ...]) -> bool:
-    n = len(key)
-    return any(tokens[i:i + n] == key for i in range(len(tokens) - n + 1))

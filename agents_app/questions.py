@@ -27,12 +27,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from agents_app.concepts import (
-    MAX_SENTENCE_CHARS, MAX_TERM_WORDS, as_written, contains, find_concepts, ngrams, phrase_key, term_pattern,
+    MAX_SENTENCE_CHARS, MAX_TERM_WORDS, as_written, find_concepts, ngrams, phrase_key, term_pattern,
 )
 from agents_app.mastery import Difficulty
 from agents_app.quotes import Unit, defined_term, refers_back, units, with_referent
 from agents_app.schemas import ChunkRef, QuizQuestion
-from agents_app.text import content_words, normalise, stem, terms
+from agents_app.text import contains, content_words, normalise, stem, terms
 
 BLANK = "_____"
 CACHED_VOCABULARIES = 8

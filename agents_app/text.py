@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d+(?:\.\d+)?")
@@ -156,6 +157,12 @@ def _word_terms(word: str) -> tuple[str, ...]:
     if word in STOPWORDS or len(word) <= 1:
         return ()
     return tuple(stem(part) for part in word.split("-") if len(part) > 1 and part not in STOPWORDS)
+
+
+def contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    """Whether `needle` occurs as a run of consecutive tokens of `haystack`."""
+    n = len(needle)
+    return any(tuple(haystack[i:i + n]) == tuple(needle) for i in range(len(haystack) - n + 1))
 
 
 def sentences(text: str) -> list[str]:
