@@ -35,10 +35,9 @@ EMPHASIS, DEFINITION, HEADING, NAME, APPOSITION, PHRASE, OCCURRENCE = 3.0, 3.0, 
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _CALLED = re.compile(r"\b(?:called|known as|termed) (?:the |an? )?(?P<term>[A-Za-z][\w'\- ]{1,60}?)(?=[.,;:)]|$)")
 # "Reef-building corals are called hard corals": the sentence gives one thing two names; the
-# name after "called" is the term, the words before it describe the same thing.
-_ALSO_CALLED = re.compile(r"^(?:(?:an?|the)\s+)?(?P<described>[A-Za-z][\w'\- ]{1,60}?)\s+(?:is|are|was|were)\s+"
-                          r"(?:also\s+)?(?:called|known as|termed)\s+(?:the |an? )?(?P<name>[A-Za-z][\w'\- ]{1,60}?)"
-                          r"(?=[.,;:)]|$)")
+# name after "called" (_CALLED) is the term, the subject before it describes the same thing.
+_DESCRIBED = re.compile(r"^(?:(?:an?|the)\s+)?(?P<described>[A-Za-z][\w'\- ]{1,60}?)\s+(?:is|are|was|were)\s+"
+                        r"(?:also\s+)?(?:called|known as|termed)\s")
 _APPOSITION = re.compile(
     r"\b(?:the|an?|two|three|its|their) (?P<term>[a-z][a-z\-]{3,}), (?:who|which) "  # "two consuls, who led"
     # "the asthenosphere, a softer zone"
@@ -224,13 +223,14 @@ def _note_marked(book: Book, chunk: ChunkRef, said: list[str]) -> None:
     for match in _BOLD.finditer(chunk.text):
         book.note(match.group(1) or match.group(2), EMPHASIS, strong=True)
     for sentence in said:
-        also = _ALSO_CALLED.match(sentence)
-        if also:
-            book.alias(also.group("described"), also.group("name"))
+        names = named(sentence)
+        described = _DESCRIBED.match(sentence)
+        if described and names:
+            book.alias(described.group("described"), names[0])
         defined = defined_term(sentence)
-        if defined and not (also and phrase_key(defined) == phrase_key(also.group("described"))):
+        if defined and not (described and phrase_key(defined) == phrase_key(described.group("described"))):
             book.note(defined, DEFINITION, strong=True, definition=sentence)
-        for term in named(sentence):
+        for term in names:
             book.note(term, DEFINITION, strong=True, definition=sentence)
         for match in _APPOSITION.finditer(sentence):
             book.note(match.group("term") or match.group("noun") or match.group("named"), APPOSITION)

@@ -181,8 +181,8 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
 
 def _defines_another(sentence: Sentence, concept: str) -> bool:
     """Whether the sentence defines or names another term ("…algae called zooxanthellae")."""
-    key = phrase_key(concept)
-    return any(phrase_key(term) != key for term in [defined_term(sentence.text) or "", *named(sentence.text)] if term)
+    others = [defined_term(sentence.text), *named(sentence.text)]
+    return any(term and phrase_key(term) != phrase_key(concept) for term in others)
 
 
 def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
