@@ -124,7 +124,7 @@ async def _teach(turn: Turn, lesson: Lesson, decision: policy.Decision, *, conce
     focus_terms = " ".join(context.focus.concepts) if context.focus else ""
     on_board = context.interaction_mode == "chat_and_whiteboard"
     query = turn.message or concept or focus_terms
-    passages, board = await (turn.material or db(teaching_material)(lesson.session, query, on_board=on_board))
+    passages, board = turn.material or await db(teaching_material)(lesson.session, query, on_board=on_board)
     request = teacher.TeacherRequest(
         action=decision.action, message=turn.message, focus=context.focus, concept=concept or "", opening=opening,
         introducing=introducing,

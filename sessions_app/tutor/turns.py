@@ -15,7 +15,6 @@ import uuid
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from channels.layers import get_channel_layer
 
@@ -36,7 +35,6 @@ from tutor_project.web.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
-R = TypeVar("R")
 PASSAGES = 4
 
 
@@ -85,7 +83,7 @@ class Turn:
     stream: TextStream | None = None
     planned: bool = False
     ending: asyncio.Future | None = None
-    material: asyncio.Future[Material] | None = None  # fetched ahead for the learner's message
+    material: Material | None = None  # read with the learner's message, for the reply to it
 
     def __post_init__(self) -> None:
         HERE[self.turn_id] = self
@@ -204,29 +202,21 @@ requests = Requests()
 async def receive(turn: Turn, session: TutorSession, *, counted: bool) -> bool:
     """Store the learner's message of `turn` and load its lesson; False if the message was
     received before, DomainError if the session has ended or is answering, or if the turn is
-    `counted` against the learner's budget of model turns and that is spent.
-
-    Storing the message changes nothing the turn reads, so the lesson, and the passages and
-    board a reply to the message needs, are read in parallel with it. A turn that does not
-    teach drops the passages."""
+    `counted` against the learner's budget of model turns and that is spent."""
     on_board = session.context.interaction_mode == "chat_and_whiteboard"  # fixed when the session starts
-    lesson = _prefetch(db(load_lesson)(session.pk))
-    material = _prefetch(db(teaching_material)(session, turn.message, on_board=on_board))
-    try:
-        if not await db(_count_and_store)(turn, session, counted):
-            return False
-        turn.attach(await lesson)
-        turn.material = material
-        return True
-    finally:
-        if turn.material is None:  # not received, or failed: drop what was read ahead
-            lesson.cancel()
-            material.cancel()
+    received = await db(_receive)(turn, session, counted, on_board)
+    if received is None:
+        return False
+    lesson, turn.material = received
+    turn.attach(lesson)
+    return True
 
 
-def _count_and_store(turn: Turn, session: TutorSession, counted: bool) -> bool:
-    """The budget, then the message, in one trip to the executor (each trip waits its turn
-    there under load); a turn counted and then refused is given back."""
+def _receive(turn: Turn, session: TutorSession, counted: bool, on_board: bool) -> tuple[Lesson, Material] | None:
+    """The budget, the message, then the lesson and the passages and board a reply to the
+    message needs, in one trip to the executor: under load each trip waits its turn there,
+    and trips run side by side only contend for the one interpreter lock. A turn counted
+    and then refused is given back."""
     if counted and not budget.take(turn.user_id):
         raise budget.spent()
     stored = False
@@ -236,13 +226,9 @@ def _count_and_store(turn: Turn, session: TutorSession, counted: bool) -> bool:
     finally:
         if counted and not stored:
             budget.give_back(turn.user_id)
-    return stored
-
-
-def _prefetch(read: Awaitable[R]) -> asyncio.Future[R]:
-    started = asyncio.ensure_future(read)
-    started.add_done_callback(lambda done: done.cancelled() or done.exception())  # dropped unread is fine
-    return started
+    if not stored:
+        return None
+    return load_lesson(session.pk), teaching_material(session, turn.message, on_board=on_board)
 
 
 Body = Callable[[Turn], Awaitable[None]]
@@ -265,8 +251,6 @@ async def run(turn: Turn, body: Body) -> None:
         await _end_badly(turn, "failed", DomainError("internal_error", "The tutor hit an internal error.",
                                                      retryable=True))
     finally:
-        if turn.material is not None:
-            turn.material.cancel()  # unused (the turn did not teach) or done already
         if turn.stream is not None:
             await turn.stream.close()
 
