@@ -155,6 +155,17 @@ def _groups() -> list[tuple[list[tuple[str, ...]], set[str]]]:
     return groups
 
 
+@lru_cache(maxsize=1)
+def _starting() -> dict[str, tuple[int, ...]]:
+    """Stem -> the groups (by index) with a member that begins with it: a query is matched
+    against those only, in their order (a phrase's group can lower a word another raised)."""
+    index: dict[str, list[int]] = {}
+    for number, (keys, _) in enumerate(_groups()):
+        for first in dict.fromkeys(key[0] for key in keys):
+            index.setdefault(first, []).append(number)
+    return {first: tuple(numbers) for first, numbers in index.items()}
+
+
 @dataclass(frozen=True)
 class QueryTerms:
     """What a query searches for, term -> weight."""
@@ -174,7 +185,8 @@ def query_terms(query: str) -> QueryTerms:
     tokens = tuple(stem(w) for w in words(query))
     own = dict.fromkeys(terms(query), 1.0)
     related: dict[str, float] = {}
-    for keys, singles in _groups():
+    groups, starting = _groups(), _starting()
+    for keys, singles in (groups[i] for i in sorted({i for t in set(tokens) for i in starting.get(t, ())})):
         phrases = [key for key in keys if len(key) > 1 and contains(tokens, key)]
         if phrases:
             for term in (t for key in phrases for t in key if t in own):
