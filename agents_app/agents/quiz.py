@@ -73,15 +73,17 @@ def _without_repeats(quiz: QuizResult, existing: list[str], count: int) -> QuizR
 
 
 def grade_choice(question: QuizQuestion, option_index: int) -> GradeResult:
-    """Multiple choice is graded without a model: right or wrong, with the passage that says why."""
+    """Multiple choice is graded without a model: right or wrong, with the passage that says why.
+    The feedback leaves the verdict to `correct` (every client shows it beside the text, and
+    "✗ Not quite" above "Not quite: …" read twice); a wrong answer's names the right one."""
     if question.kind != "mcq" or question.correct_index is None:
         raise AgentError("only multiple-choice questions are graded by option", code="not_multiple_choice")
     if not 0 <= option_index < len(question.options):
         raise AgentError(f"option {option_index} does not exist", code="invalid_option")
     correct = option_index == question.correct_index
     answer = question.options[question.correct_index]
-    verdict = "Correct!" if correct else f"Not quite: the answer is “{answer}”."
-    return GradeResult(correct=correct, score=1.0 if correct else 0.0, feedback=f"{verdict} {question.quote}",
+    feedback = question.quote if correct else f"The answer is “{answer}”. {question.quote}"
+    return GradeResult(correct=correct, score=1.0 if correct else 0.0, feedback=feedback,
                        missing_points=[] if correct else [answer], correct_option_index=question.correct_index)
 
 

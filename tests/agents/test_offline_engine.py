@@ -112,9 +112,13 @@ def test_multiple_choice_is_graded_deterministically(offline_gateway, recorder):
     chunks = load_chunks("french_revolution")
     [question] = run(create_quiz(offline_gateway, CTX, chunks, ["Bastille"], count=1)).questions
     wrong = (question.correct_index + 1) % len(question.options)
-    assert grade_choice(question, question.correct_index).correct
+    right = grade_choice(question, question.correct_index)
+    assert right.correct and right.feedback == question.quote
     result = run(grade_answer(offline_gateway, CTX, question, wrong))
     assert not result.correct and result.correct_option_index == question.correct_index
+    # The verdict is `correct`, shown by the client: the text names the right answer, once.
+    answer = question.options[question.correct_index]
+    assert result.feedback == f"The answer is “{answer}”. {question.quote}"
     assert [r.agent for r in recorder.runs] == ["quiz_creator"]  # grading an option calls no model
 
 

@@ -16,7 +16,7 @@ function Results({ attempt }: { attempt: Attempt }) {
             <p><strong>{inline(r.prompt)}</strong></p>
             <p>{r.correct ? "✓ Correct" : "✗ Not quite"}{r.text ? `: you wrote “${r.text}”` : ""}</p>
             {r.feedback && <p>{inline(r.feedback)}</p>}
-            {r.quote && <blockquote>{r.quote}</blockquote>}
+            {r.quote && !r.feedback?.includes(r.quote) && <blockquote>{r.quote}</blockquote>}
           </li>
         ))}
       </ol>
