@@ -66,6 +66,12 @@ _OWNER = re.compile(r"^[A-Z][\w\-]*'s\s+(?=[A-Z])")  # "Germany's Schlieffen Pla
 # A noun phrase usually follows one of these (or opens the sentence): "the carbon dioxide", "of sea water".
 _PHRASE_OPENERS = frozenset({"the", "a", "an", "of", "in", "on", "by", "with", "from", "into", "through", "and",
                              "or", "as", "its", "their", "this", "these", "at", "for", "called", ",", ":", ";", "("})
+# After these a noun phrase is singular, so a later word in -s is the sentence's verb: "a fringing
+# reef grows close to the shore" names "fringing reef" ("a greenhouse gas", "a contact lens" and
+# "a particle physics experiment" keep their nouns in -s).
+_SINGULAR_OPENERS = frozenset({"a", "an", "this", "each", "every"})
+_VERB_S = re.compile(r"(?![a-z]*(?:ss|us|is|as|ics)$)[a-z]{3,}s")
+_NOUNS_IN_S = frozenset({"lens", "series", "species", "means", "news"})
 
 
 @dataclass
@@ -350,7 +356,9 @@ def _phrase_starts(sentence: str) -> list[list[str]]:
         if _is_content(token) and (before is None or before in _PHRASE_OPENERS):
             run = [token]
             for following in tokens[index + 1:]:
-                if not _is_content(following) or run[-1].endswith("'s"):
+                if not _is_content(following) or run[-1].endswith("'s") \
+                        or (before in _SINGULAR_OPENERS and _VERB_S.fullmatch(following)
+                            and following not in _NOUNS_IN_S):
                     break
                 run.append(following)
             runs.append(run)

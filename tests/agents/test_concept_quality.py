@@ -110,3 +110,14 @@ def test_a_thing_the_text_gives_two_names_is_one_concept_under_the_name_after_ca
     found = {c.name: c for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
     assert "hard corals" in found and "reef-building corals" not in found
     assert found["hard corals"].definition == "Reef-building corals are called hard corals."
+
+
+def test_a_phrase_after_a_singular_article_ends_before_the_verb_in_s():
+    """"A fringing reef grows close to the shore" named the concept "fringing reef grows", which
+    then stood as a distractor; nouns in -s ("a greenhouse gas", "a contact lens") stay whole."""
+    text = ("A fringing reef grows close to the shore. Around a sinking island a fringing reef grows upward. "
+            "Carbon dioxide is a greenhouse gas. Methane is a greenhouse gas too. "
+            "A contact lens sits on the eye. Light bends through a contact lens.")
+    names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
+    assert "fringing reef" in names and "fringing reef grows" not in names
+    assert "greenhouse gas" in names and "contact lens" in names
