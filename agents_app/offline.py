@@ -137,16 +137,21 @@ _INTROS = {
 }
 
 
+def answering(query: str, passages: list[ChunkRef], *, k: int) -> list[ChunkRef]:
+    """The passages, of the best k matches, that answer `query`. A passage far below the best
+    matched a stray word ("response" in "a stronger response"): quoting it beside the answer
+    reads as the tutor changing the subject."""
+    hits = BM25Index(passages).search(query, k=k)
+    return [c for c, score in hits if score >= hits[0][1] * RELATED_SCORE]
+
+
 def explain(action: str, query: str, passages: list[ChunkRef]) -> tuple[str, list[ChunkRef]]:
     """An explanation stitched from the best-matching sentences, cited as [n]; and the passages used.
 
     Each passage gives its best quote (quotes.best_quote: a pronoun keeps the sentence it refers
     to); for "what is X?" the documents' own definition of X comes first; "example" prefers
     sentences that give one; "help_simpler" is the shortest definition and one sentence more."""
-    hits = BM25Index(passages).search(query, k=3)
-    # A passage far below the best matched a stray word ("response" in "a stronger response"):
-    # quoting it beside the answer reads as the tutor changing the subject.
-    ranked = [c for c, score in hits if score >= hits[0][1] * RELATED_SCORE] or passages[:2]
+    ranked = answering(query, passages, k=3) or passages[:2]
     picks = _definition_first(query, passages, [(_quote_for(action, query, chunk), chunk) for chunk in ranked])
     if action == "help_simpler":
         picks = _simplest(query, passages, picks)
@@ -160,6 +165,13 @@ def explain(action: str, query: str, passages: list[ChunkRef]) -> tuple[str, lis
         numbered = "Your documents do not say anything about this yet."
     cited = [next(c for c in passages if c.chunk_id == i) for i in used]
     return f"{PREFIX}{_INTROS.get(action, _INTROS['explain'])} {numbered}", cited
+
+
+def said_again(text: str) -> str:
+    """An offline reply repeated on purpose: "As I said a moment ago:" in place of its intro."""
+    intro = next((i for i in _INTROS.values() if text.startswith(f"{PREFIX}{i} ")), "")
+    return f"{PREFIX}As I said a moment ago:{text[len(PREFIX) + len(intro):]}" if intro \
+        else text.replace(PREFIX, f"{PREFIX}As I said a moment ago: ", 1)
 
 
 def _distinct(picks: list[tuple[str, ChunkRef]]) -> list[tuple[str, ChunkRef]]:

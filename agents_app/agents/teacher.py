@@ -137,17 +137,20 @@ async def _offline_turn(gw: LLMGateway, ctx: CallContext, settings: AgentSetting
 
 def _offline_answer(request: TeacherRequest) -> tuple[str, list[ChunkRef]]:
     """The offline reply to a message; one that would repeat a recent reply word for word is
-    built from the passages that reply did not use."""
+    built from other passages that answer the message too, or else is said again as such (a
+    learner asking "what is an atoll?" twice was answered the second time from a passage on
+    polyps that only shared the word "ring")."""
     query = request.message or " ".join(request.focus.concepts if request.focus else [])
     recent = [t.text for t in request.history if t.role == "tutor"][-REPEAT_WINDOW:]
     passages = list(request.passages)
-    while True:
-        text, used = offline.explain(request.action.value, query, passages)
-        passages = [p for p in passages if p not in used]
-        if text not in recent:
-            return text, used
+    answers = offline.answering(query, passages, k=len(passages))
+    best = text, used = offline.explain(request.action.value, query, passages)
+    while text in recent:
+        passages = [p for p in passages if p not in used and (p in answers or not answers)]
         if not used or not passages:  # nothing else to say: say so, rather than the same words
-            return text.replace(offline.PREFIX, f"{offline.PREFIX}As I said a moment ago: ", 1), used
+            return offline.said_again(best[0]), best[1]
+        text, used = offline.explain(request.action.value, query, passages)
+    return text, used
 
 
 def _messages(request: TeacherRequest, version: str) -> list[dict[str, Any]]:

@@ -10,11 +10,13 @@ from agents_app import offline, questions
 from agents_app.agents.analyzer import analyze_folder
 from agents_app.agents.planner import plan_lesson
 from agents_app.agents.quiz import create_quiz, grade_answer, grade_choice
+from agents_app.agents.teacher import TeacherRequest, teach
 from agents_app.errors import AgentError
+from agents_app.policy import Action
 from agents_app.runs import CallContext
-from agents_app.schemas import ChunkRef, QuizResult
+from agents_app.schemas import ChunkRef, QuizResult, TeacherCompleted, TranscriptTurn
 from agents_app.text import normalise, terms
-from tests.agents.conftest import run
+from tests.agents.conftest import collect, run
 from tests.agents.concept_set import is_junk, key_concepts
 from tests.agents.sample_docs import SUBJECTS, all_chunks, load_chunks
 
@@ -231,3 +233,18 @@ def test_an_offline_answer_quotes_no_passage_that_matched_only_a_stray_word():
     chunks = [plain(t, chunk_id=i, order=i) for i, t in enumerate(texts)]
     text, used = offline.explain("explain", "The innate response acts within hours?", chunks)
     assert [c.chunk_id for c in used] == [0] and "adjuvant" not in text
+
+
+def test_an_offline_answer_asked_again_is_said_again_not_taken_from_a_passage_that_does_not_answer(offline_gateway):
+    """A learner asked "An atoll is a ring of?" again after the answer: the second reply quoted
+    "A polyp … with a ring of stinging tentacles", from a passage sharing only the word "ring"."""
+    chunks = [plain("An atoll is a ring of coral around a lagoon, with no land in the middle.", chunk_id=1),
+              plain("A polyp is a soft animal with a ring of stinging tentacles around its mouth.", chunk_id=2, order=1)]
+    asked = "Can you explain this: An atoll is a ring of?"
+    request = TeacherRequest(action=Action.EXPLAIN, message=asked, passages=chunks)
+    first = run(collect(teach(offline_gateway, CTX, request)))[-1]
+    assert isinstance(first, TeacherCompleted) and "lagoon" in first.text
+    again = request.model_copy(update={"history": [TranscriptTurn(role="learner", text=asked),
+                                                   TranscriptTurn(role="tutor", text=first.text)]})
+    second = run(collect(teach(offline_gateway, CTX, again)))[-1]
+    assert second.text == "(offline mode) As I said a moment ago: An atoll is a ring of coral around a lagoon, with no land in the middle. [1]"
