@@ -49,6 +49,7 @@ _NEXT_WORD = re.compile(r"\s+([a-z]+)")
 _ERA = re.compile(r"^(?:BCE?|AD|CE)\s+")  # "In 49 BC Julius Caesar crossed…"
 _NUMBERING = re.compile(r"^\s*(?:(?:chapter|part|unit|section|lesson)\s+)?[\dIVXivx]+(?:\.\d+)*[.):]?\s+")
 _DEMONYM = re.compile(r"(?:ish|ese|ian|French|Dutch|Greek|German)$")  # "French society": an adjective, not a topic
+_KINDS = frozenset({"kinds", "types", "sorts", "forms", "classes", "categories", "varieties"})
 _QUESTION_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "which", "whose"})
 _HEADING_LINKS = frozenset({"before", "after", "with", "in", "on", "at", "for", "from", "to", "into", "by", "as"})
 _PLACE_LINKS = frozenset({"in", "of", "across", "throughout", "at", "to", "from", "into", "near", "within", "over",
@@ -249,10 +250,12 @@ def named(sentence: str) -> list[str]:
 
 def heading_topics(title: str) -> list[str]:
     """What a heading names: 'The first law: inertia' gives 'inertia'; 'Friction and weight' both;
-    a question ('Why cells divide') or a clause ('Life in the towns') names nothing."""
+    a question ('Why cells divide'), a clause ('Life in the towns') or a list's title ('Kinds of
+    reef': the kinds are the concepts, named in its prose) names nothing."""
     title = _NUMBERING.sub("", title.split(":")[-1]).strip()
     tokens = words(title)
-    if not tokens or tokens[0] in _QUESTION_WORDS or _HEADING_LINKS & set(tokens):
+    if not tokens or tokens[0] in _QUESTION_WORDS or _HEADING_LINKS & set(tokens) \
+            or (tokens[0] in _KINDS and tokens[1:2] == ["of"]):
         return []
     parts = re.split(r"\s+(?:and|&)\s+|,\s*", title) if len(content_words(title)) > 1 else [title]
     return [p for p in parts if p.strip()]

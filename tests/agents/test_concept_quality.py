@@ -121,3 +121,12 @@ def test_a_phrase_after_a_singular_article_ends_before_the_verb_in_s():
     names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
     assert "fringing reef" in names and "fringing reef grows" not in names
     assert "greenhouse gas" in names and "contact lens" in names
+
+
+def test_a_heading_that_titles_a_list_of_kinds_names_no_concept():
+    """The coral-reef note's heading "Kinds of reef" stood as a concept beside the kinds it lists."""
+    text = ("A fringing reef grows close to the shore. A barrier reef lies further out. "
+            "Around a sinking island a fringing reef grows upward into an atoll. An atoll is a ring of coral.")
+    names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text,
+                                                     section="Coral reefs > Kinds of reef")])}
+    assert "fringing reef" in names and not {n for n in names if "kinds" in n.lower()}
