@@ -145,8 +145,9 @@ def answering(query: str, passages: list[ChunkRef], *, k: int) -> list[ChunkRef]
     return [c for c, score in hits if score >= hits[0][1] * RELATED_SCORE]
 
 
-def explain(action: str, query: str, passages: list[ChunkRef]) -> tuple[str, list[ChunkRef]]:
-    """An explanation stitched from the best-matching sentences, cited as [n]; and the passages used.
+def explain(action: str, query: str, passages: list[ChunkRef], *, again: bool = False) -> tuple[str, list[ChunkRef]]:
+    """An explanation stitched from the best-matching sentences, cited as [n]; and the passages used;
+    `again` says it is repeated on purpose ("As I said a moment ago:" in place of the intro).
 
     Each passage gives its best quote (quotes.best_quote: a pronoun keeps the sentence it refers
     to); for "what is X?" the documents' own definition of X comes first; "example" prefers
@@ -164,14 +165,8 @@ def explain(action: str, query: str, passages: list[ChunkRef]) -> tuple[str, lis
     if not numbered:
         numbered = "Your documents do not say anything about this yet."
     cited = [next(c for c in passages if c.chunk_id == i) for i in used]
-    return f"{PREFIX}{_INTROS.get(action, _INTROS['explain'])} {numbered}", cited
-
-
-def said_again(text: str) -> str:
-    """An offline reply repeated on purpose: "As I said a moment ago:" in place of its intro."""
-    intro = next((i for i in _INTROS.values() if text.startswith(f"{PREFIX}{i} ")), "")
-    return f"{PREFIX}As I said a moment ago:{text[len(PREFIX) + len(intro):]}" if intro \
-        else text.replace(PREFIX, f"{PREFIX}As I said a moment ago: ", 1)
+    intro = "As I said a moment ago:" if again else _INTROS.get(action, _INTROS["explain"])
+    return f"{PREFIX}{intro} {numbered}", cited
 
 
 def _distinct(picks: list[tuple[str, ChunkRef]]) -> list[tuple[str, ChunkRef]]:

@@ -142,14 +142,14 @@ def _offline_answer(request: TeacherRequest) -> tuple[str, list[ChunkRef]]:
     polyps that only shared the word "ring")."""
     query = request.message or " ".join(request.focus.concepts if request.focus else [])
     recent = [t.text for t in request.history if t.role == "tutor"][-REPEAT_WINDOW:]
-    passages = list(request.passages)
-    answers = offline.answering(query, passages, k=len(passages))
-    best = text, used = offline.explain(request.action.value, query, passages)
+    action, passages = request.action.value, list(request.passages)
+    others = offline.answering(query, passages, k=len(passages)) or passages
+    text, used = offline.explain(action, query, passages)
     while text in recent:
-        passages = [p for p in passages if p not in used and (p in answers or not answers)]
-        if not used or not passages:  # nothing else to say: say so, rather than the same words
-            return offline.said_again(best[0]), best[1]
-        text, used = offline.explain(request.action.value, query, passages)
+        others = [p for p in others if p not in used]
+        if not used or not others:  # nothing else answers it: say so, rather than the same words
+            return offline.explain(action, query, passages, again=True)
+        text, used = offline.explain(action, query, others)
     return text, used
 
 
