@@ -81,7 +81,7 @@ def transcript(env: dict[str, str], document: Path, persona: str, turns: int) ->
         lesson = play(urls[0], document, PERSONAS[persona], 0, max_turns=turns)
     print(f"{persona} on {document.name}: {len(lesson.turns)} tutor turns, {lesson.concepts} concepts in the plan")
     for i, turn in enumerate(lesson.turns, 1):
-        verdict = {True: ", right", False: ", wrong"}.get(turn.content.get("correct")) if turn.kind == "feedback" else ""
+        verdict = {True: ", right", False: ", wrong"}.get(turn.content.get("correct"), "")
         print(f"\n[{i}] learner: {turn.said}\n    tutor ({turn.kind}{verdict}): {turn.text}")
         if "_question" in turn.content and turn.content["_question"]["options"]:
             print("    options: " + " | ".join(turn.content["_question"]["options"]))
