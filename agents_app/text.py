@@ -161,8 +161,8 @@ def _word_terms(word: str) -> tuple[str, ...]:
 
 def contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     """Whether `needle` occurs as a run of consecutive tokens of `haystack`."""
-    n = len(needle)
-    return any(tuple(haystack[i:i + n]) == tuple(needle) for i in range(len(haystack) - n + 1))
+    needle, n = tuple(needle), len(needle)
+    return any(tuple(haystack[i:i + n]) == needle for i in range(len(haystack) - n + 1))
 
 
 def sentences(text: str) -> list[str]:
