@@ -47,14 +47,18 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(app_url, new_
             page.wait_for_url("**/quizzes/*")
             page.locator("fieldset.question").first.wait_for()
             check(page, "quiz", found)
+            written = 0
             for question in page.locator("fieldset.question").all():
                 radios = question.get_by_role("radio")
                 if radios.count():
                     radios.first.check()
                 else:
                     question.get_by_role("textbox").fill("Light energy becomes chemical energy.")
+                    written += 1
             page.get_by_role("button", name="Submit answers").click()
             page.get_by_role("heading", name="Score:").wait_for()
+            # A choice's feedback quotes its passage already: only written answers show the quote apart.
+            assert page.locator("li.result blockquote").count() == written
             check(page, "quiz results", found)
     from sessions_app import actions
 
