@@ -83,6 +83,8 @@ def test_a_second_device_on_another_process_sees_the_same_events(connect, two_se
     laptop = connect(tutor_session.pk, url=second_url)
     for client in (phone, laptop):
         client.send({"type": "hello", "resume_from": 0})
+        # Both live before the message: a laptop greeted after it got the message in its state instead.
+        client.until_type("session.state")
     phone.send({"type": "user.message", "client_id": "m1", "text": "Why are leaves green?"})
     on_phone = phone.until_type("turn.completed")
     on_laptop = laptop.until_type("turn.completed")
