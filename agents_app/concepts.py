@@ -248,6 +248,17 @@ def named(sentence: str) -> list[str]:
     return [match.group("term") for match in _CALLED.finditer(sentence)]
 
 
+def with_article(concept: str, text: str) -> str:
+    """The concept as our own sentences name it ("let us start with …", "an example of …"): with
+    "the" where `text` mostly writes it after an article ("the Great Barrier Reef"; "a plasma
+    cell" makes "the plasma cell"), bare where it mostly does not ("photosynthesis") and where it
+    never writes it. A plural counts ("the plasma cells"), as in term_pattern."""
+    if re.match(r"(?:the|an?)\s", concept, flags=re.IGNORECASE):  # it has its own ("The Terror")
+        return concept
+    found = re.findall(rf"(?:\b(the|an?)\s+)?{term_pattern(concept)}", text, flags=re.IGNORECASE)
+    return f"the {concept}" if found and 2 * sum(1 for article in found if article) >= len(found) else concept
+
+
 def heading_topics(title: str) -> list[str]:
     """What a heading names: 'The first law: inertia' gives 'inertia'; 'Friction and weight' both;
     a question ('Why cells divide'), a clause ('Life in the towns') or a list's title ('Kinds of

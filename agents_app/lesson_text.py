@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents_app.concepts import MAX_SENTENCE_CHARS, named, ngrams, phrase_key
+from agents_app.concepts import MAX_SENTENCE_CHARS, named, ngrams, phrase_key, with_article
 from agents_app.offline import PREFIX
 from agents_app.questions import blank  # the quiz's own blanking, so hints hide what questions hide
 from agents_app.quotes import defined_term, refers_back, with_referent
@@ -86,6 +86,7 @@ def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = ""
     (those naming the concept, then the rest of its passages), then ones not said recently.
     An explanation `introducing` the concept (its first) always says what it is."""
     found = about(concept, passages)
+    name = with_article(concept, " ".join(c.text for c in passages))  # as our own sentences say it
     named = {s.text for s in found}
     # The concept's own passage: where the documents define it, else wherever they name it, else
     # (a heading's topic that no sentence names) the passages under that heading.
@@ -97,29 +98,29 @@ def teach(action: str, concept: str, passages: list[ChunkRef], *, said: str = ""
     pool = _fresh(near, said) or _fresh(near, recent) or _fresh(far, said) or _fresh(far, recent) or found
     # Introducing the concept, its own sentences are new even when just said in support of
     # another ("…a plasma cell. An antibody is…"): without them it would not say what it is.
-    picks, lead = _MOVES.get(action, _explain)(concept, pool, found, "" if introducing else recent, near)
+    picks, lead = _MOVES.get(action, _explain)(name, pool, found, "" if introducing else recent, near)
     if action == "explain":  # a sentence said before, say the section's opening, is no support for a new point
         picks = picks[:1] + [s for s in picks[1:] if s.text in named or s.text not in said]
     if action == "example" and picks and picks[0].text in said and _gives_example(picks[0]):
-        lead = f"Your documents give this one example of {concept}, so once more: "  # not shown as if new
-    text, cited = _compose(action, concept, picks, lead, opening, passages, said)
+        lead = f"Your documents give this one example of {name}, so once more: "  # not shown as if new
+    text, cited = _compose(action, name, picks, lead, opening, passages, said)
     if action == "help_simpler" and text in said:  # asked again: other support, or the definition alone
-        picks, lead = _simpler(concept, pool, found, said, near)
-        text, cited = _compose(action, concept, picks, lead, opening, passages, said)
+        picks, lead = _simpler(name, pool, found, said, near)
+        text, cited = _compose(action, name, picks, lead, opening, passages, said)
     if recent and text in recent:  # the same move twice in a row: another sentence, not the same words
         other = [s for s in near + far if s.text not in recent][:1]
-        text, cited = _compose(action, concept, other, lead, opening, passages, said)
+        text, cited = _compose(action, name, other, lead, opening, passages, said)
     return text, cited
 
 
-def _compose(action: str, concept: str, picks: list[Sentence], lead: str, opening: str,
+def _compose(action: str, name: str, picks: list[Sentence], lead: str, opening: str,
              passages: list[ChunkRef], said: str) -> tuple[str, list[ChunkRef]]:
     if not picks:
-        return f"{PREFIX}{opening}{_nothing_new(action, concept, said)}", []
+        return f"{PREFIX}{opening}{_nothing_new(action, name, said)}", []
     used = list(dict.fromkeys(s.chunk.chunk_id for s in picks))
     body = " ".join(f"{s.text} [{used.index(s.chunk.chunk_id) + 1}]" for s in picks)
     cited = [next(c for c in passages if c.chunk_id == i) for i in used]
-    return f"{PREFIX}{opening}{lead}{body}{_tail(action, concept, picks)}", cited
+    return f"{PREFIX}{opening}{lead}{body}{_tail(action, name, picks)}", cited
 
 
 _NOTHING_NEW = {
@@ -131,15 +132,15 @@ _NOTHING_NEW = {
 }
 
 
-def _nothing_new(action: str, concept: str, said: str) -> str:
+def _nothing_new(action: str, name: str, said: str) -> str:
     """Nothing new to say on the concept: said so, in words not used already in this lesson
     (the same sentence for every concept reads like a machine)."""
     wordings = _NOTHING_NEW.get(action, _NOTHING_NEW[""])
     uses = [said.count(w.split("{}")[0]) for w in wordings]
-    return wordings[uses.index(min(uses))].format(concept)  # the least used, the first on a tie
+    return wordings[uses.index(min(uses))].format(name)  # the least used, the first on a tie
 
 
-def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+def _explain(name: str, fresh: list[Sentence], found: list[Sentence], recent: str,
              near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The concept's definition first (unless just said), then what follows it; never a
     sentence whose "it" or "this" points at something not said just before it."""
@@ -156,7 +157,7 @@ def _explain(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     return (definition + rest)[:EXPLAIN_SENTENCES], ""
 
 
-def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+def _simpler(name: str, fresh: list[Sentence], found: list[Sentence], recent: str,
              near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The shortest definition, and as its support the sentence after it, else the shortest
     other sentence naming the concept; none when neither is left ("Memory cells can live for
@@ -173,7 +174,7 @@ def _simpler(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     naming = {s.text for s in found}
     candidates = [s for s in _unique(fresh + near) if s.text != first[0].text and s.text not in recent
                   and (s.follows(first[0]) or (s.text in naming and not refers_back(s.text)))
-                  and not _defines_another(s, concept)]
+                  and not _defines_another(s, name)]
     support = sorted(candidates, key=lambda s: (not s.follows(first[0]), s.text not in naming,
                                                 s.chunk.chunk_id != first[0].chunk.chunk_id, len(s.text)))[:1]
     return first + support, "Put simply: "
@@ -185,7 +186,7 @@ def _defines_another(sentence: Sentence, concept: str) -> bool:
     return any(term and phrase_key(term) != phrase_key(concept) for term in others)
 
 
-def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+def _stuck(name: str, fresh: list[Sentence], found: list[Sentence], recent: str,
            near: list[Sentence]) -> tuple[list[Sentence], str]:
     """The definition broken into its first part, or, once that was given, the next point."""
     candidates = [s for s in found if s.defines] + sorted(_standalone(fresh), key=lambda s: len(s.text))
@@ -193,7 +194,7 @@ def _stuck(concept: str, fresh: list[Sentence], found: list[Sentence], recent: s
     return ([first] if first else candidates[:1]), "One small step at a time. "
 
 
-def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent: str,
+def _example(name: str, fresh: list[Sentence], found: list[Sentence], recent: str,
              near: list[Sentence]) -> tuple[list[Sentence], str]:
     """A sentence of the documents that gives an example; if they give none, a sentence that uses
     the concept, and said so (nothing, if every such sentence was just said)."""
@@ -202,15 +203,15 @@ def _example(concept: str, fresh: list[Sentence], found: list[Sentence], recent:
     of_it = [s for s in fresh if _example_of(s, found)]
     marked = [s for s in of_it if _gives_example(s)]
     if marked:
-        return marked[:1], f"Here is an example of {concept} from your documents: "
+        return marked[:1], f"Here is an example of {name} from your documents: "
     again = [s for s in near if _gives_example(s) and s.text not in recent and _example_of(s, found)]
     if again:
-        return again[:1], f"Your documents give this one example of {concept}, so once more: "
+        return again[:1], f"Your documents give this one example of {name}, so once more: "
     using = [s for s in fresh if s.text in named] or [s for s in _standalone(found) if s.text not in recent]
     # Concrete: a number or a name; a capital that opens a sentence ("… release. This makes…") is neither.
     concrete = [s for s in using if re.search(r"\d|(?<![.!?])\s[A-Z][a-z]", s.text[1:]) and not s.defines]
     picks = (concrete or [s for s in using if not s.defines] or using)[:1]
-    return picks, f"Your documents give no worked example of {concept}; here is how they use it: "
+    return picks, f"Your documents give no worked example of {name}; here is how they use it: "
 
 
 def _example_of(sentence: Sentence, found: list[Sentence]) -> bool:
@@ -240,11 +241,11 @@ def _standalone(found: list[Sentence]) -> list[Sentence]:
 _MOVES = {"help_simpler": _simpler, "help_stuck": _stuck, "example": _example}
 
 
-def _tail(action: str, concept: str, picks: list[Sentence]) -> str:
+def _tail(action: str, name: str, picks: list[Sentence]) -> str:
     """The smaller step's hint: the first part of the point, and the words to hold on to."""
     if action != "help_stuck":
         return ""
-    words = _key_words(picks[0].text, concept)
+    words = _key_words(picks[0].text, name)
     hint = f" Hint: hold on to the words {_join(words)}." if words else ""
     return f"{_first_part(picks[0].text)}{hint}"
 

@@ -27,7 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from agents_app.concepts import (
-    MAX_SENTENCE_CHARS, MAX_TERM_WORDS, as_written, find_concepts, ngrams, phrase_key, term_pattern,
+    MAX_SENTENCE_CHARS, MAX_TERM_WORDS, as_written, find_concepts, ngrams, phrase_key, term_pattern, with_article,
 )
 from agents_app.mastery import Difficulty
 from agents_app.quotes import Unit, defined_term, refers_back, units, with_referent
@@ -202,7 +202,7 @@ def _question(concept: str, kind: str, source: Source, vocabulary: list[Term], d
                   offline=True)
     if kind == "free":
         rubric = [w for w in dict.fromkeys(content_words(source.sentence)) if stem(w) not in phrase_key(concept)][:4]
-        return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {concept}?",
+        return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {with_article(concept, source.chunk.text)}?",
                             options=[], correct_index=None, reference_answer=source.sentence,
                             rubric=rubric or [concept], **common)
     answer = next((t for t in vocabulary if phrase_key(t.name) == phrase_key(concept)), None) or _term(

@@ -103,7 +103,10 @@ async def _explain(turn: Turn, lesson: Lesson, decision: policy.Decision) -> Non
         return
     concept = context.concept()
     assert concept is not None
-    opening = flow.opening(context, concept)
+    # Read here, not in _teach: the opening names the concept as these passages do.
+    turn.material = await db(teaching_material)(lesson.session, concept,
+                                                on_board=context.interaction_mode == "chat_and_whiteboard")
+    opening = flow.opening(context, concept, turn.material[0])
     introducing = flow.introduces(context, concept)
     context.explanations_since_question += 1
     context.covered = [*dict.fromkeys([*context.covered, concept])]

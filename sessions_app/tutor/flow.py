@@ -8,7 +8,7 @@ import re
 
 from agents_app import lesson_text, policy, schemas
 from agents_app.agents import planner
-from agents_app.concepts import phrase_key
+from agents_app.concepts import phrase_key, with_article
 from agents_app.mastery import MASTERED
 from sessions_app.context import TutorContext
 from sessions_app.tutor.turns import Lesson
@@ -140,16 +140,22 @@ def introduces(context: TutorContext, concept: str) -> bool:
     return concept not in context.covered
 
 
-def opening(context: TutorContext, concept: str) -> str:
+def opening(context: TutorContext, concept: str, passages: list[schemas.ChunkRef]) -> str:
+    """What a lesson turn that explains `concept` says first; `passages`, what it teaches from,
+    say whether a sentence names the concept with "the" (agents_app.concepts.with_article)."""
     if context.reviewing:
-        return f"Let us review {concept}. "
+        return f"Let us review {with_article(concept, _text(passages))}. "
     if context.explanations_since_question > 0 and not introduces(context, concept):
         return f"More on {concept}. "
     title = context.focus.title.split(" > ")[-1] if context.focus else ""  # the heading, not its path
     if context.concept_position == 0 and title:
-        article, named = re.match(r"((?:the|an?) )?(.*)", title, flags=re.IGNORECASE).groups()
-        if phrase_key(named) == phrase_key(concept) and len(named.split()) == len(concept.split()):
+        article, heading = re.match(r"((?:the|an?) )?(.*)", title, flags=re.IGNORECASE).groups()
+        if phrase_key(heading) == phrase_key(concept) and len(heading.split()) == len(concept.split()):
             # The heading is the concept ("The immune system"): said once, with its article.
             return f"Let us start with {(article or '').lower()}{concept}. "
-        return f"{title}: let us start with {concept}. "
+        return f"{title}: let us start with {with_article(concept, _text(passages))}. "
     return f"Next: {concept}. "
+
+
+def _text(passages: list[schemas.ChunkRef]) -> str:
+    return " ".join(p.text for p in passages)

@@ -105,7 +105,7 @@ PLAGUE = [ChunkRef(chunk_id=900 + n, document_id=9, order=n, section=section, te
 def test_an_example_of_a_concept_is_about_it_not_any_example_of_its_passage():
     """"such as marmots and rats" is an example of rodents, not of the Black Death."""
     text, _ = teach("example", "Black Death", PLAGUE)
-    assert "marmots" not in text and "no worked example of Black Death" in text
+    assert "marmots" not in text and "no worked example of the Black Death" in text  # as the text names it
     again, _ = teach("example", "Black Death", PLAGUE, said=text, recent=text)
     assert "marmots" not in again
 
