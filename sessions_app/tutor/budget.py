@@ -7,12 +7,14 @@ two minutes' worth within a second.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.base import BaseCache
 
 from agents_app.agents import teacher
 from agents_app.wiring import get_gateway
@@ -27,6 +29,16 @@ async def model_turns() -> bool:
     """Whether the learner's turns go to a model (and count): not in offline mode."""
     gateway = get_gateway()
     return gateway.uses_llm(await gateway.settings_for(teacher.NAME))
+
+
+@functools.cache
+def _counts() -> BaseCache:
+    """The cache the counts live in, one handle for the whole process. Django's `cache` is a
+    handle per thread and async context: every tutor socket had a Redis connection of its own,
+    opened by its first turn (a handshake of several round trips on the way to the reply), and
+    Redis refuses clients past its maxclients (10,000 by default). The Redis and local-memory
+    backends are safe to share between threads."""
+    return caches[DEFAULT_CACHE_ALIAS]
 
 
 def _key(user_id: int, window: int) -> str:
@@ -60,12 +72,12 @@ def _take(user_id: int, now: float) -> bool:
     minute, into = divmod(now, WINDOW_SECONDS)
     current = _key(user_id, int(minute))
     try:
-        count = cache.incr(current)  # counted first, so concurrent takers cannot all slip through
+        count = _counts().incr(current)  # counted first, so concurrent takers cannot all slip through
     except ValueError:  # the minute's first turn (or its counter expired)
-        count = 1 if cache.add(current, 1, timeout=3 * WINDOW_SECONDS) else cache.incr(current)
+        count = 1 if _counts().add(current, 1, timeout=3 * WINDOW_SECONDS) else _counts().incr(current)
     previous = _last_minute.count(user_id, int(minute))
     if count + previous * (1 - into / WINDOW_SECONDS) > settings.TUTOR_LLM_TURNS_PER_MINUTE:
-        cache.decr(current)
+        _counts().decr(current)
         return False
     return True
 
@@ -84,7 +96,7 @@ class _LastMinute:
             self._minute, self._counts = minute, {}
         counts = self._counts
         if user_id not in counts:
-            counts[user_id] = cache.get(_key(user_id, minute - 1), 0)
+            counts[user_id] = _counts().get(_key(user_id, minute - 1), 0)
         return counts[user_id]
 
 
@@ -100,7 +112,7 @@ def give_back(user_id: int, *, now: float | None = None) -> None:
     already running)."""
     now = time.time() if now is None else now
     try:
-        cache.decr(_key(user_id, int(now // WINDOW_SECONDS)))
+        _counts().decr(_key(user_id, int(now // WINDOW_SECONDS)))
     except ValueError:
         pass  # the minute rolled over and its counter expired: nothing left to give back
     except Exception:

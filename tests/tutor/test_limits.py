@@ -8,8 +8,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from tests.support.scripted_llm import reply
+from django.conf import settings
 from django.test import override_settings
 
 from sessions_app.tutor import budget
@@ -105,3 +107,21 @@ def test_the_budget_is_shared_by_event_loops_and_counts_each_turn_once():
     at = 900.0 * 60
     with override_settings(TUTOR_LLM_TURNS_PER_MINUTE=3):
         assert [take(learner, at + n / 10) for n in range(5)] == [True, True, True, False, False]
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="counts connections to Redis")
+def test_the_sockets_of_a_process_share_its_redis_connections_for_the_budget():
+    """Each socket's task is an async context of its own, and Django's `cache` a handle per
+    context: every socket opened a Redis connection of its own with its first turn."""
+    learner = 10**12 + uuid.uuid4().int % 10**9
+    server = redis.Redis.from_url(settings.REDIS_URL)
+
+    async def sockets() -> list[bool]:  # a task each, as each socket's consumer runs in its own
+        return await asyncio.gather(*(asyncio.create_task(budget.take_llm_turn(learner, now=1200.0 * 60))
+                                      for _ in range(30)))
+
+    asyncio.run(sockets())  # the process's first takes open what it keeps
+    before = server.info("stats")["total_connections_received"]
+    with override_settings(TUTOR_LLM_TURNS_PER_MINUTE=1000):
+        assert all(asyncio.run(sockets()))
+    assert server.info("stats")["total_connections_received"] - before <= 8  # the executor's threads at most
