@@ -304,7 +304,8 @@ def _note_names(book: Book, prose: list[list[str]]) -> None:
                 if len(name.split()) > 1:
                     whole, name = name, _drop_sentence_opener(name, match.start())
                     before = words(whole[: len(whole) - len(name)]) or before  # "In East Asia" gives "in"
-                    runs.add(name)
+                    if len(name.split()) > 1:  # "The Bactrian camel" is one capitalised word, not a run
+                        runs.add(name)
                 uses[name] += 1
                 settings[name] += _is_setting(before, single=len(name.split()) == 1)
     for name, count in uses.items():

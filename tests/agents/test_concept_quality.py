@@ -130,3 +130,14 @@ def test_a_heading_that_titles_a_list_of_kinds_names_no_concept():
     names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text,
                                                      section="Coral reefs > Kinds of reef")])}
     assert "fringing reef" in names and not {n for n in names if "kinds" in n.lower()}
+
+
+def test_a_capitalised_word_after_the_sentences_opening_the_is_no_name_of_two_words():
+    """"The Bactrian camel, with its two humps, carried most goods" made "Bactrian" a concept
+    (a run of two capitalised words with "The"), taught on its own and asked as "The _____ camel";
+    "the Taklamakan Desert", a name of two words, stays one."""
+    text = ("The northern route skirted the Taklamakan Desert, a vast sea of sand. "
+            "The Bactrian camel, with its two humps, carried most goods across the deserts. "
+            "Caravans feared the Taklamakan Desert.")
+    names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
+    assert "Taklamakan Desert" in names and "Bactrian" not in names
