@@ -63,6 +63,11 @@ class TutorContext(BaseModel):
             return {k: v for k, v in data.items() if k not in _RETIRED}
         return data
 
+    @property
+    def on_board(self) -> bool:
+        """Whether the tutor teaches on the whiteboard too (fixed when the session starts)."""
+        return self.interaction_mode == "chat_and_whiteboard"
+
     def concept(self) -> str | None:
         """The concept being taught, if any is left."""
         concepts = self.focus.concepts if self.focus else []

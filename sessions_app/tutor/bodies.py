@@ -104,8 +104,7 @@ async def _explain(turn: Turn, lesson: Lesson, decision: policy.Decision) -> Non
     concept = context.concept()
     assert concept is not None
     # Read here, not in _teach: the opening names the concept as these passages do.
-    turn.material = await db(teaching_material)(lesson.session, concept,
-                                                on_board=context.interaction_mode == "chat_and_whiteboard")
+    turn.material = await db(teaching_material)(lesson.session, concept, on_board=context.on_board)
     opening = flow.opening(context, concept, turn.material[0])
     introducing = flow.introduces(context, concept)
     context.explanations_since_question += 1
@@ -125,16 +124,15 @@ async def _teach(turn: Turn, lesson: Lesson, decision: policy.Decision, *, conce
                  opening: str = "", introducing: bool = False) -> None:
     context = lesson.context
     focus_terms = " ".join(context.focus.concepts) if context.focus else ""
-    on_board = context.interaction_mode == "chat_and_whiteboard"
     query = turn.message or concept or focus_terms
-    passages, board = turn.material or await db(teaching_material)(lesson.session, query, on_board=on_board)
+    passages, board = turn.material or await db(teaching_material)(lesson.session, query, on_board=context.on_board)
     request = teacher.TeacherRequest(
         action=decision.action, message=turn.message, focus=context.focus, concept=concept or "", opening=opening,
         introducing=introducing,
         passages=passages, history=transcript_for_teacher(context), pace=context.pace, board_summary=board,
     )
     tools = {t.name: t for t in board_tools(turn.session_id, turn_id=turn.turn_id, on_drawn=turn.board_updated)} \
-        if on_board else {}
+        if context.on_board else {}
     result: TeacherCompleted | None = None
     assert turn.stream is not None
     async with aclosing(teacher.teach(get_gateway(), turn.call, request, tools)) as stream:

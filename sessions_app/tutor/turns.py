@@ -203,8 +203,7 @@ async def receive(turn: Turn, session: TutorSession, *, counted: bool) -> bool:
     """Store the learner's message of `turn` and load its lesson; False if the message was
     received before, DomainError if the session has ended or is answering, or if the turn is
     `counted` against the learner's budget of model turns and that is spent."""
-    on_board = session.context.interaction_mode == "chat_and_whiteboard"  # fixed when the session starts
-    received = await db(_receive)(turn, session, counted, on_board)
+    received = await db(_receive)(turn, session, counted)
     if received is None:
         return False
     lesson, turn.material = received
@@ -212,7 +211,7 @@ async def receive(turn: Turn, session: TutorSession, *, counted: bool) -> bool:
     return True
 
 
-def _receive(turn: Turn, session: TutorSession, counted: bool, on_board: bool) -> tuple[Lesson, Material] | None:
+def _receive(turn: Turn, session: TutorSession, counted: bool) -> tuple[Lesson, Material] | None:
     """The budget, the message, then the lesson and the passages and board a reply to the
     message needs, in one trip to the executor: under load each trip waits its turn there,
     and trips run side by side only contend for the one interpreter lock. A turn counted
@@ -228,7 +227,7 @@ def _receive(turn: Turn, session: TutorSession, counted: bool, on_board: bool) -
             budget.give_back(turn.user_id)
     if not stored:
         return None
-    return load_lesson(session.pk), teaching_material(session, turn.message, on_board=on_board)
+    return load_lesson(session.pk), teaching_material(session, turn.message, on_board=session.context.on_board)
 
 
 Body = Callable[[Turn], Awaitable[None]]
