@@ -250,13 +250,15 @@ def named(sentence: str) -> list[str]:
 
 def with_article(concept: str, text: str) -> str:
     """The concept as our own sentences name it ("let us start with …", "an example of …"): with
-    "the" where `text` mostly writes it after an article ("the Great Barrier Reef"; "a plasma
-    cell" makes "the plasma cell"), bare where it mostly does not ("photosynthesis") and where it
-    never writes it. A plural counts ("the plasma cells"), as in term_pattern."""
+    "the" where `text` mostly uses it as a thing one can count, after a determiner ("the Great
+    Barrier Reef"; "a plasma cell", "each chloroplast") or in the plural ("chloroplasts"); bare
+    where it mostly does not ("photosynthesis") and where it never writes it."""
     if re.match(r"(?:the|an?)\s", concept, flags=re.IGNORECASE):  # it has its own ("The Terror")
         return concept
-    found = re.findall(rf"(?:\b(the|an?)\s+)?{term_pattern(concept)}", text, flags=re.IGNORECASE)
-    return f"the {concept}" if found and 2 * sum(1 for article in found if article) >= len(found) else concept
+    uses = list(re.finditer(rf"(?:\b(the|an?|each|every)\s+)?({term_pattern(concept)})", text, flags=re.IGNORECASE))
+    singular = not concept.lower().endswith("s")
+    counted = sum(1 for use in uses if use.group(1) or (singular and use.group(2).lower().endswith("s")))
+    return f"the {concept}" if uses and 2 * counted >= len(uses) else concept
 
 
 def heading_topics(title: str) -> list[str]:

@@ -202,7 +202,8 @@ def _question(concept: str, kind: str, source: Source, vocabulary: list[Term], d
                   offline=True)
     if kind == "free":
         rubric = [w for w in dict.fromkeys(content_words(source.sentence)) if stem(w) not in phrase_key(concept)][:4]
-        return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {with_article(concept, source.chunk.text)}?",
+        about = with_article(concept, source.chunk.text)
+        return QuizQuestion(kind="free", prompt=f"In your own words, what does your text say about {about}?",
                             options=[], correct_index=None, reference_answer=source.sentence,
                             rubric=rubric or [concept], **common)
     answer = next((t for t in vocabulary if phrase_key(t.name) == phrase_key(concept)), None) or _term(

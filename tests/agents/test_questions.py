@@ -152,3 +152,14 @@ def test_a_retry_can_be_asked_until_every_question_on_the_concept_was_asked():
         asked.append(made[0].prompt)
         assert len(asked) < 20
     assert asked  # one at least, then none left
+
+
+def test_a_free_question_names_its_concept_as_the_documents_do():
+    """"what does your text say about chloroplast?" read wrong beside "the chloroplast" of the notes."""
+    chunks = [ChunkRef(chunk_id=1, document_id=1, order=0, text=(
+        "In plants, photosynthesis happens inside the chloroplast. Each chloroplast contains stacks of thylakoids. "
+        "Photosynthesis turns light energy into chemical energy."))]
+    [thing] = make_questions(chunks, ["chloroplast"], count=1, difficulty="easy", kinds=("free",))
+    [process] = make_questions(chunks, ["photosynthesis"], count=1, difficulty="easy", kinds=("free",))
+    assert thing.prompt == "In your own words, what does your text say about the chloroplast?"
+    assert process.prompt == "In your own words, what does your text say about photosynthesis?"

@@ -47,6 +47,10 @@ def test_the_concept_is_named_with_the_article_the_documents_give_it():
     assert with_article("photosynthesis", leaves[0].text) == "photosynthesis"
     assert with_article("chlorophyll", leaves[0].text) == "chlorophyll"  # never written: as it is
     assert with_article("The Terror", "It was known as the Terror.") == "The Terror"  # its own article
+    # Counted ("each chloroplast", "chloroplasts"), it is a thing: "let us start with chloroplast" read wrong.
+    assert with_article("chloroplast", "Each chloroplast holds thylakoids. Leaves have many chloroplasts.") == (
+        "the chloroplast")
+    assert with_article("leaves", "Leaves look green. The cells of leaves hold chloroplasts.") == "leaves"
     review = _at("Reefs", ["fringing reef"])
     review.reviewing = True
     assert opening(review, "fringing reef", reefs) == "Let us review the fringing reef. "
