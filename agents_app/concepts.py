@@ -373,13 +373,22 @@ def _phrase_starts(sentence: str) -> list[list[str]]:
         if _is_content(token) and (before is None or before in _PHRASE_OPENERS):
             run = [token]
             for following in tokens[index + 1:]:
-                if not _is_content(following) or run[-1].endswith("'s") \
-                        or (before in _SINGULAR_OPENERS and _VERB_S.fullmatch(following)
-                            and following not in _NOUNS_IN_S):
+                # A capital that opens the sentence is no name's ("Seafloor spreading pushes…").
+                name = run[-1][0].isupper() and not (index == 0 and len(run) == 1)
+                if _ends_phrase(run[-1], following, singular=before in _SINGULAR_OPENERS, name=name):
                     break
                 run.append(following)
             runs.append(run)
     return [run for run in runs if len(run) >= 2]
+
+
+def _ends_phrase(last: str, following: str, *, singular: bool, name: bool) -> bool:
+    """Whether the noun phrase ends before `following`: not a content word, after a possessive,
+    the verb in -s of a `singular` phrase ("a fringing reef grows"), or what the `name` it ends
+    with is doing ("the Moon pulling on the oceans"; "seafloor spreading" stays whole)."""
+    return (not _is_content(following) or last.endswith("'s")
+            or (singular and _VERB_S.fullmatch(following) is not None and following not in _NOUNS_IN_S)
+            or (name and following.endswith("ing") and following.islower()))
 
 
 def _is_content(token: str) -> bool:

@@ -141,3 +141,14 @@ def test_a_capitalised_word_after_the_sentences_opening_the_is_no_name_of_two_wo
             "Caravans feared the Taklamakan Desert.")
     names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
     assert "Taklamakan Desert" in names and "Bactrian" not in names
+
+
+def test_a_name_and_what_it_is_doing_make_no_phrase():
+    """A note on tides made "Moon pulling" a concept ("the gravity of the Moon pulling on the
+    oceans", then "the Sun and the Moon pull at right angles") and asked it as an answer;
+    "seafloor spreading", a term in -ing, stays whole."""
+    text = ("Tides are caused by the gravity of the Moon pulling on the oceans. At neap tide the Sun and the Moon "
+            "pull at right angles. The Moon is closer than the Sun. The ridge grows by seafloor spreading. "
+            "Seafloor spreading pushes the plates apart.")
+    names = {c.name for c in find_concepts([ChunkRef(chunk_id=1, document_id=1, order=0, text=text)])}
+    assert "Moon" in names and not {n for n in names if n.startswith("Moon ")} and "seafloor spreading" in names
